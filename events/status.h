@@ -1,0 +1,120 @@
+// Status and Result<T>: how fallible calls report failure across module boundaries.
+//
+// Codes follow absl's meaning (STYLE.md): InvalidArgument for a malformed request whatever the
+// state, FailedPrecondition for a well-formed request refused by a rule in the current state,
+// Aborted for a concurrency conflict, Unavailable for "retry the same call". Only http/ maps codes
+// to HTTP statuses. `reason` is the stable machine-readable name (`email_in_use`,
+// `version_conflict`, ...) that clients see as the problem+json `code`.
+#pragma once
+
+#include <cassert>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace kaiin {
+
+enum class StatusCode {
+  kOk = 0,
+  kInvalidArgument,
+  kFailedPrecondition,
+  kAborted,
+  kNotFound,
+  kAlreadyExists,
+  kPermissionDenied,
+  kUnauthenticated,
+  kUnavailable,
+  kCorruption,
+  kInternal,
+};
+
+struct FieldError {
+  std::string field;
+  std::string message;
+};
+
+class Status {
+ public:
+  Status() = default;  // OK
+
+  static Status Ok() { return Status(); }
+  static Status InvalidArgument(std::string reason, std::string message,
+                                std::vector<FieldError> errors = {}) {
+    Status s(StatusCode::kInvalidArgument, std::move(reason), std::move(message));
+    s.field_errors_ = std::move(errors);
+    return s;
+  }
+  static Status FailedPrecondition(std::string reason, std::string message) {
+    return Status(StatusCode::kFailedPrecondition, std::move(reason), std::move(message));
+  }
+  static Status Aborted(std::string reason, std::string message) {
+    return Status(StatusCode::kAborted, std::move(reason), std::move(message));
+  }
+  static Status NotFound(std::string message) {
+    return Status(StatusCode::kNotFound, "not_found", std::move(message));
+  }
+  static Status AlreadyExists(std::string reason, std::string message) {
+    return Status(StatusCode::kAlreadyExists, std::move(reason), std::move(message));
+  }
+  static Status PermissionDenied(std::string message) {
+    return Status(StatusCode::kPermissionDenied, "forbidden", std::move(message));
+  }
+  static Status Unauthenticated(std::string message) {
+    return Status(StatusCode::kUnauthenticated, "unauthenticated", std::move(message));
+  }
+  static Status Unavailable(std::string reason, std::string message) {
+    return Status(StatusCode::kUnavailable, std::move(reason), std::move(message));
+  }
+  static Status Corruption(std::string message) {
+    return Status(StatusCode::kCorruption, "corruption", std::move(message));
+  }
+  static Status Internal(std::string message) {
+    return Status(StatusCode::kInternal, "internal", std::move(message));
+  }
+
+  bool ok() const { return code_ == StatusCode::kOk; }
+  StatusCode code() const { return code_; }
+  const std::string& reason() const { return reason_; }
+  const std::string& message() const { return message_; }
+  const std::vector<FieldError>& field_errors() const { return field_errors_; }
+  std::string ToString() const;
+
+ private:
+  Status(StatusCode code, std::string reason, std::string message)
+      : code_(code), reason_(std::move(reason)), message_(std::move(message)) {}
+
+  StatusCode code_ = StatusCode::kOk;
+  std::string reason_;
+  std::string message_;
+  std::vector<FieldError> field_errors_;
+};
+
+const char* StatusCodeName(StatusCode code);
+
+// A value or a non-OK Status.
+template <typename T>
+class Result {
+ public:
+  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit on purpose, like std::expected
+  Result(Status status) : v_(std::move(status)) {  // NOLINT
+    assert(!std::get<Status>(v_).ok() && "a Result holding a Status must hold an error");
+  }
+
+  bool ok() const { return std::holds_alternative<T>(v_); }
+  const Status& status() const {
+    static const Status kOk;
+    return ok() ? kOk : std::get<Status>(v_);
+  }
+  T& value() & { return std::get<T>(v_); }
+  const T& value() const& { return std::get<T>(v_); }
+  T&& value() && { return std::get<T>(std::move(v_)); }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+  T& operator*() & { return value(); }
+
+ private:
+  std::variant<T, Status> v_;
+};
+
+}  // namespace kaiin

@@ -1,0 +1,608 @@
+// RocksEventLog storage format. One RocksDB per tenant (DIR/tenants/<tenant>/log):
+//
+//   events CF:      key = fixed64be(position)                        ; value = Envelope flatbuffer
+//   streams CF:     key = stream-bytes '\0' fixed64be(version)       ; value = fixed64be(position)
+//   idempotency CF: key = idempotency-key-bytes
+//                   value = fingerprint[32] fixed64be(first) fixed64be(last) fixed64be(count)
+//                           result-bytes
+//   meta CF:        key = "head"  ; value = fixed64be(position) hash[32]   (absent: empty log)
+//   snapshots CF:   reserved for write-model snapshots
+//
+// position starts at 1 and is gapless; version starts at 1 per stream and is gapless; stream
+// names contain no '\0'. hash = SHA-256 of the envelope bytes exactly as stored; an envelope's
+// prev_hash is the hash of the envelope before it (32 zero bytes for position 1), and the head
+// record holds the hash of the last one. Every group of commands is one WriteBatch (events,
+// stream index, idempotency records and the new head together) written with sync=true: a batch
+// is either wholly durable or absent after a crash, so positions stay gapless.
+#include "ledger/rocks_event_log.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+#include <cassert>
+#include <cstring>
+
+#include "events/codec.h"
+
+namespace kaiin::ledger {
+namespace {
+
+constexpr char kHeadKey[] = "head";
+constexpr size_t kStreamNameBytesMax = 256;
+constexpr size_t kIdempotencyKeyBytesMax = 256;
+
+void PutFixed64BE(std::string* dst, uint64_t v) {
+  char buf[8];
+  for (int i = 7; i >= 0; --i) {
+    buf[i] = static_cast<char>(v & 0xff);
+    v >>= 8;
+  }
+  dst->append(buf, 8);
+}
+
+uint64_t GetFixed64BE(const char* p) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<uint8_t>(p[i]);
+  return v;
+}
+
+std::string PositionKey(uint64_t position) {
+  std::string k;
+  PutFixed64BE(&k, position);
+  return k;
+}
+
+std::string StreamKey(std::string_view stream, uint64_t version) {
+  std::string k(stream);
+  k.push_back('\0');
+  PutFixed64BE(&k, version);
+  return k;
+}
+
+std::string_view HashView(const events::Hash& h) {
+  return std::string_view(reinterpret_cast<const char*>(h.data()), h.size());
+}
+
+Status FromRocks(const rocksdb::Status& s, const char* what) {
+  if (s.ok()) return Status::Ok();
+  if (s.IsCorruption()) return Status::Corruption(std::string(what) + ": " + s.ToString());
+  return Status::Unavailable("storage_unavailable", std::string(what) + ": " + s.ToString());
+}
+
+Status ValidateStream(std::string_view stream) {
+  if (stream.empty() || stream.size() > kStreamNameBytesMax ||
+      stream.find('\0') != std::string_view::npos) {
+    return Status::InvalidArgument("validation_failed",
+                                   "stream names are 1..256 bytes without NUL");
+  }
+  return Status::Ok();
+}
+
+size_t BatchBucket(size_t commands) {
+  size_t b = 0;
+  size_t limit = 1;
+  while (b + 1 < LogStats::kBatchBuckets && commands > limit) {
+    ++b;
+    limit <<= 1;
+  }
+  return b;
+}
+
+std::vector<rocksdb::ColumnFamilyDescriptor> Families(const rocksdb::ColumnFamilyOptions& cf) {
+  return {{rocksdb::kDefaultColumnFamilyName, cf}, {"events", cf},   {"streams", cf},
+          {"idempotency", cf},                     {"meta", cf},     {"snapshots", cf}};
+}
+
+}  // namespace
+
+// The decide step's view: stream versions with this command's own appends on top.
+class RocksEventLog::Context final : public WriteContext {
+ public:
+  Context(RocksEventLog* log, TimestampMicros now) : log_(log), now_(now) {}
+
+  Result<uint64_t> StreamVersion(std::string_view stream) override {
+    auto it = local_versions_.find(std::string(stream));
+    if (it != local_versions_.end()) return it->second;
+    return log_->LoadStreamVersion(stream);
+  }
+
+  Status Append(StreamAppend append) override {
+    if (Status s = ValidateStream(append.stream); !s.ok()) return s;
+    Result<uint64_t> current = StreamVersion(append.stream);
+    if (!current.ok()) return current.status();
+    if (append.expected_version != kAnyVersion && append.expected_version != *current) {
+      return Status::Aborted("version_conflict",
+                             "stream " + append.stream + " is at version " +
+                                 std::to_string(*current) + ", expected " +
+                                 std::to_string(append.expected_version));
+    }
+    event_count_ += append.events.size();
+    if (event_count_ > log_->options_.command_events_max) {
+      return Status::InvalidArgument("too_many_events", "a command may append at most " +
+                                     std::to_string(log_->options_.command_events_max) +
+                                     " events");
+    }
+    local_versions_[append.stream] = *current + append.events.size();
+    appends_.push_back(std::move(append));
+    return Status::Ok();
+  }
+
+  void SetResult(std::string result) override { result_ = std::move(result); }
+  TimestampMicros Now() const override { return now_; }
+
+  std::vector<StreamAppend>& appends() { return appends_; }
+  std::string& result() { return result_; }
+  uint64_t event_count() const { return event_count_; }
+
+ private:
+  RocksEventLog* log_;
+  TimestampMicros now_;
+  std::unordered_map<std::string, uint64_t> local_versions_;
+  std::vector<StreamAppend> appends_;
+  std::string result_;
+  uint64_t event_count_ = 0;
+};
+
+Result<std::unique_ptr<RocksEventLog>> RocksEventLog::Open(const std::string& path,
+                                                           LogOptions options) {
+  std::unique_ptr<RocksEventLog> log(new RocksEventLog());
+  if (!options.clock) options.clock = NowMicros;
+  log->options_ = std::move(options);
+
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  // Two writer threads at most touch this DB (ours and RocksDB's own); pipelining the WAL and
+  // memtable writes helps the group-commit path.
+  db_options.enable_pipelined_write = true;
+  rocksdb::ColumnFamilyOptions cf_options;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(db_options, path, Families(cf_options), &handles, &raw);
+  if (!s.ok()) return FromRocks(s, "open event log");
+  log->db_.reset(raw);
+  log->events_cf_ = handles[1];
+  log->streams_cf_ = handles[2];
+  log->idempotency_cf_ = handles[3];
+  log->meta_cf_ = handles[4];
+  log->snapshots_cf_ = handles[5];
+  log->db_->DestroyColumnFamilyHandle(handles[0]);
+  if (Status st = log->Recover(); !st.ok()) return st;
+  log->writer_ = std::thread([l = log.get()] { l->WriterLoop(); });
+  return log;
+}
+
+Result<std::unique_ptr<RocksEventLog>> RocksEventLog::OpenFollower(
+    const std::string& path, const std::string& scratch_path) {
+  std::unique_ptr<RocksEventLog> log(new RocksEventLog());
+  log->follower_ = true;
+  log->options_.clock = NowMicros;
+  rocksdb::DBOptions db_options;
+  db_options.max_open_files = -1;  // required by secondary instances
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::OpenAsSecondary(db_options, path, scratch_path,
+                                                   Families({}), &handles, &raw);
+  if (!s.ok()) return FromRocks(s, "open event log as follower");
+  log->db_.reset(raw);
+  log->events_cf_ = handles[1];
+  log->streams_cf_ = handles[2];
+  log->idempotency_cf_ = handles[3];
+  log->meta_cf_ = handles[4];
+  log->snapshots_cf_ = handles[5];
+  log->db_->DestroyColumnFamilyHandle(handles[0]);
+  if (Status st = log->Recover(); !st.ok()) return st;
+  log->closed_ = true;  // no writer thread
+  return log;
+}
+
+RocksEventLog::~RocksEventLog() {
+  Close();
+  if (db_) {
+    for (auto* h : {events_cf_, streams_cf_, idempotency_cf_, meta_cf_, snapshots_cf_}) {
+      if (h) db_->DestroyColumnFamilyHandle(h);
+    }
+    db_->Close();
+  }
+}
+
+// Loads the head record and checks it against the last stored event.
+Status RocksEventLog::Recover() {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), meta_cf_, kHeadKey, &value);
+  uint64_t head = 0;
+  if (s.ok()) {
+    if (value.size() != 8 + 32) return Status::Corruption("head record has the wrong size");
+    head = GetFixed64BE(value.data());
+    std::memcpy(head_hash_.data(), value.data() + 8, 32);
+  } else if (!s.IsNotFound()) {
+    return FromRocks(s, "read head");
+  }
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), events_cf_));
+  it->SeekToLast();
+  if (!it->status().ok()) return FromRocks(it->status(), "seek last event");
+  const uint64_t last = it->Valid() ? GetFixed64BE(it->key().data()) : 0;
+  if (last != head) {
+    return Status::Corruption("head record says " + std::to_string(head) +
+                              " but the last event is " + std::to_string(last));
+  }
+  head_.store(head, std::memory_order_release);
+  return Status::Ok();
+}
+
+void RocksEventLog::Close() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (closed_) return;
+    closed_ = true;
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (writer_.joinable()) writer_.join();
+  if (db_ && !follower_) db_->FlushWAL(/*sync=*/true);
+}
+
+void RocksEventLog::Submit(CommandMeta meta, DecideFn decide, DoneFn done) {
+  if (meta.idempotency_key.size() > kIdempotencyKeyBytesMax) {
+    done(Status::InvalidArgument("validation_failed", "idempotency keys are at most 256 bytes"));
+    return;
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_ || follower_) {
+      done(Status::Unavailable("shutting_down", "the event log does not accept commands"));
+      return;
+    }
+    if (queue_.size() >= options_.queue_commands_max) {
+      done(Status::Unavailable("overloaded", "the write queue is full"));
+      return;
+    }
+    queue_.push_back(Job{std::move(meta), std::move(decide), std::move(done)});
+  }
+  cv_.notify_one();
+}
+
+size_t RocksEventLog::QueueLength() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return queue_.size();
+}
+
+void RocksEventLog::SetCommitListener(std::function<void(uint64_t)> listener) {
+  std::lock_guard<std::mutex> lock(mu_);
+  commit_listener_ = std::move(listener);
+}
+
+void RocksEventLog::WriterLoop() {
+  std::vector<Job> jobs;
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and everything queued has been answered
+      while (!queue_.empty() && jobs.size() < options_.group_commit_commands_max) {
+        jobs.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    ProcessGroup(jobs);
+    jobs.clear();
+  }
+}
+
+Result<uint64_t> RocksEventLog::LoadStreamVersion(std::string_view stream) {
+  std::string key(stream);
+  auto cached = stream_versions_.find(key);
+  if (cached != stream_versions_.end()) return cached->second;
+  // The stream's last entry is the greatest key below stream '\0' 0xff..ff.
+  std::string prefix = key;
+  prefix.push_back('\0');
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), streams_cf_));
+  it->SeekForPrev(StreamKey(stream, ~uint64_t{0}));
+  if (!it->status().ok()) return FromRocks(it->status(), "read stream version");
+  uint64_t version = 0;
+  if (it->Valid() && it->key().starts_with(prefix) && it->key().size() == prefix.size() + 8) {
+    version = GetFixed64BE(it->key().data() + prefix.size());
+  }
+  stream_versions_.emplace(std::move(key), version);
+  return version;
+}
+
+namespace {
+
+struct KeyRecord {
+  events::Hash fingerprint{};
+  CommitResult result;
+};
+
+std::string EncodeKeyRecord(const KeyRecord& r) {
+  std::string v(HashView(r.fingerprint));
+  PutFixed64BE(&v, r.result.first_position);
+  PutFixed64BE(&v, r.result.last_position);
+  PutFixed64BE(&v, r.result.event_count);
+  v.append(r.result.result);
+  return v;
+}
+
+Status DecodeKeyRecord(std::string_view v, KeyRecord* r) {
+  if (v.size() < 32 + 24) return Status::Corruption("idempotency record too short");
+  std::memcpy(r->fingerprint.data(), v.data(), 32);
+  r->result.first_position = GetFixed64BE(v.data() + 32);
+  r->result.last_position = GetFixed64BE(v.data() + 40);
+  r->result.event_count = GetFixed64BE(v.data() + 48);
+  r->result.result.assign(v.data() + 56, v.size() - 56);
+  return Status::Ok();
+}
+
+}  // namespace
+
+// One group commit: decide every job in order, put all their events into one WriteBatch, write
+// it synced, then answer. A job whose decide fails is answered at once and writes nothing; a
+// retry of a key first used in this same batch is answered after the batch is durable.
+void RocksEventLog::ProcessGroup(std::vector<Job>& jobs) {
+  struct Pending {
+    DoneFn done;
+    CommitResult result;
+  };
+  std::vector<Pending> pending;
+  pending.reserve(jobs.size());
+  std::unordered_map<std::string, KeyRecord> batch_keys;  // keys first used in this batch
+  rocksdb::WriteBatch batch;
+  events::EnvelopeEncoder encoder;
+  const uint64_t first_position = head_.load(std::memory_order_relaxed) + 1;
+  uint64_t next = first_position;
+  events::Hash prev = head_hash_;
+  const TimestampMicros now = options_.clock();
+  if (last_write_failed_) db_->Resume();  // clears a background error once its cause is gone
+
+  for (Job& job : jobs) {
+    const CommandMeta& meta = job.meta;
+    if (!meta.idempotency_key.empty()) {
+      KeyRecord seen;
+      bool found = false, in_batch = false;
+      if (auto it = batch_keys.find(meta.idempotency_key); it != batch_keys.end()) {
+        seen = it->second;
+        found = in_batch = true;
+      } else {
+        std::string stored;
+        rocksdb::Status s =
+            db_->Get(rocksdb::ReadOptions(), idempotency_cf_, meta.idempotency_key, &stored);
+        if (!s.ok() && !s.IsNotFound()) {
+          job.done(FromRocks(s, "read idempotency key"));
+          continue;
+        }
+        if (s.ok()) {
+          if (Status st = DecodeKeyRecord(stored, &seen); !st.ok()) {
+            job.done(st);
+            continue;
+          }
+          found = true;
+        }
+      }
+      if (found) {
+        if (seen.fingerprint != meta.fingerprint) {
+          stats_.commands_rejected.fetch_add(1, std::memory_order_relaxed);
+          job.done(Status::Aborted("idempotency_key_reused",
+                                   "this Idempotency-Key was used for a different command"));
+          continue;
+        }
+        stats_.commands_replayed.fetch_add(1, std::memory_order_relaxed);
+        seen.result.replayed = true;
+        if (in_batch) {
+          pending.push_back({std::move(job.done), std::move(seen.result)});
+        } else {
+          job.done(std::move(seen.result));
+        }
+        continue;
+      }
+    }
+
+    Context ctx(this, now);
+    if (Status s = job.decide(ctx); !s.ok()) {
+      stats_.commands_rejected.fetch_add(1, std::memory_order_relaxed);
+      job.done(std::move(s));
+      continue;
+    }
+    CommitResult result;
+    result.event_count = ctx.event_count();
+    result.first_position = result.event_count > 0 ? next : 0;
+    for (StreamAppend& append : ctx.appends()) {
+      uint64_t& version = stream_versions_[append.stream];  // loaded by the context's check
+      for (EventDraft& draft : append.events) {
+        events::EnvelopeMeta m;
+        m.tenant = options_.tenant;
+        m.position = next;
+        m.stream = append.stream;
+        m.version = ++version;
+        m.recorded_at = now;
+        m.effective_date = draft.effective_date;
+        m.actor = meta.actor;
+        m.command_id = meta.command_id;
+        m.causation = draft.causation;
+        m.prev_hash = prev;
+        std::string_view bytes = encoder.Encode(m, draft.event);
+        const std::string pos_key = PositionKey(next);
+        batch.Put(events_cf_, pos_key, rocksdb::Slice(bytes.data(), bytes.size()));
+        batch.Put(streams_cf_, StreamKey(append.stream, m.version), pos_key);
+        prev = events::Sha256(bytes);
+        ++next;
+      }
+    }
+    result.last_position = next - 1;
+    result.result = std::move(ctx.result());
+    if (!meta.idempotency_key.empty()) {
+      KeyRecord record{meta.fingerprint, result};
+      batch.Put(idempotency_cf_, meta.idempotency_key, EncodeKeyRecord(record));
+      batch_keys.emplace(meta.idempotency_key, std::move(record));
+    }
+    pending.push_back({std::move(job.done), std::move(result)});
+  }
+
+  const bool wrote = batch.Count() > 0;
+  if (wrote) {
+    std::string head;
+    PutFixed64BE(&head, next - 1);
+    head.append(HashView(prev));
+    batch.Put(meta_cf_, kHeadKey, head);
+    rocksdb::WriteOptions write_options;
+    write_options.sync = options_.sync;
+    rocksdb::Status s = db_->Write(write_options, &batch);
+    if (!s.ok()) {
+      // Nothing of this batch is durable: forget the speculative stream versions, keep the old
+      // head, and tell every waiting caller to retry.
+      last_write_failed_ = true;
+      stream_versions_.clear();
+      stats_.write_failures.fetch_add(1, std::memory_order_relaxed);
+      const Status failure = Status::Unavailable("storage_unavailable",
+                                                 "the event log could not write: " + s.ToString());
+      for (Pending& p : pending) p.done(failure);
+      return;
+    }
+    last_write_failed_ = false;
+    head_hash_ = prev;
+    head_.store(next - 1, std::memory_order_release);
+    stats_.events_appended.fetch_add(next - first_position, std::memory_order_relaxed);
+    stats_.batches.fetch_add(1, std::memory_order_relaxed);
+    stats_.batch_commands[BatchBucket(pending.size())].fetch_add(1, std::memory_order_relaxed);
+    stats_.batch_commands_sum.fetch_add(pending.size(), std::memory_order_relaxed);
+  }
+  stats_.commands_committed.fetch_add(pending.size(), std::memory_order_relaxed);
+  for (Pending& p : pending) p.done(std::move(p.result));
+  if (wrote) {
+    std::function<void(uint64_t)> listener;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      listener = commit_listener_;
+    }
+    if (listener) listener(next - 1);
+  }
+}
+
+Status RocksEventLog::ReadAfter(uint64_t after, size_t max_events,
+                               std::vector<events::RecordedEvent>* out) {
+  const uint64_t head = Head();
+  if (after >= head || max_events == 0) return Status::Ok();
+  max_events = std::min(max_events, options_.read_batch_events_max);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), events_cf_));
+  uint64_t expect = after + 1;
+  for (it->Seek(PositionKey(expect)); it->Valid() && max_events > 0 && expect <= head;
+       it->Next(), ++expect, --max_events) {
+    const uint64_t position = GetFixed64BE(it->key().data());
+    // Positions are gapless (asserted on both sides of storage): a gap here is corruption.
+    if (it->key().size() != 8 || position != expect) {
+      return Status::Corruption("event log has a gap before position " + std::to_string(expect));
+    }
+    out->push_back({position, it->value().ToString()});
+  }
+  return FromRocks(it->status(), "read events");
+}
+
+Status RocksEventLog::ReadStream(std::string_view stream, uint64_t from_version,
+                                 size_t max_events, std::vector<events::RecordedEvent>* out) {
+  if (Status s = ValidateStream(stream); !s.ok()) return s;
+  max_events = std::min(max_events, options_.read_batch_events_max);
+  std::string prefix(stream);
+  prefix.push_back('\0');
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), streams_cf_));
+  const uint64_t head = Head();
+  for (it->Seek(StreamKey(stream, std::max<uint64_t>(from_version, 1)));
+       it->Valid() && it->key().starts_with(prefix) && max_events > 0; it->Next()) {
+    if (it->value().size() != 8) return Status::Corruption("stream index entry has a bad size");
+    const uint64_t position = GetFixed64BE(it->value().data());
+    if (position > head) break;
+    std::string bytes;
+    rocksdb::Status s =
+        db_->Get(rocksdb::ReadOptions(), events_cf_, PositionKey(position), &bytes);
+    if (s.IsNotFound()) {
+      return Status::Corruption("stream index points at missing position " +
+                                std::to_string(position));
+    }
+    if (!s.ok()) return FromRocks(s, "read event");
+    out->push_back({position, std::move(bytes)});
+    --max_events;
+  }
+  return FromRocks(it->status(), "read stream");
+}
+
+Status RocksEventLog::VerifyChain(ChainReport* report) {
+  auto problem = [report](std::string text) {
+    if (report->problems.size() < 100) report->problems.push_back(std::move(text));
+  };
+  // Pass 1: the envelopes in position order.
+  std::unordered_map<std::string, uint64_t> stream_last;  // stream -> last version seen
+  events::Hash prev{};
+  uint64_t expect = 1;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), events_cf_));
+  for (it->SeekToFirst(); it->Valid(); it->Next(), ++expect) {
+    const std::string_view bytes(it->value().data(), it->value().size());
+    const uint64_t position = it->key().size() == 8 ? GetFixed64BE(it->key().data()) : 0;
+    if (position != expect) {
+      problem("position gap: expected " + std::to_string(expect) + ", found " +
+              std::to_string(position));
+      expect = position;
+    }
+    events::Envelope env;
+    if (Status s = events::DecodeEnvelope(bytes, &env); !s.ok()) {
+      problem("position " + std::to_string(position) + ": " + s.message());
+      prev = events::Sha256(bytes);
+      continue;
+    }
+    if (env.meta.position != position) {
+      problem("position " + std::to_string(position) + ": envelope says position " +
+              std::to_string(env.meta.position));
+    }
+    if (env.meta.prev_hash != prev) {
+      problem("position " + std::to_string(position) +
+              ": prev_hash does not match the previous event (hash chain broken)");
+    }
+    uint64_t& last = stream_last[env.meta.stream];
+    if (env.meta.version != last + 1) {
+      problem("position " + std::to_string(position) + ": stream " + env.meta.stream +
+              " version " + std::to_string(env.meta.version) + " follows " +
+              std::to_string(last));
+    }
+    last = env.meta.version;
+    // The stream index must point back at this position.
+    std::string indexed;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), streams_cf_,
+                                 StreamKey(env.meta.stream, env.meta.version), &indexed);
+    if (!s.ok() || indexed.size() != 8 || GetFixed64BE(indexed.data()) != position) {
+      problem("position " + std::to_string(position) + ": stream index entry missing or wrong");
+    }
+    prev = events::Sha256(bytes);
+    ++report->events;
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "scan events");
+  report->streams = stream_last.size();
+  // The head record closes the chain: it holds the hash of the last envelope.
+  std::string head;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), meta_cf_, kHeadKey, &head);
+  const uint64_t last_position = expect - 1;
+  if (s.IsNotFound()) {
+    if (last_position != 0) problem("head record missing");
+  } else if (!s.ok() || head.size() != 40) {
+    problem("head record unreadable");
+  } else {
+    report->head = GetFixed64BE(head.data());
+    if (report->head != last_position) {
+      problem("head record says " + std::to_string(report->head) + ", last event is " +
+              std::to_string(last_position));
+    }
+    if (std::memcmp(head.data() + 8, prev.data(), 32) != 0) {
+      problem("head hash does not match the last event (hash chain broken)");
+    }
+  }
+  // Pass 2: every stream index entry must be one of the envelopes seen above.
+  std::unique_ptr<rocksdb::Iterator> sit(db_->NewIterator(rocksdb::ReadOptions(), streams_cf_));
+  uint64_t index_entries = 0;
+  for (sit->SeekToFirst(); sit->Valid(); sit->Next()) ++index_entries;
+  if (!sit->status().ok()) return FromRocks(sit->status(), "scan stream index");
+  if (index_entries != report->events) {
+    problem("stream index has " + std::to_string(index_entries) + " entries for " +
+            std::to_string(report->events) + " events");
+  }
+  return Status::Ok();
+}
+
+}  // namespace kaiin::ledger

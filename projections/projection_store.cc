@@ -1,0 +1,268 @@
+// ProjectionStore storage format. One RocksDB per tenant (DIR/tenants/<tenant>/projections):
+//
+//   checkpoints CF:  key = projection name ; value = fixed64be(position) fixed32be(schema version)
+//   <name> CF:       one per projection; keys and values are the projection's own (see each
+//                    projection's .cc)
+//
+// A batch of events is applied through a WriteBatchWithIndex, so a projection reads its own
+// earlier writes within the batch, and its rows and its checkpoint land in one atomic write.
+// Writes are not synced: after a crash a projection may be behind, never torn, and it catches up
+// from its checkpoint because the event log is the book of record.
+#include "projections/projection_store.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/utilities/write_batch_with_index.h>
+
+#include <algorithm>
+#include <cassert>
+#include <cstring>
+
+namespace kaiin::projections {
+namespace {
+
+constexpr char kCheckpoints[] = "checkpoints";
+
+void PutFixed64BE(std::string* dst, uint64_t v) {
+  for (int i = 7; i >= 0; --i) dst->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+void PutFixed32BE(std::string* dst, uint32_t v) {
+  for (int i = 3; i >= 0; --i) dst->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+uint64_t GetBE(const char* p, int bytes) {
+  uint64_t v = 0;
+  for (int i = 0; i < bytes; ++i) v = (v << 8) | static_cast<uint8_t>(p[i]);
+  return v;
+}
+
+Status FromRocks(const rocksdb::Status& s, const char* what) {
+  if (s.ok()) return Status::Ok();
+  if (s.IsCorruption()) return Status::Corruption(std::string(what) + ": " + s.ToString());
+  return Status::Unavailable("storage_unavailable", std::string(what) + ": " + s.ToString());
+}
+
+class BatchRows final : public Rows {
+ public:
+  BatchRows(rocksdb::DB* db, rocksdb::WriteBatchWithIndex* batch, rocksdb::ColumnFamilyHandle* cf)
+      : db_(db), batch_(batch), cf_(cf) {}
+  Result<bool> Get(std::string_view key, std::string* value) override {
+    rocksdb::Status s = batch_->GetFromBatchAndDB(db_, rocksdb::ReadOptions(), cf_,
+                                                  rocksdb::Slice(key.data(), key.size()), value);
+    if (s.IsNotFound()) return false;
+    if (!s.ok()) return FromRocks(s, "read projection row");
+    return true;
+  }
+  void Put(std::string_view key, std::string_view value) override {
+    batch_->Put(cf_, rocksdb::Slice(key.data(), key.size()),
+                rocksdb::Slice(value.data(), value.size()));
+  }
+  void Delete(std::string_view key) override {
+    batch_->Delete(cf_, rocksdb::Slice(key.data(), key.size()));
+  }
+
+ private:
+  rocksdb::DB* db_;
+  rocksdb::WriteBatchWithIndex* batch_;
+  rocksdb::ColumnFamilyHandle* cf_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<ProjectionStore>> ProjectionStore::Open(
+    const std::string& path, std::span<Projection* const> projections) {
+  rocksdb::DBOptions options;
+  options.create_if_missing = true;
+  options.create_missing_column_families = true;
+  std::vector<std::string> names;
+  rocksdb::DB::ListColumnFamilies(options, path, &names);  // fails for a new store: fine
+  auto add = [&names](const std::string& n) {
+    for (const auto& x : names) {
+      if (x == n) return;
+    }
+    names.push_back(n);
+  };
+  add(rocksdb::kDefaultColumnFamilyName);
+  add(kCheckpoints);
+  for (Projection* p : projections) add(std::string(p->Name()));
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const auto& n : names) descriptors.emplace_back(n, rocksdb::ColumnFamilyOptions());
+
+  std::unique_ptr<ProjectionStore> store(new ProjectionStore());
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(options, path, descriptors, &store->all_handles_, &raw);
+  if (!s.ok()) return FromRocks(s, "open projection store");
+  store->db_.reset(raw);
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (names[i] == kCheckpoints) {
+      store->checkpoints_cf_ = store->all_handles_[i];
+    } else if (names[i] != rocksdb::kDefaultColumnFamilyName) {
+      store->families_[names[i]] = store->all_handles_[i];
+    }
+  }
+  // A projection whose code changed its output is rebuilt from 0.
+  for (Projection* p : projections) {
+    std::string v;
+    s = store->db_->Get(rocksdb::ReadOptions(), store->checkpoints_cf_, std::string(p->Name()),
+                        &v);
+    if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "read checkpoint");
+    const bool current = s.ok() && v.size() == 12 && GetBE(v.data() + 8, 4) == p->SchemaVersion();
+    if (current) continue;
+    if (s.ok()) {
+      if (Status st = store->Drop(p->Name()); !st.ok()) return st;
+    }
+    if (Status st = store->WriteCheckpoint(p->Name(), 0, p->SchemaVersion()); !st.ok()) return st;
+  }
+  return store;
+}
+
+Result<std::unique_ptr<ProjectionStore>> ProjectionStore::OpenFollower(
+    const std::string& path, const std::string& scratch_path) {
+  rocksdb::DBOptions options;
+  options.max_open_files = -1;  // required by secondary instances
+  std::vector<std::string> names;
+  rocksdb::Status s = rocksdb::DB::ListColumnFamilies(options, path, &names);
+  if (!s.ok()) return FromRocks(s, "list projection families");
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const auto& n : names) descriptors.emplace_back(n, rocksdb::ColumnFamilyOptions());
+  std::unique_ptr<ProjectionStore> store(new ProjectionStore());
+  rocksdb::DB* raw = nullptr;
+  s = rocksdb::DB::OpenAsSecondary(options, path, scratch_path, descriptors, &store->all_handles_,
+                                   &raw);
+  if (!s.ok()) return FromRocks(s, "open projection store as follower");
+  store->db_.reset(raw);
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (names[i] == kCheckpoints) {
+      store->checkpoints_cf_ = store->all_handles_[i];
+    } else if (names[i] != rocksdb::kDefaultColumnFamilyName) {
+      store->families_[names[i]] = store->all_handles_[i];
+    }
+  }
+  if (!store->checkpoints_cf_) return Status::Corruption("projection store has no checkpoints");
+  return store;
+}
+
+ProjectionStore::~ProjectionStore() {
+  if (!db_) return;
+  for (auto* h : all_handles_) db_->DestroyColumnFamilyHandle(h);
+  db_->Close();
+}
+
+rocksdb::ColumnFamilyHandle* ProjectionStore::Family(std::string_view name) const {
+  auto it = families_.find(std::string(name));
+  return it == families_.end() ? nullptr : it->second;
+}
+
+std::vector<std::string> ProjectionStore::ProjectionNames() const {
+  std::vector<std::string> names;
+  for (const auto& [n, h] : families_) names.push_back(n);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+Result<uint64_t> ProjectionStore::Checkpoint(std::string_view projection) const {
+  std::string v;
+  rocksdb::Status s =
+      db_->Get(rocksdb::ReadOptions(), checkpoints_cf_, std::string(projection), &v);
+  if (s.IsNotFound()) return uint64_t{0};
+  if (!s.ok()) return FromRocks(s, "read checkpoint");
+  if (v.size() != 12) return Status::Corruption("checkpoint has the wrong size");
+  return GetBE(v.data(), 8);
+}
+
+Status ProjectionStore::WriteCheckpoint(std::string_view name, uint64_t position,
+                                        uint32_t schema) {
+  std::string v;
+  PutFixed64BE(&v, position);
+  PutFixed32BE(&v, schema);
+  return FromRocks(db_->Put(rocksdb::WriteOptions(), checkpoints_cf_, std::string(name), v),
+                   "write checkpoint");
+}
+
+Status ProjectionStore::ApplyBatch(std::span<Projection* const> projections,
+                                   std::span<uint64_t> checkpoints,
+                                   std::span<const events::Envelope> events) {
+  rocksdb::WriteBatchWithIndex batch(rocksdb::BytewiseComparator(), 0, /*overwrite_key=*/true);
+  std::vector<uint64_t> advanced(checkpoints.begin(), checkpoints.end());
+  for (size_t i = 0; i < projections.size(); ++i) {
+    rocksdb::ColumnFamilyHandle* cf = Family(projections[i]->Name());
+    if (!cf) return Status::Internal("projection has no column family");
+    BatchRows rows(db_.get(), &batch, cf);
+    for (const events::Envelope& e : events) {
+      if (e.meta.position <= advanced[i]) continue;
+      // Events arrive in order with no gap (asserted on both sides of storage).
+      assert(e.meta.position == advanced[i] + 1);
+      if (Status s = projections[i]->Apply(e, rows); !s.ok()) return s;
+      advanced[i] = e.meta.position;
+    }
+    if (advanced[i] != checkpoints[i]) {
+      std::string v;
+      PutFixed64BE(&v, advanced[i]);
+      PutFixed32BE(&v, projections[i]->SchemaVersion());
+      batch.Put(checkpoints_cf_, std::string(projections[i]->Name()), v);
+    }
+  }
+  rocksdb::Status s = db_->Write(rocksdb::WriteOptions(), batch.GetWriteBatch());
+  if (!s.ok()) return FromRocks(s, "write projection batch");
+  std::copy(advanced.begin(), advanced.end(), checkpoints.begin());
+  return Status::Ok();
+}
+
+Status ProjectionStore::Drop(std::string_view projection) {
+  rocksdb::ColumnFamilyHandle* cf = Family(projection);
+  if (!cf) return Status::NotFound("no projection named " + std::string(projection));
+  // One atomic batch: the rows go with the checkpoint, so a crash cannot leave old rows under a
+  // checkpoint of 0.
+  rocksdb::WriteBatch batch;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf));
+  it->SeekToFirst();
+  if (it->Valid()) {
+    const std::string first = it->key().ToString();
+    it->SeekToLast();
+    std::string end = it->key().ToString();
+    end.push_back('\0');  // the smallest key after the last one
+    batch.DeleteRange(cf, first, end);
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "scan projection");
+  std::string v;
+  PutFixed64BE(&v, 0);
+  std::string schema;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), checkpoints_cf_, std::string(projection),
+                               &schema);
+  PutFixed32BE(&v, s.ok() && schema.size() == 12 ? static_cast<uint32_t>(GetBE(schema.data() + 8, 4))
+                                                 : 0);
+  batch.Put(checkpoints_cf_, std::string(projection), v);
+  return FromRocks(db_->Write(rocksdb::WriteOptions(), &batch), "drop projection");
+}
+
+Result<bool> ProjectionStore::Get(std::string_view projection, std::string_view key,
+                                  std::string* value) const {
+  rocksdb::ColumnFamilyHandle* cf = Family(projection);
+  if (!cf) return Status::NotFound("no projection named " + std::string(projection));
+  rocksdb::Status s =
+      db_->Get(rocksdb::ReadOptions(), cf, rocksdb::Slice(key.data(), key.size()), value);
+  if (s.IsNotFound()) return false;
+  if (!s.ok()) return FromRocks(s, "read projection");
+  return true;
+}
+
+Status ProjectionStore::Scan(
+    std::string_view projection, std::string_view prefix, std::string_view start,
+    const std::function<bool(std::string_view, std::string_view)>& fn) const {
+  rocksdb::ColumnFamilyHandle* cf = Family(projection);
+  if (!cf) return Status::NotFound("no projection named " + std::string(projection));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf));
+  const std::string_view from = start > prefix ? start : prefix;
+  for (it->Seek(rocksdb::Slice(from.data(), from.size())); it->Valid(); it->Next()) {
+    std::string_view k(it->key().data(), it->key().size());
+    if (!k.starts_with(prefix)) break;
+    if (!fn(k, std::string_view(it->value().data(), it->value().size()))) break;
+  }
+  return FromRocks(it->status(), "scan projection");
+}
+
+Status ProjectionStore::Flush() {
+  rocksdb::FlushOptions options;
+  options.wait = true;
+  return FromRocks(db_->Flush(options, all_handles_), "flush projections");
+}
+
+}  // namespace kaiin::projections

@@ -1,0 +1,67 @@
+// ProjectionStore: a tenant's read models in their own RocksDB (DIR/tenants/<tenant>/projections),
+// separate from the event log so that projection writes never ride on the log's synced WAL.
+// Format: see projection_store.cc. Thread-safe for reads; one applier at a time.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "events/event.h"
+#include "events/status.h"
+#include "projections/projection.h"
+
+namespace rocksdb {
+class DB;
+class ColumnFamilyHandle;
+}  // namespace rocksdb
+
+namespace kaiin::projections {
+
+class ProjectionStore {
+ public:
+  // Opens (creating if missing) the store with a column family for each projection; drops the
+  // rows of any projection whose stored schema version differs from its SchemaVersion().
+  static Result<std::unique_ptr<ProjectionStore>> Open(
+      const std::string& path, std::span<Projection* const> projections);
+  // Read-only view of a store another process may be writing (RocksDB secondary instance).
+  static Result<std::unique_ptr<ProjectionStore>> OpenFollower(const std::string& path,
+                                                               const std::string& scratch_path);
+  ~ProjectionStore();
+
+  // The position the projection has applied up to (0: nothing).
+  Result<uint64_t> Checkpoint(std::string_view projection) const;
+
+  // Applies `events` (ascending positions) to each projection in `projections` for the events
+  // after its checkpoint in `checkpoints` (same order), and writes all rows and the new
+  // checkpoints in one WriteBatch. On success updates `checkpoints`.
+  Status ApplyBatch(std::span<Projection* const> projections, std::span<uint64_t> checkpoints,
+                    std::span<const events::Envelope> events);
+
+  // Removes every row and the checkpoint of a projection (for a rebuild from 0).
+  Status Drop(std::string_view projection);
+
+  // Point read. Returns false when absent.
+  Result<bool> Get(std::string_view projection, std::string_view key, std::string* value) const;
+  // Visits rows with key >= start that begin with `prefix`, in key order, until fn returns false.
+  Status Scan(std::string_view projection, std::string_view prefix, std::string_view start,
+              const std::function<bool(std::string_view key, std::string_view value)>& fn) const;
+
+  std::vector<std::string> ProjectionNames() const;  // column families other than checkpoints
+  Status Flush();
+
+ private:
+  ProjectionStore() = default;
+  rocksdb::ColumnFamilyHandle* Family(std::string_view name) const;
+  Status WriteCheckpoint(std::string_view name, uint64_t position, uint32_t schema);
+
+  std::unique_ptr<rocksdb::DB> db_;
+  rocksdb::ColumnFamilyHandle* checkpoints_cf_ = nullptr;
+  std::unordered_map<std::string, rocksdb::ColumnFamilyHandle*> families_;
+  std::vector<rocksdb::ColumnFamilyHandle*> all_handles_;
+};
+
+}  // namespace kaiin::projections

@@ -1,0 +1,41 @@
+// The auditor's verification of one tenant: the event log's hash chain, gaps and stream index
+// (ledger::RocksEventLog::VerifyChain), then every projection rebuilt from position 0 into a
+// scratch store and compared row by row with the live one at the live checkpoint (A2).
+//
+// Works on a data folder in use by a running kaiind (both stores are opened as RocksDB secondary
+// instances, which take no lock) and on a copy.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "events/status.h"
+#include "ledger/rocks_event_log.h"
+
+namespace kaiin::replay {
+
+struct ProjectionReport {
+  std::string name;
+  uint64_t checkpoint = 0;  // the live projection's position, where the rebuild stopped
+  uint64_t rows_live = 0;
+  uint64_t rows_rebuilt = 0;
+  std::vector<std::string> mismatches;
+};
+
+struct TenantReport {
+  std::string tenant;
+  ledger::ChainReport chain;
+  std::vector<ProjectionReport> projections;
+  std::vector<std::string> problems;  // anything else (a store that cannot be opened, ...)
+  bool ok() const;
+};
+
+// Verifies `tenant` under `data_dir`, using `scratch_dir` (created, then removed) for the
+// rebuilt projections and the secondary instances' own files.
+Status VerifyTenant(const std::string& data_dir, const std::string& tenant,
+                    const std::string& scratch_dir, TenantReport* report);
+
+// A human-readable report.
+std::string FormatReport(const TenantReport& report);
+
+}  // namespace kaiin::replay
