@@ -1,0 +1,385 @@
+#include "http/api.h"
+
+#include <sodium.h>
+
+#include <charconv>
+
+#include "events/codec.h"
+#include "events/event_json.h"
+#include "events/json_writer.h"
+#include "http/json_input.h"
+#include "http/problem.h"
+#include "projections/event_counts.h"
+
+namespace kaiin::http {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string RandomHex(size_t bytes) {
+  std::string raw(bytes, '\0');
+  randombytes_buf(raw.data(), raw.size());
+  return events::BytesToHex(raw);
+}
+
+// What identifies a command for idempotency: the same key with another fingerprint is refused.
+events::Hash Fingerprint(const Request& r) {
+  return events::Sha256(r.method + '\n' + r.path + '\n' + r.body);
+}
+
+// A command's stored result is "NNN" (HTTP status) followed by a JSON object; the answer adds
+// the position of its last event, which is known only once the batch is written.
+Response CommandResponse(const ledger::CommitResult& c) {
+  Response res;
+  res.status = 200;
+  std::string_view stored = c.result;
+  if (stored.size() >= 5 && stored[3] == '{') {
+    std::from_chars(stored.data(), stored.data() + 3, res.status);
+    stored.remove_prefix(3);
+  } else {
+    stored = "{}";
+  }
+  std::string body(stored.substr(0, stored.size() - 1));
+  if (body.size() > 1) body += ',';
+  body += "\"position\":" + std::to_string(c.last_position) + "}";
+  res.body = std::move(body);
+  if (c.replayed) res.headers.emplace_back("Idempotent-Replayed", "true");
+  return res;
+}
+
+void WriteSettings(const std::string& id, const events::TenantConfigured& s, JsonWriter* w) {
+  w->Field("tenant", id);
+  w->Field("name", s.name);
+  w->Field("fiscal_year_start_month", s.fiscal_year_start_month);
+  w->Field("timezone", s.timezone);
+}
+
+// The tenant's calendar date for a UTC instant. Only fixed-offset zones are known for now (the
+// server ships no zone database); any other name falls back to UTC.
+Date TenantDate(TimestampMicros now, std::string_view timezone) {
+  int64_t offset_minutes = 0;
+  if (timezone == "Asia/Tokyo" || timezone == "Japan") offset_minutes = 9 * 60;
+  const int64_t seconds = now / 1000000 + offset_minutes * 60;
+  return static_cast<Date>(seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400);
+}
+
+}  // namespace
+
+std::optional<uint64_t> QueryUint(const Request& r, std::string_view name, uint64_t max,
+                                  Status* error) {
+  auto v = r.Query(name);
+  if (!v) return std::nullopt;
+  uint64_t out = 0;
+  auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), out);
+  if (ec != std::errc() || end != v->data() + v->size() || v->empty() || out > max) {
+    *error = Status::InvalidArgument(
+        "validation_failed", "invalid query parameter",
+        {{std::string(name), "must be an integer from 0 to " + std::to_string(max)}});
+    return std::nullopt;
+  }
+  return out;
+}
+
+Api::Api(TenantRegistry* tenants, ApiOptions options)
+    : tenants_(tenants), options_(std::move(options)) {
+  AddRoutes();
+}
+
+void Api::AddRoutes() {
+  auto bind = [this](auto method) {
+    return [this, method](const Request& r, const Params& p, Responder respond) {
+      (this->*method)(r, p, std::move(respond));
+    };
+  };
+  router_.Add("GET", "/healthz", [](const Request&, const Params&, Responder respond) {
+    respond(JsonResponse(200, R"({"status":"ok"})"));
+  });
+  router_.Add("GET", "/readyz", [this](const Request&, const Params&, Responder respond) {
+    for (Tenant* t : tenants_->All()) {
+      if (Status s = t->runtime().LastError(); !s.ok()) {
+        respond(Problem(503, "not_ready", "tenant " + t->id() + ": " + s.ToString()));
+        return;
+      }
+    }
+    respond(JsonResponse(200, R"({"status":"ok"})"));
+  });
+  router_.Add("GET", "/metrics", [this](const Request&, const Params&, Responder respond) {
+    Response res;
+    res.content_type = "text/plain; version=0.0.4";
+    res.body = RenderMetrics();
+    respond(std::move(res));
+  });
+  router_.Add("PUT", "/v1/tenants/{tenant}", bind(&Api::PutTenant));
+  router_.Add("GET", "/v1/tenants/{tenant}", bind(&Api::GetTenant));
+  router_.Add("GET", "/v1/tenants/{tenant}/events", bind(&Api::GetEvents));
+  router_.Add("GET", "/v1/tenants/{tenant}/event-counts", bind(&Api::GetEventCounts));
+  router_.Add("POST", "/v1/tenants/{tenant}/projections/{projection}/rebuild",
+              bind(&Api::RebuildProjection));
+}
+
+void Api::Handle(const Request& request, Responder respond) {
+  const Handler* handler = nullptr;
+  Params params;
+  std::string route;
+  const Router::Match m = router_.Find(request.method, request.path, &handler, &params, &route);
+  if (m != Router::Match::kFound) {
+    route = m == Router::Match::kNoMethod ? "method_not_allowed" : "not_found";
+    metrics_.Record(route, m == Router::Match::kNoMethod ? 405 : 404, 0);
+    respond(m == Router::Match::kNoMethod
+                ? Problem(405, "method_not_allowed", "this path does not take " + request.method)
+                : Problem(404, "not_found", "no such resource"));
+    return;
+  }
+  const auto start = Clock::now();
+  Responder timed = [this, route, start, respond = std::move(respond)](Response res) {
+    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    metrics_.Record(route, res.status, seconds);
+    respond(std::move(res));
+  };
+  (*handler)(request, params, std::move(timed));
+}
+
+bool Api::IsAdmin(const Request& r) const {
+  auto auth = r.Header("authorization");
+  if (!auth || !auth->starts_with("Bearer ") || options_.admin_token.empty()) return false;
+  // Compare digests in constant time, so neither the length nor a prefix leaks.
+  const events::Hash given = events::Sha256(auth->substr(7));
+  const events::Hash want = events::Sha256(options_.admin_token);
+  return sodium_memcmp(given.data(), want.data(), given.size()) == 0;
+}
+
+bool Api::RequireAdmin(const Request& r, Responder& respond) const {
+  if (IsAdmin(r)) return true;
+  if (!r.Header("authorization")) {
+    respond(Problem(Status::Unauthenticated("a bearer token is required")));
+  } else {
+    respond(Problem(Status::Unauthenticated("the bearer token is not valid")));
+  }
+  return false;
+}
+
+Tenant* Api::RequireTenant(const Params& p, Responder& respond) const {
+  const std::string& id = p.at("tenant");
+  Tenant* t = commands::ValidateTenantId(id).ok() ? tenants_->Find(id) : nullptr;
+  if (!t) respond(Problem(Status::NotFound("no tenant " + id)));
+  return t;
+}
+
+void Api::Query(Tenant* t, const Request& r, Responder respond, std::function<Response()> run) {
+  Status error;
+  const std::optional<uint64_t> min_position = QueryUint(r, "min_position", ~uint64_t{0}, &error);
+  if (!error.ok()) {
+    respond(Problem(error));
+    return;
+  }
+  auto answer = [t, run = std::move(run), respond](bool reached) {
+    if (!reached) {
+      respond(Problem(503, "projection_lagging",
+                      "the projections did not reach min_position in time"));
+      return;
+    }
+    const uint64_t position = t->runtime().Position();  // read before: rows are at least this new
+    Response res = run();
+    res.headers.emplace_back("X-Projection-Position", std::to_string(position));
+    respond(std::move(res));
+  };
+  if (!min_position || t->runtime().Position() >= *min_position) {
+    answer(true);
+    return;
+  }
+  t->runtime().WhenReached(*min_position, Clock::now() + options_.min_position_wait,
+                           std::move(answer));
+}
+
+void Api::PutTenant(const Request& r, const Params& p, Responder respond) {
+  if (!RequireAdmin(r, respond)) return;
+  const std::string id = p.at("tenant");
+  if (Status s = commands::ValidateTenantId(id); !s.ok()) return respond(Problem(s));
+  auto body = JsonObjectReader::Parse(r.body);
+  if (!body.ok()) return respond(Problem(body.status()));
+  commands::ConfigureTenant cmd;
+  auto name = (*body)->String("name", true, 1024);
+  auto month = (*body)->Int("fiscal_year_start_month", false, 1, 12);
+  auto tz = (*body)->String("timezone", false, 64);
+  if (Status s = (*body)->Finish(); !s.ok()) return respond(Problem(s));
+  cmd.name = *name;
+  if (month) cmd.fiscal_year_start_month = static_cast<int>(*month);
+  if (tz) cmd.timezone = *tz;
+  // Validate before anything is created on disk for a new tenant.
+  if (auto check = commands::Decide(commands::TenantState{}, cmd); !check.ok()) {
+    return respond(Problem(check.status()));
+  }
+  auto tenant = tenants_->FindOrCreate(id);
+  if (!tenant.ok()) return respond(Problem(tenant.status()));
+  Tenant* t = *tenant;
+
+  ledger::CommandMeta meta;
+  meta.actor = "admin";
+  meta.command_id = RandomHex(16);
+  if (auto key = r.Header("idempotency-key")) meta.idempotency_key = std::string(*key);
+  meta.fingerprint = Fingerprint(r);
+  auto decide = [t, cmd](ledger::WriteContext& ctx) -> Status {
+    if (Status s = t->EnsureWriteModel(); !s.ok()) return s;
+    commands::TenantState& state = t->write_state();
+    const bool created = !state.exists();
+    auto decided = commands::Decide(state, cmd);
+    if (!decided.ok()) return decided.status();
+    if (!decided->empty()) {
+      ledger::StreamAppend append{commands::TenantStream(t->id()), state.version, {}};
+      for (events::Event& e : *decided) {
+        append.events.push_back({e, TenantDate(ctx.Now(), cmd.timezone), 0});
+      }
+      if (Status s = ctx.Append(std::move(append)); !s.ok()) return s;
+      for (const events::Event& e : *decided) commands::Evolve(state, e);
+    }
+    JsonWriter w;
+    w.BeginObject();
+    WriteSettings(t->id(), state.settings, &w);
+    w.EndObject();
+    ctx.SetResult((created ? "201" : "200") + w.Take());
+    return Status::Ok();
+  };
+  auto done = [t, respond = std::move(respond)](Result<ledger::CommitResult> result) {
+    if (!result.ok()) {
+      if (result.status().code() == StatusCode::kUnavailable) t->MarkWriteModelStale();
+      return respond(Problem(result.status()));
+    }
+    t->PublishSettings(t->write_state());  // writer thread: the batch is durable now
+    respond(CommandResponse(*result));
+  };
+  t->log().Submit(std::move(meta), std::move(decide), std::move(done));
+}
+
+void Api::GetTenant(const Request& r, const Params& p, Responder respond) {
+  if (!RequireAdmin(r, respond)) return;
+  Tenant* t = RequireTenant(p, respond);
+  if (!t) return;
+  const Tenant::Settings s = t->settings();
+  if (!s.configured) return respond(Problem(Status::NotFound("no tenant " + t->id())));
+  JsonWriter w;
+  w.BeginObject();
+  WriteSettings(t->id(), s.value, &w);
+  w.Field("log_head", t->log().Head());
+  w.Field("projection_position", t->runtime().Position());
+  w.EndObject();
+  respond(JsonResponse(200, w.Take()));
+}
+
+void Api::GetEvents(const Request& r, const Params& p, Responder respond) {
+  if (!RequireAdmin(r, respond)) return;
+  Tenant* t = RequireTenant(p, respond);
+  if (!t) return;
+  Status error;
+  std::optional<uint64_t> after = QueryUint(r, "after", ~uint64_t{0}, &error);
+  if (!after && error.ok()) after = QueryUint(r, "cursor", ~uint64_t{0}, &error);
+  const std::optional<uint64_t> limit = QueryUint(r, "limit", options_.events_page_max, &error);
+  if (!error.ok()) return respond(Problem(error));
+  const size_t page = limit ? static_cast<size_t>(*limit) : 100;
+  std::vector<events::RecordedEvent> records;
+  if (Status s = t->log().ReadAfter(after.value_or(0), page, &records); !s.ok()) {
+    return respond(Problem(s));
+  }
+  JsonWriter w;
+  w.BeginObject().Key("items").BeginArray();
+  for (const events::RecordedEvent& rec : records) {
+    events::Envelope env;
+    if (Status s = events::DecodeEnvelope(rec.bytes, &env); !s.ok()) return respond(Problem(s));
+    events::WriteEnvelopeJson(env, events::Sha256(rec.bytes), &w);
+  }
+  w.EndArray();
+  if (page > 0 && records.size() == page && records.back().position < t->log().Head()) {
+    w.Field("next_cursor", std::to_string(records.back().position));
+  } else {
+    w.Key("next_cursor").Null();
+  }
+  w.Field("head", t->log().Head());
+  w.EndObject();
+  respond(JsonResponse(200, w.Take()));
+}
+
+void Api::GetEventCounts(const Request& r, const Params& p, Responder respond) {
+  if (!RequireAdmin(r, respond)) return;
+  Tenant* t = RequireTenant(p, respond);
+  if (!t) return;
+  Query(t, r, std::move(respond), [t]() -> Response {
+    auto counts = projections::ReadEventCounts(t->store());
+    if (!counts.ok()) return Problem(counts.status());
+    JsonWriter w;
+    w.BeginObject().Key("counts").BeginObject();
+    uint64_t total = 0;
+    for (const auto& [type, n] : *counts) {
+      w.Field(type, n);
+      total += n;
+    }
+    w.EndObject().Field("total", total).EndObject();
+    return JsonResponse(200, w.Take());
+  });
+}
+
+void Api::RebuildProjection(const Request& r, const Params& p, Responder respond) {
+  if (!RequireAdmin(r, respond)) return;
+  Tenant* t = RequireTenant(p, respond);
+  if (!t) return;
+  if (Status s = t->runtime().Rebuild(p.at("projection")); !s.ok()) return respond(Problem(s));
+  JsonWriter w;
+  w.BeginObject().Field("projection", p.at("projection")).Field("status", "rebuilding").EndObject();
+  respond(JsonResponse(202, w.Take()));
+}
+
+std::string Api::RenderMetrics() const {
+  std::string out;
+  metrics_.Render(&out);
+  auto gauge = [&out](const char* name, const char* help, const char* type) {
+    out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
+  };
+  const std::vector<Tenant*> all = tenants_->All();
+  gauge("kaiin_events_appended_total", "Events durably appended to the log.", "counter");
+  for (Tenant* t : all) {
+    out += "kaiin_events_appended_total{tenant=\"" + t->id() + "\"} " +
+           std::to_string(t->log().stats().events_appended.load()) + "\n";
+  }
+  gauge("kaiin_commands_total", "Commands by outcome.", "counter");
+  for (Tenant* t : all) {
+    const auto& st = t->log().stats();
+    const std::string l = "{tenant=\"" + t->id() + "\",outcome=\"";
+    out += "kaiin_commands_total" + l + "committed\"} " + std::to_string(st.commands_committed.load()) + "\n";
+    out += "kaiin_commands_total" + l + "rejected\"} " + std::to_string(st.commands_rejected.load()) + "\n";
+    out += "kaiin_commands_total" + l + "replayed\"} " + std::to_string(st.commands_replayed.load()) + "\n";
+  }
+  gauge("kaiin_group_commit_commands", "Commands per group-commit batch.", "histogram");
+  for (Tenant* t : all) {
+    const auto& st = t->log().stats();
+    uint64_t cumulative = 0;
+    for (size_t i = 0; i < ledger::LogStats::kBatchBuckets; ++i) {
+      cumulative += st.batch_commands[i].load();
+      const std::string le = i + 1 == ledger::LogStats::kBatchBuckets
+                                 ? "+Inf"
+                                 : std::to_string(uint64_t{1} << i);
+      out += "kaiin_group_commit_commands_bucket{tenant=\"" + t->id() + "\",le=\"" + le + "\"} " +
+             std::to_string(cumulative) + "\n";
+    }
+    out += "kaiin_group_commit_commands_sum{tenant=\"" + t->id() + "\"} " +
+           std::to_string(st.batch_commands_sum.load()) + "\n";
+    out += "kaiin_group_commit_commands_count{tenant=\"" + t->id() + "\"} " +
+           std::to_string(st.batches.load()) + "\n";
+  }
+  gauge("kaiin_storage_write_failures_total", "Group commits that failed to write.", "counter");
+  for (Tenant* t : all) {
+    out += "kaiin_storage_write_failures_total{tenant=\"" + t->id() + "\"} " +
+           std::to_string(t->log().stats().write_failures.load()) + "\n";
+  }
+  gauge("kaiin_log_head_position", "The last durable position of the log.", "gauge");
+  for (Tenant* t : all) {
+    out += "kaiin_log_head_position{tenant=\"" + t->id() + "\"} " +
+           std::to_string(t->log().Head()) + "\n";
+  }
+  gauge("kaiin_projection_lag_events", "Log head minus the projections' position.", "gauge");
+  for (Tenant* t : all) {
+    const uint64_t head = t->log().Head(), pos = t->runtime().Position();
+    out += "kaiin_projection_lag_events{tenant=\"" + t->id() + "\"} " +
+           std::to_string(head > pos ? head - pos : 0) + "\n";
+  }
+  return out;
+}
+
+}  // namespace kaiin::http

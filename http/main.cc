@@ -1,0 +1,173 @@
+// kaiind: the kaiin server.
+//
+//   kaiind --data-dir DIR --listen HOST:PORT [--admin-token-file FILE] [--threads N]
+//
+// The admin token comes from --admin-token-file, else KAIIN_ADMIN_TOKEN, else DIR/admin-token
+// (generated with mode 0600 on first start). The token itself is never logged. SIGTERM and SIGINT
+// stop the server cleanly: it stops accepting, answers queued commands once they are durable,
+// checkpoints the projections and closes the stores.
+#include <fcntl.h>
+#include <signal.h>
+#include <sodium.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "events/hash.h"
+#include "http/api.h"
+#include "http/server.h"
+#include "http/tenant_registry.h"
+
+namespace {
+
+struct Flags {
+  std::string data_dir;
+  std::string host = "127.0.0.1";
+  uint16_t port = 8080;
+  std::string admin_token_file;
+  int threads = 2;
+};
+
+int Usage() {
+  std::fprintf(stderr,
+               "usage: kaiind --data-dir DIR --listen HOST:PORT [--admin-token-file FILE] "
+               "[--threads N]\n");
+  return 2;
+}
+
+bool ParseListen(const std::string& s, Flags* f) {
+  const size_t colon = s.rfind(':');
+  if (colon == std::string::npos) return false;
+  f->host = s.substr(0, colon);
+  const int port = std::atoi(s.c_str() + colon + 1);
+  if (port < 0 || port > 65535) return false;
+  f->port = static_cast<uint16_t>(port);
+  return !f->host.empty();
+}
+
+std::string Trim(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+bool ReadFile(const std::string& path, std::string* out) {
+  std::ifstream in(path);
+  if (!in) return false;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  *out = Trim(ss.str());
+  return true;
+}
+
+// Loads or creates the admin token; logs where it came from, never the token.
+bool LoadAdminToken(const Flags& f, std::string* token) {
+  if (!f.admin_token_file.empty()) {
+    if (!ReadFile(f.admin_token_file, token) || token->empty()) {
+      spdlog::error("cannot read the admin token file {}", f.admin_token_file);
+      return false;
+    }
+    spdlog::info("admin token read from {}", f.admin_token_file);
+    return true;
+  }
+  if (const char* env = std::getenv("KAIIN_ADMIN_TOKEN"); env && *env) {
+    *token = env;
+    spdlog::info("admin token taken from KAIIN_ADMIN_TOKEN");
+    return true;
+  }
+  const std::string path = f.data_dir + "/admin-token";
+  if (ReadFile(path, token) && !token->empty()) {
+    spdlog::info("admin token read from {}", path);
+    return true;
+  }
+  std::string raw(32, '\0');
+  randombytes_buf(raw.data(), raw.size());
+  *token = kaiin::events::BytesToHex(raw);
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  if (fd < 0) {
+    spdlog::error("cannot create {}", path);
+    return false;
+  }
+  const std::string line = *token + "\n";
+  const bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) &&
+                  ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok) return false;
+  spdlog::info("generated an admin token and wrote it to {} (mode 0600)", path);
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Flags flags;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (i + 1 >= argc) return Usage();
+    const std::string value = argv[++i];
+    if (arg == "--data-dir") {
+      flags.data_dir = value;
+    } else if (arg == "--listen") {
+      if (!ParseListen(value, &flags)) return Usage();
+    } else if (arg == "--admin-token-file") {
+      flags.admin_token_file = value;
+    } else if (arg == "--threads") {
+      flags.threads = std::max(1, std::atoi(value.c_str()));
+    } else {
+      return Usage();
+    }
+  }
+  if (flags.data_dir.empty()) return Usage();
+  if (sodium_init() < 0) return 1;
+
+  // Block the stop signals in every thread; the main thread waits for them with sigwait.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  std::error_code ec;
+  std::filesystem::create_directories(flags.data_dir + "/tenants", ec);
+  if (ec) {
+    spdlog::error("cannot create the data folder {}: {}", flags.data_dir, ec.message());
+    return 1;
+  }
+  kaiin::http::ApiOptions api_options;
+  if (!LoadAdminToken(flags, &api_options.admin_token)) return 1;
+
+  kaiin::http::TenantRegistry tenants(flags.data_dir, kaiin::http::TenantOptions{});
+  if (kaiin::Status s = tenants.OpenAll(); !s.ok()) {
+    spdlog::error("cannot open the tenants: {}", s.ToString());
+    return 1;
+  }
+  spdlog::info("opened {} tenant(s) under {}", tenants.All().size(), flags.data_dir);
+  kaiin::http::Api api(&tenants, api_options);
+  kaiin::http::ServerOptions server_options;
+  server_options.host = flags.host;
+  server_options.port = flags.port;
+  server_options.threads = flags.threads;
+  kaiin::http::Server server(server_options, [&api](const kaiin::http::Request& r,
+                                                    kaiin::http::Responder respond) {
+    api.Handle(r, std::move(respond));
+  });
+  if (kaiin::Status s = server.Start(); !s.ok()) {
+    spdlog::error("{}", s.ToString());
+    return 1;
+  }
+  spdlog::info("kaiind listening on {}:{}", flags.host, server.port());
+
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  spdlog::info("signal {}: shutting down", sig);
+  server.Stop();       // no new requests
+  tenants.CloseAll();  // queued commands answered once durable; projections checkpointed
+  spdlog::info("stopped cleanly");
+  return 0;
+}

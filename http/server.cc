@@ -1,0 +1,176 @@
+#include "http/server.h"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <thread>
+#include <vector>
+
+#include "http/problem.h"
+
+namespace kaiin::http {
+namespace {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket&& socket, const ServerOptions* options, const Server::Handler* handler)
+      : stream_(std::move(socket)), options_(options), handler_(handler) {}
+
+  void Run() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->DoRead(); });
+  }
+
+ private:
+  void DoRead() {
+    parser_.emplace();
+    parser_->body_limit(options_->request_body_bytes_max);
+    parser_->header_limit(static_cast<uint32_t>(options_->request_header_bytes_max));
+    stream_.expires_after(options_->read_timeout);
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      [self = shared_from_this()](beast::error_code ec, size_t) {
+                        self->OnRead(ec);
+                      });
+  }
+
+  void OnRead(beast::error_code ec) {
+    if (ec == bhttp::error::end_of_stream) return DoClose();
+    if (ec == bhttp::error::body_limit) {
+      return Write(Problem(413, "body_too_large",
+                           "the request body exceeds " +
+                               std::to_string(options_->request_body_bytes_max) + " bytes"),
+                   /*close=*/true);
+    }
+    if (ec == bhttp::error::header_limit) {
+      return Write(Problem(431, "headers_too_large", "the request headers are too large"), true);
+    }
+    if (ec == beast::error::timeout) return DoClose();  // slow or idle client
+    if (ec && ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category()) {
+      return Write(Problem(400, "bad_request", "malformed HTTP request: " + ec.message()), true);
+    }
+    if (ec) return DoClose();
+
+    bhttp::request<bhttp::string_body> req = parser_->release();
+    keep_alive_ = req.keep_alive();
+    version_ = req.version();
+    Request r;
+    r.method = std::string(req.method_string().data(), req.method_string().size());
+    if (!r.SetTarget(std::string_view(req.target().data(), req.target().size()))) {
+      return Write(Problem(400, "bad_request", "malformed request target"), true);
+    }
+    for (const auto& field : req) {
+      std::string name(field.name_string().data(), field.name_string().size());
+      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      r.headers.emplace_back(std::move(name),
+                             std::string(field.value().data(), field.value().size()));
+    }
+    r.body = std::move(req.body());
+    (*handler_)(r, [self = shared_from_this()](Response res) {
+      net::post(self->stream_.get_executor(), [self, res = std::move(res)]() mutable {
+        self->Write(std::move(res), false);
+      });
+    });
+  }
+
+  void Write(Response res, bool close) {
+    response_ = {};
+    response_.version(version_);
+    response_.result(static_cast<unsigned>(res.status));
+    response_.set(bhttp::field::content_type, res.content_type);
+    for (auto& [k, v] : res.headers) response_.set(k, v);
+    response_.body() = std::move(res.body);
+    response_.keep_alive(keep_alive_ && !close);
+    response_.prepare_payload();
+    stream_.expires_after(options_->write_timeout);
+    bhttp::async_write(stream_, response_,
+                       [self = shared_from_this()](beast::error_code ec, size_t) {
+                         if (ec) return self->DoClose();
+                         if (!self->response_.keep_alive()) return self->DoClose();
+                         self->DoRead();
+                       });
+  }
+
+  void DoClose() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  bhttp::response<bhttp::string_body> response_;
+  const ServerOptions* options_;
+  const Server::Handler* handler_;
+  bool keep_alive_ = false;
+  unsigned version_ = 11;
+};
+
+}  // namespace
+
+struct Server::Impl {
+  ServerOptions options;
+  Handler handler;
+  net::io_context ioc;
+  tcp::acceptor acceptor{net::make_strand(ioc)};
+  std::vector<std::thread> threads;
+  uint16_t port = 0;
+  bool stopped = false;
+
+  void DoAccept() {
+    acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket s) {
+      if (ec == net::error::operation_aborted) return;  // the acceptor was closed
+      if (!ec) std::make_shared<Session>(std::move(s), &options, &handler)->Run();
+      DoAccept();
+    });
+  }
+};
+
+Server::Server(ServerOptions options, Handler handler) : impl_(std::make_unique<Impl>()) {
+  impl_->options = std::move(options);
+  impl_->handler = std::move(handler);
+}
+
+Server::~Server() { Stop(); }
+
+Status Server::Start() {
+  beast::error_code ec;
+  const auto address = net::ip::make_address(impl_->options.host, ec);
+  if (ec) return Status::InvalidArgument("invalid_listen", "invalid listen address");
+  const tcp::endpoint endpoint(address, impl_->options.port);
+  impl_->acceptor.open(endpoint.protocol(), ec);
+  if (!ec) impl_->acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) impl_->acceptor.bind(endpoint, ec);
+  if (!ec) impl_->acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) return Status::Unavailable("listen_failed", "cannot listen: " + ec.message());
+  impl_->port = impl_->acceptor.local_endpoint().port();
+  impl_->DoAccept();
+  for (int i = 0; i < std::max(1, impl_->options.threads); ++i) {
+    impl_->threads.emplace_back([this] { impl_->ioc.run(); });
+  }
+  return Status::Ok();
+}
+
+uint16_t Server::port() const { return impl_->port; }
+
+void Server::Stop() {
+  if (impl_->stopped) return;
+  impl_->stopped = true;
+  net::post(impl_->acceptor.get_executor(), [this] {
+    beast::error_code ec;
+    impl_->acceptor.close(ec);
+  });
+  impl_->ioc.stop();
+  for (auto& t : impl_->threads) {
+    if (t.joinable()) t.join();
+  }
+}
+
+}  // namespace kaiin::http

@@ -1,0 +1,138 @@
+#include "http/tenant_registry.h"
+
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+
+#include "events/codec.h"
+#include "ledger/data_layout.h"
+#include "projections/registry.h"
+
+namespace kaiin::http {
+
+Result<std::unique_ptr<Tenant>> Tenant::Open(const std::string& data_dir, const std::string& id,
+                                             const TenantOptions& options) {
+  std::error_code ec;
+  std::filesystem::create_directories(ledger::TenantDir(data_dir, id), ec);
+  if (ec) return Status::Unavailable("io_error", "cannot create the tenant folder");
+  std::unique_ptr<Tenant> t(new Tenant());
+  t->id_ = id;
+  ledger::LogOptions log_options;
+  log_options.tenant = id;
+  log_options.sync = options.sync;
+  log_options.group_commit_commands_max = options.group_commit_commands_max;
+  auto log = ledger::RocksEventLog::Open(ledger::TenantLogPath(data_dir, id), log_options);
+  if (!log.ok()) return log.status();
+  t->log_ = std::move(log).value();
+
+  auto all = projections::MakeAllProjections();
+  std::vector<projections::Projection*> raw;
+  for (auto& p : all) raw.push_back(p.get());
+  auto store = projections::ProjectionStore::Open(ledger::TenantProjectionsPath(data_dir, id), raw);
+  if (!store.ok()) return store.status();
+  t->store_ = std::move(store).value();
+  projections::RuntimeOptions runtime_options;
+  runtime_options.batch_events_max = options.projection_batch_events_max;
+  t->runtime_ = std::make_unique<projections::ProjectionRuntime>(
+      t->store_.get(), t->log_.get(), std::move(all), runtime_options);
+  if (Status s = t->runtime_->Init(); !s.ok()) return s;
+  if (Status s = t->LoadWriteModel(); !s.ok()) return s;
+  t->log_->SetCommitListener([r = t->runtime_.get()](uint64_t head) { r->Notify(head); });
+  t->runtime_->Start();
+  t->runtime_->Notify(t->log_->Head());
+  return t;
+}
+
+Tenant::~Tenant() { Close(); }
+
+void Tenant::Close() {
+  if (log_) log_->Close();  // answers queued commands first
+  if (runtime_) runtime_->Stop();
+  if (store_) {
+    if (Status s = store_->Flush(); !s.ok()) {
+      spdlog::warn("tenant {}: projection flush failed: {}", id_, s.ToString());
+    }
+  }
+}
+
+Status Tenant::LoadWriteModel() {
+  commands::TenantState state;
+  const std::string stream = commands::TenantStream(id_);
+  for (uint64_t from = 1;;) {
+    std::vector<events::RecordedEvent> records;
+    if (Status s = log_->ReadStream(stream, from, 1000, &records); !s.ok()) return s;
+    if (records.empty()) break;
+    for (const auto& r : records) {
+      events::Envelope env;
+      if (Status s = events::DecodeEnvelope(r.bytes, &env); !s.ok()) return s;
+      commands::Evolve(state, env.event);
+    }
+    from = state.version + 1;
+  }
+  state_ = std::move(state);
+  state_stale_ = false;
+  PublishSettings(state_);
+  return Status::Ok();
+}
+
+Status Tenant::EnsureWriteModel() { return state_stale_ ? LoadWriteModel() : Status::Ok(); }
+
+Tenant::Settings Tenant::settings() const {
+  std::lock_guard<std::mutex> lock(settings_mu_);
+  return settings_;
+}
+
+void Tenant::PublishSettings(const commands::TenantState& state) {
+  std::lock_guard<std::mutex> lock(settings_mu_);
+  settings_.configured = state.exists();
+  settings_.value = state.settings;
+}
+
+TenantRegistry::TenantRegistry(std::string data_dir, TenantOptions options)
+    : data_dir_(std::move(data_dir)), options_(options) {}
+
+TenantRegistry::~TenantRegistry() { CloseAll(); }
+
+Status TenantRegistry::OpenAll() {
+  for (const std::string& id : ledger::ListTenants(data_dir_)) {
+    if (!commands::ValidateTenantId(id).ok()) continue;  // not ours
+    auto t = Tenant::Open(data_dir_, id, options_);
+    if (!t.ok()) return t.status();
+    std::unique_lock lock(mu_);
+    tenants_[id] = std::move(t).value();
+  }
+  return Status::Ok();
+}
+
+Tenant* TenantRegistry::Find(std::string_view id) const {
+  std::shared_lock lock(mu_);
+  auto it = tenants_.find(std::string(id));
+  return it == tenants_.end() ? nullptr : it->second.get();
+}
+
+Result<Tenant*> TenantRegistry::FindOrCreate(std::string_view id) {
+  if (Tenant* t = Find(id)) return t;
+  std::unique_lock lock(mu_);
+  auto it = tenants_.find(std::string(id));
+  if (it != tenants_.end()) return it->second.get();
+  auto t = Tenant::Open(data_dir_, std::string(id), options_);
+  if (!t.ok()) return t.status();
+  Tenant* raw = t->get();
+  tenants_[std::string(id)] = std::move(t).value();
+  return raw;
+}
+
+std::vector<Tenant*> TenantRegistry::All() const {
+  std::shared_lock lock(mu_);
+  std::vector<Tenant*> all;
+  for (const auto& [id, t] : tenants_) all.push_back(t.get());
+  return all;
+}
+
+void TenantRegistry::CloseAll() {
+  std::unique_lock lock(mu_);
+  for (auto& [id, t] : tenants_) t->Close();
+  tenants_.clear();
+}
+
+}  // namespace kaiin::http

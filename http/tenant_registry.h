@@ -1,0 +1,86 @@
+// The tenants a server holds open: for each, its event log (and writer thread), its projection
+// store and runtime (and projector thread), and its write model.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "commands/tenant.h"
+#include "ledger/rocks_event_log.h"
+#include "projections/projection_store.h"
+#include "projections/runtime.h"
+
+namespace kaiin::http {
+
+struct TenantOptions {
+  bool sync = true;  // fsync every group commit; false only in throwaway tests
+  size_t group_commit_commands_max = 4096;
+  size_t projection_batch_events_max = 2000;
+};
+
+class Tenant {
+ public:
+  // Opens the tenant's stores under data_dir (creating them if missing), loads its write model
+  // and starts its projector.
+  static Result<std::unique_ptr<Tenant>> Open(const std::string& data_dir, const std::string& id,
+                                               const TenantOptions& options);
+  ~Tenant();
+  // Answers queued commands, stops the threads, checkpoints and closes the stores.
+  void Close();
+
+  const std::string& id() const { return id_; }
+  ledger::RocksEventLog& log() { return *log_; }
+  projections::ProjectionStore& store() { return *store_; }
+  projections::ProjectionRuntime& runtime() { return *runtime_; }
+
+  // The write model. Only on the log's writer thread (inside decide or done callbacks).
+  commands::TenantState& write_state() { return state_; }
+  // Reloads the write model from the log if a failed write left it ahead of the disk.
+  Status EnsureWriteModel();
+  void MarkWriteModelStale() { state_stale_ = true; }
+
+  // The durable settings, for any thread.
+  struct Settings {
+    bool configured = false;
+    events::TenantConfigured value;
+  };
+  Settings settings() const;
+  void PublishSettings(const commands::TenantState& state);
+
+ private:
+  Tenant() = default;
+  Status LoadWriteModel();
+
+  std::string id_;
+  std::unique_ptr<ledger::RocksEventLog> log_;
+  std::unique_ptr<projections::ProjectionStore> store_;
+  std::unique_ptr<projections::ProjectionRuntime> runtime_;
+  commands::TenantState state_;
+  bool state_stale_ = false;
+  mutable std::mutex settings_mu_;
+  Settings settings_;
+};
+
+class TenantRegistry {
+ public:
+  TenantRegistry(std::string data_dir, TenantOptions options);
+  ~TenantRegistry();
+
+  Status OpenAll();  // every tenant found under the data folder
+  Tenant* Find(std::string_view id) const;
+  Result<Tenant*> FindOrCreate(std::string_view id);
+  std::vector<Tenant*> All() const;
+  void CloseAll();
+
+ private:
+  std::string data_dir_;
+  TenantOptions options_;
+  mutable std::shared_mutex mu_;
+  std::unordered_map<std::string, std::unique_ptr<Tenant>> tenants_;
+};
+
+}  // namespace kaiin::http
