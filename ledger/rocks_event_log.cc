@@ -23,6 +23,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cstring>
+#include <filesystem>
 
 #include "events/codec.h"
 
@@ -151,6 +152,9 @@ Result<std::unique_ptr<RocksEventLog>> RocksEventLog::Open(const std::string& pa
   if (!options.clock) options.clock = NowMicros;
   log->options_ = std::move(options);
 
+  std::error_code ec;
+  std::filesystem::create_directories(path, ec);  // RocksDB creates only the last level
+  if (ec) return Status::Unavailable("io_error", "cannot create " + path + ": " + ec.message());
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;

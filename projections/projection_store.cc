@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cstring>
+#include <filesystem>
 
 namespace kaiin::projections {
 namespace {
@@ -69,6 +70,9 @@ class BatchRows final : public Rows {
 
 Result<std::unique_ptr<ProjectionStore>> ProjectionStore::Open(
     const std::string& path, std::span<Projection* const> projections) {
+  std::error_code ec;
+  std::filesystem::create_directories(path, ec);  // RocksDB creates only the last level
+  if (ec) return Status::Unavailable("io_error", "cannot create " + path + ": " + ec.message());
   rocksdb::DBOptions options;
   options.create_if_missing = true;
   options.create_missing_column_families = true;

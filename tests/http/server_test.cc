@@ -1,0 +1,163 @@
+// The Beast server over a real loopback socket: keep-alive, limits, malformed requests.
+#include "http/server.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "tests/http/api_fixture.h"
+
+namespace kaiin::http {
+namespace {
+
+// A blocking HTTP/1.1 client good enough for tests.
+class Client {
+ public:
+  explicit Client(uint16_t port) {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    timeval tv{10, 0};
+    setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    connected_ = connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+  }
+  ~Client() { close(fd_); }
+  bool connected() const { return connected_; }
+
+  void Send(const std::string& raw) {
+    size_t off = 0;
+    while (off < raw.size()) {
+      ssize_t n = send(fd_, raw.data() + off, raw.size() - off, MSG_NOSIGNAL);
+      if (n <= 0) return;  // the server may close early (413): fine
+      off += n;
+    }
+  }
+
+  // Reads one response: status code and body (by Content-Length). -1 on EOF.
+  int Read(std::string* body, std::string* head = nullptr) {
+    std::string buf = std::move(pending_);
+    size_t header_end;
+    while ((header_end = buf.find("\r\n\r\n")) == std::string::npos) {
+      if (!Fill(&buf)) return -1;
+    }
+    const std::string h = buf.substr(0, header_end);
+    size_t length = 0;
+    const size_t cl = h.find("Content-Length: ");
+    if (cl != std::string::npos) length = std::stoul(h.substr(cl + 16));
+    while (buf.size() < header_end + 4 + length) {
+      if (!Fill(&buf)) return -1;
+    }
+    *body = buf.substr(header_end + 4, length);
+    pending_ = buf.substr(header_end + 4 + length);
+    if (head) *head = h;
+    return std::stoi(h.substr(9, 3));
+  }
+
+  bool Closed() {
+    char c;
+    return recv(fd_, &c, 1, 0) == 0;
+  }
+
+ private:
+  bool Fill(std::string* buf) {
+    char tmp[4096];
+    ssize_t n = recv(fd_, tmp, sizeof(tmp), 0);
+    if (n <= 0) return false;
+    buf->append(tmp, n);
+    return true;
+  }
+  int fd_;
+  bool connected_ = false;
+  std::string pending_;
+};
+
+class ServerTest : public ApiFixture {
+ protected:
+  void SetUp() override {
+    ServerOptions o;
+    o.host = "127.0.0.1";
+    o.port = 0;
+    o.request_body_bytes_max = 4096;
+    o.request_header_bytes_max = 2048;
+    server_ = std::make_unique<Server>(o, [this](const Request& r, Responder respond) {
+      api_->Handle(r, std::move(respond));
+    });
+    ASSERT_TRUE(server_->Start().ok());
+  }
+  void TearDown() override { server_->Stop(); }
+
+  std::string Put(const std::string& body, size_t content_length) {
+    return "PUT /v1/tenants/jsnm HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+           std::string(kAdminToken) + "\r\nContent-Length: " + std::to_string(content_length) +
+           "\r\n\r\n" + body;
+  }
+
+  std::unique_ptr<Server> server_;
+};
+
+TEST_F(ServerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
+  Client c(server_->port());
+  ASSERT_TRUE(c.connected());
+  const std::string body = R"({"name":"Society"})";
+  c.Send(Put(body, body.size()));
+  std::string got, head;
+  EXPECT_EQ(c.Read(&got, &head), 201) << got;
+  EXPECT_NE(head.find("Content-Type: application/json"), std::string::npos);
+  c.Send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(c.Read(&got), 200);
+  EXPECT_EQ(got, R"({"status":"ok"})");
+}
+
+TEST_F(ServerTest, AnOversizedBodyIs413AndWritesNothing) {
+  Client c(server_->port());
+  const std::string body = R"({"name":"Society"})";
+  c.Send(Put(body, body.size()));
+  std::string got, head;
+  ASSERT_EQ(c.Read(&got), 201);
+  const uint64_t before = Head("jsnm");
+
+  Client big(server_->port());
+  const std::string huge = "{\"name\":\"" + std::string(10000, 'x') + "\"}";
+  big.Send(Put(huge, huge.size()));
+  EXPECT_EQ(big.Read(&got, &head), 413);
+  EXPECT_NE(head.find("application/problem+json"), std::string::npos);
+  EXPECT_NE(got.find("\"code\":\"body_too_large\""), std::string::npos);
+  EXPECT_EQ(Head("jsnm"), before);
+  // The server still serves.
+  Client after(server_->port());
+  after.Send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(after.Read(&got), 200);
+}
+
+TEST_F(ServerTest, OversizedHeadersAre431) {
+  Client c(server_->port());
+  c.Send("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(5000, 'a') + "\r\n\r\n");
+  std::string got;
+  EXPECT_EQ(c.Read(&got), 431);
+  EXPECT_NE(got.find("headers_too_large"), std::string::npos);
+}
+
+TEST_F(ServerTest, AMalformedRequestIs400ProblemJson) {
+  Client c(server_->port());
+  c.Send("BLAH\x01 / HTTP/1.1\r\n\r\n");
+  std::string got;
+  EXPECT_EQ(c.Read(&got), 400);
+  EXPECT_NE(got.find("\"code\":\"bad_request\""), std::string::npos);
+}
+
+TEST_F(ServerTest, MalformedJsonOverTheWireIs400AndWritesNothing) {
+  Client c(server_->port());
+  const std::string body = R"({"name":"Soc)";
+  c.Send(Put(body, body.size()));
+  std::string got;
+  EXPECT_EQ(c.Read(&got), 400);
+  EXPECT_NE(got.find("malformed_json"), std::string::npos);
+  EXPECT_EQ(tenants_.Find("jsnm"), nullptr);
+}
+
+}  // namespace
+}  // namespace kaiin::http

@@ -1,0 +1,295 @@
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <future>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "events/codec.h"
+#include "ledger/rocks_event_log.h"
+#include "tests/test_util.h"
+
+namespace kaiin::ledger {
+namespace {
+
+EventDraft Draft(std::string name) {
+  return EventDraft{events::TenantConfigured{std::move(name), 4, "UTC"}, 19000, 0};
+}
+
+CommandMeta Meta(std::string key = "", std::string body = "") {
+  CommandMeta m;
+  m.actor = "test";
+  m.command_id = key.empty() ? "cmd" : key;
+  m.idempotency_key = std::move(key);
+  m.fingerprint = events::Sha256(body);
+  return m;
+}
+
+std::unique_ptr<RocksEventLog> OpenLog(const std::string& path, size_t group_max = 4096) {
+  LogOptions o;
+  o.tenant = "t";
+  o.group_commit_commands_max = group_max;
+  auto log = RocksEventLog::Open(path, o);
+  EXPECT_TRUE(log.ok()) << log.status().ToString();
+  return std::move(log).value();
+}
+
+events::Envelope Decode(const events::RecordedEvent& r) {
+  events::Envelope env;
+  EXPECT_TRUE(events::DecodeEnvelope(r.bytes, &env).ok());
+  return env;
+}
+
+TEST(EventLogTest, AppendsAreReadBackWithPositionsVersionsAndHashChain) {  // A1
+  testing::TempDir dir;
+  auto log = OpenLog(dir.path());
+  auto r = log->Append(Meta(), {"s-1", kNoStream, {Draft("a"), Draft("b")}});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->first_position, 1u);
+  EXPECT_EQ(r->last_position, 2u);
+  EXPECT_EQ(r->event_count, 2u);
+  ASSERT_TRUE(log->Append(Meta(), {"s-2", kNoStream, {Draft("c")}}).ok());
+  EXPECT_EQ(log->Head(), 3u);
+
+  std::vector<events::RecordedEvent> all;
+  ASSERT_TRUE(log->ReadAfter(0, 100, &all).ok());
+  ASSERT_EQ(all.size(), 3u);
+  events::Hash prev{};
+  for (size_t i = 0; i < all.size(); ++i) {
+    events::Envelope env = Decode(all[i]);
+    EXPECT_EQ(env.meta.position, i + 1);
+    EXPECT_EQ(env.meta.tenant, "t");
+    EXPECT_EQ(env.meta.actor, "test");
+    EXPECT_EQ(env.meta.prev_hash, prev) << "hash chain at " << i + 1;
+    prev = events::Sha256(all[i].bytes);
+  }
+  std::vector<events::RecordedEvent> stream;
+  ASSERT_TRUE(log->ReadStream("s-1", 2, 100, &stream).ok());
+  ASSERT_EQ(stream.size(), 1u);
+  EXPECT_EQ(Decode(stream[0]).meta.version, 2u);
+  EXPECT_EQ(stream[0].position, 2u);
+}
+
+TEST(EventLogTest, ReopenKeepsEventsStreamVersionsChainAndIdempotencyKeys) {
+  testing::TempDir dir;
+  {
+    auto log = OpenLog(dir.path());
+    ASSERT_TRUE(log->Append(Meta("k1", "x"), {"s-1", kNoStream, {Draft("a")}}).ok());
+    ASSERT_TRUE(log->Append(Meta(), {"s-1", 1, {Draft("b")}}).ok());
+  }
+  auto log = OpenLog(dir.path());
+  EXPECT_EQ(log->Head(), 2u);
+  // The stream version survived: expected version 2 is right, 1 is stale.
+  auto stale = log->Append(Meta(), {"s-1", 1, {Draft("c")}});
+  EXPECT_EQ(stale.status().reason(), "version_conflict");
+  ASSERT_TRUE(log->Append(Meta(), {"s-1", 2, {Draft("c")}}).ok());
+  // The idempotency key survived.
+  auto retry = log->Append(Meta("k1", "x"), {"s-1", kNoStream, {Draft("a")}});
+  ASSERT_TRUE(retry.ok());
+  EXPECT_TRUE(retry->replayed);
+  EXPECT_EQ(retry->first_position, 1u);
+  EXPECT_EQ(log->Head(), 3u);
+  ChainReport report;
+  ASSERT_TRUE(log->VerifyChain(&report).ok());
+  EXPECT_TRUE(report.ok()) << report.problems[0];
+  EXPECT_EQ(report.events, 3u);
+}
+
+TEST(EventLogTest, EightConcurrentWritersGetGaplessPositionsAndStreamVersions) {
+  testing::TempDir dir;
+  auto log = OpenLog(dir.path());
+  constexpr int kThreads = 8, kPerThread = 150;
+  std::vector<std::vector<uint64_t>> positions(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      const std::string stream = "s-" + std::to_string(t % 4);  // two writers per stream
+      for (int i = 0; i < kPerThread; ++i) {
+        auto r = log->Append(Meta(), {stream, kAnyVersion, {Draft("x")}});
+        ASSERT_TRUE(r.ok()) << r.status().ToString();
+        positions[t].push_back(r->first_position);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  std::vector<uint64_t> all;
+  for (auto& p : positions) all.insert(all.end(), p.begin(), p.end());
+  std::sort(all.begin(), all.end());
+  ASSERT_EQ(all.size(), size_t{kThreads * kPerThread});
+  for (size_t i = 0; i < all.size(); ++i) ASSERT_EQ(all[i], i + 1) << "gap or duplicate";
+  EXPECT_EQ(log->Head(), all.size());
+  // Each stream's versions are 1..N in position order.
+  for (int s = 0; s < 4; ++s) {
+    std::vector<events::RecordedEvent> events;
+    ASSERT_TRUE(log->ReadStream("s-" + std::to_string(s), 1, 10000, &events).ok());
+    ASSERT_EQ(events.size(), size_t{2 * kPerThread});
+    uint64_t last_position = 0;
+    for (size_t v = 0; v < events.size(); ++v) {
+      EXPECT_EQ(Decode(events[v]).meta.version, v + 1);
+      EXPECT_GT(events[v].position, last_position);
+      last_position = events[v].position;
+    }
+  }
+  ChainReport report;
+  ASSERT_TRUE(log->VerifyChain(&report).ok());
+  EXPECT_TRUE(report.ok());
+  EXPECT_EQ(log->stats().commands_committed.load(), uint64_t{kThreads * kPerThread});
+}
+
+TEST(EventLogTest, ExpectedVersionConflictWritesNothing) {
+  testing::TempDir dir;
+  auto log = OpenLog(dir.path());
+  ASSERT_TRUE(log->Append(Meta(), {"s-1", kNoStream, {Draft("a")}}).ok());
+  auto again = log->Append(Meta(), {"s-1", kNoStream, {Draft("b")}});
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.status().code(), StatusCode::kAborted);
+  EXPECT_EQ(again.status().reason(), "version_conflict");
+  auto ahead = log->Append(Meta(), {"s-1", 5, {Draft("b")}});
+  EXPECT_EQ(ahead.status().reason(), "version_conflict");
+  EXPECT_EQ(log->Head(), 1u);
+}
+
+TEST(EventLogTest, IdempotentRetryAnswersTheFirstResultAndWritesNothing) {  // P8
+  testing::TempDir dir;
+  auto log = OpenLog(dir.path());
+  auto first = log->SubmitAndWait(Meta("key-1", "body"), [](WriteContext& ctx) {
+    ctx.SetResult("201{\"id\":\"m-1\"}");
+    return ctx.Append({"s-1", kNoStream, {Draft("a"), Draft("b")}});
+  });
+  ASSERT_TRUE(first.ok());
+  EXPECT_FALSE(first->replayed);
+  int decide_calls = 0;
+  auto retry = log->SubmitAndWait(Meta("key-1", "body"), [&](WriteContext& ctx) {
+    ++decide_calls;
+    return ctx.Append({"s-1", kAnyVersion, {Draft("a")}});
+  });
+  ASSERT_TRUE(retry.ok());
+  EXPECT_TRUE(retry->replayed);
+  EXPECT_EQ(decide_calls, 0);
+  EXPECT_EQ(retry->first_position, first->first_position);
+  EXPECT_EQ(retry->last_position, first->last_position);
+  EXPECT_EQ(retry->result, "201{\"id\":\"m-1\"}");
+  EXPECT_EQ(log->Head(), 2u);
+
+  auto reused = log->Append(Meta("key-1", "another body"), {"s-1", kAnyVersion, {Draft("c")}});
+  ASSERT_FALSE(reused.ok());
+  EXPECT_EQ(reused.status().reason(), "idempotency_key_reused");
+  EXPECT_EQ(log->Head(), 2u);
+}
+
+TEST(EventLogTest, ConcurrentRetriesOfOneKeyRecordOnce) {  // P8, within one batch or across two
+  testing::TempDir dir;
+  auto log = OpenLog(dir.path());
+  std::vector<std::promise<Result<CommitResult>>> promises(16);
+  for (auto& p : promises) {
+    log->Submit(Meta("same", "b"), [](WriteContext& ctx) {
+      return ctx.Append({"s-1", kAnyVersion, {Draft("a")}});
+    }, [&p](Result<CommitResult> r) { p.set_value(std::move(r)); });
+  }
+  int fresh = 0;
+  for (auto& p : promises) {
+    auto r = p.get_future().get();
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->first_position, 1u);
+    fresh += r->replayed ? 0 : 1;
+  }
+  EXPECT_EQ(fresh, 1);
+  EXPECT_EQ(log->Head(), 1u);
+}
+
+TEST(EventLogTest, ARejectedCommandWritesNothingAndDoesNotDisturbItsBatch) {
+  testing::TempDir dir;
+  auto log = OpenLog(dir.path());
+  std::promise<Result<CommitResult>> a, b, c;
+  auto append = [](std::string stream) {
+    return [stream](WriteContext& ctx) { return ctx.Append({stream, kAnyVersion, {Draft("x")}}); };
+  };
+  log->Submit(Meta(), append("s-a"), [&](Result<CommitResult> r) { a.set_value(std::move(r)); });
+  log->Submit(Meta(), [](WriteContext& ctx) -> Status {
+    if (Status s = ctx.Append({"s-b", kAnyVersion, {Draft("y")}}); !s.ok()) return s;
+    return Status::FailedPrecondition("rule_refused", "refused after appending");
+  }, [&](Result<CommitResult> r) { b.set_value(std::move(r)); });
+  log->Submit(Meta(), append("s-c"), [&](Result<CommitResult> r) { c.set_value(std::move(r)); });
+  ASSERT_TRUE(a.get_future().get().ok());
+  auto rb = b.get_future().get();
+  EXPECT_EQ(rb.status().reason(), "rule_refused");
+  ASSERT_TRUE(c.get_future().get().ok());
+  EXPECT_EQ(log->Head(), 2u);
+  std::vector<events::RecordedEvent> none;
+  ASSERT_TRUE(log->ReadStream("s-b", 1, 10, &none).ok());
+  EXPECT_TRUE(none.empty());
+  ChainReport report;
+  ASSERT_TRUE(log->VerifyChain(&report).ok());
+  EXPECT_TRUE(report.ok());
+}
+
+TEST(EventLogTest, ACommandAcrossStreamsGetsConsecutivePositions) {
+  testing::TempDir dir;
+  auto log = OpenLog(dir.path());
+  auto r = log->SubmitAndWait(Meta(), [](WriteContext& ctx) -> Status {
+    if (Status s = ctx.Append({"a-1", kNoStream, {Draft("x")}}); !s.ok()) return s;
+    // The context counts this command's own appends.
+    EXPECT_EQ(*ctx.StreamVersion("a-1"), 1u);
+    return ctx.Append({"b-1", kNoStream, {Draft("y"), Draft("z")}});
+  });
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->first_position, 1u);
+  EXPECT_EQ(r->last_position, 3u);
+}
+
+TEST(EventLogTest, ReadsComeInBoundedBatches) {
+  testing::TempDir dir;
+  LogOptions o;
+  o.tenant = "t";
+  o.read_batch_events_max = 7;
+  auto log = std::move(RocksEventLog::Open(dir.path(), o)).value();
+  for (int i = 0; i < 20; ++i) ASSERT_TRUE(log->Append(Meta(), {"s", kAnyVersion, {Draft("x")}}).ok());
+  std::vector<events::RecordedEvent> page;
+  ASSERT_TRUE(log->ReadAfter(0, 1000, &page).ok());
+  EXPECT_EQ(page.size(), 7u);  // capped by read_batch_events_max
+  page.clear();
+  ASSERT_TRUE(log->ReadAfter(15, 3, &page).ok());
+  ASSERT_EQ(page.size(), 3u);
+  EXPECT_EQ(page[0].position, 16u);
+  page.clear();
+  ASSERT_TRUE(log->ReadAfter(20, 3, &page).ok());
+  EXPECT_TRUE(page.empty());
+}
+
+TEST(EventLogTest, InvalidStreamNamesAndOversizedCommandsAreRefused) {
+  testing::TempDir dir;
+  LogOptions o;
+  o.tenant = "t";
+  o.command_events_max = 3;
+  auto log = std::move(RocksEventLog::Open(dir.path(), o)).value();
+  EXPECT_EQ(log->Append(Meta(), {"", kAnyVersion, {Draft("x")}}).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(log->Append(Meta(), {std::string("a\0b", 3), kAnyVersion, {Draft("x")}}).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(log->Append(Meta(), {"s", kAnyVersion, {Draft("1"), Draft("2"), Draft("3"), Draft("4")}})
+                .status().reason(),
+            "too_many_events");
+  EXPECT_EQ(log->Head(), 0u);
+}
+
+TEST(EventLogTest, CloseAnswersQueuedCommandsAndRefusesNewOnes) {
+  testing::TempDir dir;
+  auto log = OpenLog(dir.path());
+  std::vector<std::future<Result<CommitResult>>> futures;
+  std::vector<std::shared_ptr<std::promise<Result<CommitResult>>>> promises;
+  for (int i = 0; i < 50; ++i) {
+    auto p = std::make_shared<std::promise<Result<CommitResult>>>();
+    futures.push_back(p->get_future());
+    log->Submit(Meta(), [](WriteContext& ctx) { return ctx.Append({"s", kAnyVersion, {Draft("x")}}); },
+                [p](Result<CommitResult> r) { p->set_value(std::move(r)); });
+  }
+  log->Close();
+  for (auto& f : futures) EXPECT_TRUE(f.get().ok());
+  EXPECT_EQ(log->Head(), 50u);
+  auto late = log->Append(Meta(), {"s", kAnyVersion, {Draft("x")}});
+  EXPECT_EQ(late.status().code(), StatusCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace kaiin::ledger

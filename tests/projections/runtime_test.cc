@@ -1,0 +1,166 @@
+#include "projections/runtime.h"
+
+#include <gtest/gtest.h>
+
+#include <future>
+
+#include "events/codec.h"
+#include "ledger/rocks_event_log.h"
+#include "projections/event_counts.h"
+#include "tests/test_util.h"
+
+namespace kaiin::projections {
+namespace {
+
+using ledger::kAnyVersion;
+
+// A second projection with a settable schema version: stream -> last position.
+class LastPositionProjection final : public Projection {
+ public:
+  explicit LastPositionProjection(uint32_t schema) : schema_(schema) {}
+  std::string_view Name() const override { return "last_position"; }
+  uint32_t SchemaVersion() const override { return schema_; }
+  Status Apply(const events::Envelope& e, Rows& rows) override {
+    rows.Put(e.meta.stream, std::to_string(e.meta.position));
+    return Status::Ok();
+  }
+
+ private:
+  uint32_t schema_;
+};
+
+class RuntimeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ledger::LogOptions o;
+    o.tenant = "t";
+    log_ = std::move(ledger::RocksEventLog::Open(dir_.Sub("log"), o)).value();
+  }
+
+  void AppendEvents(int n, const std::string& stream = "s-1") {
+    for (int i = 0; i < n; ++i) {
+      ledger::CommandMeta m;
+      m.actor = "test";
+      ASSERT_TRUE(log_->Append(m, {stream, kAnyVersion,
+                                   {{events::TenantConfigured{"n", 4, "UTC"}, 0, 0}}})
+                      .ok());
+    }
+  }
+
+  std::unique_ptr<ProjectionStore> OpenStore(uint32_t schema = 1) {
+    EventCountsProjection counts;
+    LastPositionProjection last(schema);
+    std::vector<Projection*> raw{&counts, &last};
+    auto store = ProjectionStore::Open(dir_.Sub("projections"), raw);
+    EXPECT_TRUE(store.ok()) << store.status().ToString();
+    return std::move(store).value();
+  }
+
+  std::unique_ptr<ProjectionRuntime> MakeRuntime(ProjectionStore* store, uint32_t schema = 1,
+                                                 size_t batch = 2000) {
+    std::vector<std::unique_ptr<Projection>> ps;
+    ps.push_back(std::make_unique<EventCountsProjection>());
+    ps.push_back(std::make_unique<LastPositionProjection>(schema));
+    RuntimeOptions options;
+    options.batch_events_max = batch;
+    auto rt = std::make_unique<ProjectionRuntime>(store, log_.get(), std::move(ps), options);
+    EXPECT_TRUE(rt->Init().ok());
+    return rt;
+  }
+
+  uint64_t Count(const ProjectionStore& store) {
+    auto counts = ReadEventCounts(store);
+    EXPECT_TRUE(counts.ok());
+    return counts->count("TenantConfigured") ? counts->at("TenantConfigured") : 0;
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<ledger::RocksEventLog> log_;
+};
+
+TEST_F(RuntimeTest, CatchUpAppliesEveryEventOnceInSmallBatches) {
+  AppendEvents(25);
+  auto store = OpenStore();
+  auto rt = MakeRuntime(store.get(), 1, /*batch=*/4);
+  ASSERT_TRUE(rt->CatchUp().ok());
+  EXPECT_EQ(rt->Position(), 25u);
+  EXPECT_EQ(Count(*store), 25u);
+  EXPECT_EQ(*store->Checkpoint("event_counts"), 25u);
+  std::string v;
+  ASSERT_TRUE(*store->Get("last_position", "s-1", &v));
+  EXPECT_EQ(v, "25");
+}
+
+TEST_F(RuntimeTest, ResumesFromItsCheckpointAfterARestart) {
+  AppendEvents(10);
+  {
+    auto store = OpenStore();
+    auto rt = MakeRuntime(store.get());
+    ASSERT_TRUE(rt->CatchUp(6).ok());
+    EXPECT_EQ(Count(*store), 6u);
+  }
+  AppendEvents(5);
+  auto store = OpenStore();
+  EXPECT_EQ(*store->Checkpoint("event_counts"), 6u);
+  auto rt = MakeRuntime(store.get());
+  EXPECT_EQ(rt->Position(), 6u);
+  ASSERT_TRUE(rt->CatchUp().ok());
+  EXPECT_EQ(Count(*store), 15u);  // not 21: nothing was applied twice
+}
+
+TEST_F(RuntimeTest, ADroppedProjectionRebuildsToTheSameRows) {
+  AppendEvents(12);
+  AppendEvents(3, "s-2");
+  auto store = OpenStore();
+  auto rt = MakeRuntime(store.get());
+  ASSERT_TRUE(rt->CatchUp().ok());
+  ASSERT_TRUE(rt->Rebuild("event_counts").ok());
+  EXPECT_EQ(*store->Checkpoint("event_counts"), 0u);
+  EXPECT_EQ(Count(*store), 0u);
+  EXPECT_EQ(rt->Position(), 0u);
+  ASSERT_TRUE(rt->CatchUp().ok());
+  EXPECT_EQ(Count(*store), 15u);
+  EXPECT_EQ(rt->Position(), 15u);
+  EXPECT_EQ(rt->Rebuild("no_such").code(), StatusCode::kNotFound);
+}
+
+TEST_F(RuntimeTest, ANewSchemaVersionDropsTheOldRows) {
+  AppendEvents(4);
+  {
+    auto store = OpenStore(1);
+    auto rt = MakeRuntime(store.get(), 1);
+    ASSERT_TRUE(rt->CatchUp().ok());
+  }
+  auto store = OpenStore(2);
+  EXPECT_EQ(*store->Checkpoint("last_position"), 0u);
+  EXPECT_EQ(*store->Checkpoint("event_counts"), 4u);  // untouched
+  std::string v;
+  EXPECT_FALSE(*store->Get("last_position", "s-1", &v));
+}
+
+TEST_F(RuntimeTest, TheBackgroundThreadFollowsTheLogAndWakesWaiters) {
+  auto store = OpenStore();
+  auto rt = MakeRuntime(store.get());
+  log_->SetCommitListener([r = rt.get()](uint64_t head) { r->Notify(head); });
+  rt->Start();
+  AppendEvents(30);
+  EXPECT_TRUE(rt->WaitFor(30, std::chrono::seconds(20)));
+  EXPECT_EQ(Count(*store), 30u);
+
+  std::promise<bool> reached, lagging;
+  rt->WhenReached(30, ProjectionRuntime::Clock::now(), [&](bool ok) { reached.set_value(ok); });
+  rt->WhenReached(1000, ProjectionRuntime::Clock::now() + std::chrono::milliseconds(50),
+                  [&](bool ok) { lagging.set_value(ok); });
+  EXPECT_TRUE(reached.get_future().get());
+  EXPECT_FALSE(lagging.get_future().get());  // position 1000 never comes: the deadline answers
+
+  std::promise<bool> later;
+  rt->WhenReached(31, ProjectionRuntime::Clock::now() + std::chrono::seconds(20),
+                  [&](bool ok) { later.set_value(ok); });
+  AppendEvents(1);
+  EXPECT_TRUE(later.get_future().get());
+  rt->Stop();
+}
+
+}  // namespace
+}  // namespace kaiin::projections
