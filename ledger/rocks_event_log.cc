@@ -158,9 +158,9 @@ Result<std::unique_ptr<RocksEventLog>> RocksEventLog::Open(const std::string& pa
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
-  // Two writer threads at most touch this DB (ours and RocksDB's own); pipelining the WAL and
-  // memtable writes helps the group-commit path.
-  db_options.enable_pipelined_write = true;
+  // Our writer thread is the only writer, so RocksDB's pipelined write only adds hand-offs
+  // (measured: bench/append_bench.cc, docs/benchmarks.md).
+  db_options.enable_pipelined_write = false;
   rocksdb::ColumnFamilyOptions cf_options;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
@@ -353,7 +353,8 @@ void RocksEventLog::ProcessGroup(std::vector<Job>& jobs) {
   pending.reserve(jobs.size());
   std::unordered_map<std::string, KeyRecord> batch_keys;  // keys first used in this batch
   rocksdb::WriteBatch batch;
-  events::EnvelopeEncoder encoder;
+  if (!encoder_) encoder_ = std::make_unique<events::EnvelopeEncoder>();
+  events::EnvelopeEncoder& encoder = *encoder_;
   const uint64_t first_position = head_.load(std::memory_order_relaxed) + 1;
   uint64_t next = first_position;
   events::Hash prev = head_hash_;

@@ -13,6 +13,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "events/codec.h"
 #include "ledger/event_log.h"
 
 namespace rocksdb {
@@ -110,6 +111,7 @@ class RocksEventLog final : public EventLog {
   std::atomic<uint64_t> head_{0};
   // Writer thread only:
   events::Hash head_hash_{};
+  std::unique_ptr<events::EnvelopeEncoder> encoder_;  // reused across groups
   std::unordered_map<std::string, uint64_t> stream_versions_;
   bool last_write_failed_ = false;
 

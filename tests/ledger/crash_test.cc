@@ -2,6 +2,7 @@
 // acknowledged command is present exactly once and whole, positions are gapless, the hash chain
 // holds, idempotency keys survive, and kaiin-replay's verify passes (projections included).
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -42,10 +43,22 @@ std::vector<Ack> RunAndKill(const std::string& data_dir, int round, int run_ms) 
     _exit(127);
   }
   close(fds[1]);
-  std::this_thread::sleep_for(std::chrono::milliseconds(run_ms));
-  kill(pid, SIGKILL);
+  // Drain the pipe while the child runs: a full pipe would stall its writers, and the kill would
+  // then land while nothing is being appended.
   std::string out;
   char buf[65536];
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(run_ms);
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) break;
+    pollfd pfd{fds[0], POLLIN, 0};
+    if (poll(&pfd, 1, static_cast<int>(left.count())) <= 0) continue;
+    const ssize_t n = read(fds[0], buf, sizeof(buf));
+    if (n <= 0) break;  // the child died early: the status check below reports it
+    out.append(buf, n);
+  }
+  kill(pid, SIGKILL);
   for (ssize_t n; (n = read(fds[0], buf, sizeof(buf))) > 0;) out.append(buf, n);
   close(fds[0]);
   int status = 0;
