@@ -9,6 +9,7 @@
 #include "events/json_writer.h"
 #include "http/json_input.h"
 #include "http/problem.h"
+#include "http/timezones.h"
 #include "projections/event_counts.h"
 
 namespace kaiin::http {
@@ -52,15 +53,6 @@ void WriteSettings(const std::string& id, const events::TenantConfigured& s, Jso
   w->Field("name", s.name);
   w->Field("fiscal_year_start_month", s.fiscal_year_start_month);
   w->Field("timezone", s.timezone);
-}
-
-// The tenant's calendar date for a UTC instant. Only fixed-offset zones are known for now (the
-// server ships no zone database); any other name falls back to UTC.
-Date TenantDate(TimestampMicros now, std::string_view timezone) {
-  int64_t offset_minutes = 0;
-  if (timezone == "Asia/Tokyo" || timezone == "Japan") offset_minutes = 9 * 60;
-  const int64_t seconds = now / 1000000 + offset_minutes * 60;
-  return static_cast<Date>(seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400);
 }
 
 }  // namespace
@@ -209,6 +201,8 @@ void Api::PutTenant(const Request& r, const Params& p, Responder respond) {
   if (auto check = commands::Decide(commands::TenantState{}, cmd); !check.ok()) {
     return respond(Problem(check.status()));
   }
+  auto zone = LoadTimeZone(cmd.timezone);
+  if (!zone.ok()) return respond(Problem(zone.status()));
   auto tenant = tenants_->FindOrCreate(id);
   if (!tenant.ok()) return respond(Problem(tenant.status()));
   Tenant* t = *tenant;
@@ -218,7 +212,7 @@ void Api::PutTenant(const Request& r, const Params& p, Responder respond) {
   meta.command_id = RandomHex(16);
   if (auto key = r.Header("idempotency-key")) meta.idempotency_key = std::string(*key);
   meta.fingerprint = Fingerprint(r);
-  auto decide = [t, cmd](ledger::WriteContext& ctx) -> Status {
+  auto decide = [t, cmd, zone = *zone](ledger::WriteContext& ctx) -> Status {
     if (Status s = t->EnsureWriteModel(); !s.ok()) return s;
     commands::TenantState& state = t->write_state();
     const bool created = !state.exists();
@@ -227,7 +221,7 @@ void Api::PutTenant(const Request& r, const Params& p, Responder respond) {
     if (!decided->empty()) {
       ledger::StreamAppend append{commands::TenantStream(t->id()), state.version, {}};
       for (events::Event& e : *decided) {
-        append.events.push_back({e, TenantDate(ctx.Now(), cmd.timezone), 0});
+        append.events.push_back({e, zone->LocalDate(ctx.Now()), 0});
       }
       if (Status s = ctx.Append(std::move(append)); !s.ok()) return s;
       for (const events::Event& e : *decided) commands::Evolve(state, e);

@@ -48,6 +48,9 @@ TEST_F(ApiFixture, MalformedJsonWrongTypesAndBadValuesWriteNothing) {
                         400, "validation_failed"));
   EXPECT_TRUE(IsProblem(Call("PUT", "/v1/tenants/jsnm", R"({"name":"x","extra":true})"), 400,
                         "validation_failed"));
+  Response zone = Call("PUT", "/v1/tenants/jsnm", R"({"name":"x","timezone":"Mars/Olympus"})");
+  EXPECT_TRUE(IsProblem(zone, 400, "validation_failed"));
+  EXPECT_NE(zone.body.find("\"field\":\"timezone\""), std::string::npos);
   EXPECT_EQ(Head("jsnm"), 1u);
   // A bad body for a new tenant creates no tenant at all.
   EXPECT_TRUE(IsProblem(Call("PUT", "/v1/tenants/other", R"({"name":""})"), 400, "validation_failed"));
