@@ -57,8 +57,8 @@ Result<std::vector<events::Event>> Decide(const TenantState& state, const Config
   return std::vector<events::Event>{std::move(e)};
 }
 
-void Evolve(TenantState& state, const events::Event& event) {
-  if (const auto* e = std::get_if<events::TenantConfigured>(&event)) state.settings = *e;
+void Evolve(TenantState& state, const events::TenantConfigured& event) {
+  state.settings = event;
   ++state.version;
 }
 

@@ -31,6 +31,6 @@ struct TenantState {
 // Validates the command (InvalidArgument validation_failed, with field errors) and returns the
 // events it causes: none when the settings are already exactly these.
 Result<std::vector<events::Event>> Decide(const TenantState& state, const ConfigureTenant& cmd);
-void Evolve(TenantState& state, const events::Event& event);
+void Evolve(TenantState& state, const events::TenantConfigured& event);
 
 }  // namespace kaiin::commands

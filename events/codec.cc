@@ -7,10 +7,29 @@
 namespace kaiin::events {
 namespace {
 
-flatbuffers::Offset<void> EncodeEvent(flatbuffers::FlatBufferBuilder& fbb, const Event& event,
-                                      fb::Event* type) {
+using flatbuffers::FlatBufferBuilder;
+using flatbuffers::Offset;
+
+Offset<flatbuffers::String> Str(FlatBufferBuilder& fbb, const std::string& s) {
+  return fbb.CreateString(s);
+}
+Offset<flatbuffers::String> OptStr(FlatBufferBuilder& fbb, const std::optional<std::string>& s) {
+  return s ? fbb.CreateString(*s) : Offset<flatbuffers::String>();
+}
+
+Offset<fb::PersonName> EncodeName(FlatBufferBuilder& fbb, const PersonName& n) {
+  return fb::CreatePersonNameDirect(fbb, n.family.c_str(), n.given.c_str(), n.family_kana.c_str(),
+                                    n.given_kana.c_str(), n.romaji.c_str());
+}
+Offset<fb::PostalAddress> EncodeAddress(FlatBufferBuilder& fbb, const PostalAddress& a) {
+  return fb::CreatePostalAddressDirect(fbb, a.postal_code.c_str(), a.prefecture.c_str(),
+                                       a.city.c_str(), a.line1.c_str(), a.line2.c_str(),
+                                       a.country.c_str());
+}
+
+Offset<void> EncodeEvent(FlatBufferBuilder& fbb, const Event& event, fb::Event* type) {
   return std::visit(
-      [&](const auto& e) -> flatbuffers::Offset<void> {
+      [&](const auto& e) -> Offset<void> {
         using T = std::decay_t<decltype(e)>;
         if constexpr (std::is_same_v<T, TenantConfigured>) {
           *type = fb::Event::TenantConfigured;
@@ -18,22 +37,163 @@ flatbuffers::Offset<void> EncodeEvent(flatbuffers::FlatBufferBuilder& fbb, const
                      fbb, e.name.c_str(), static_cast<uint8_t>(e.fiscal_year_start_month),
                      e.timezone.c_str())
               .Union();
+        } else if constexpr (std::is_same_v<T, MemberTypeDefined>) {
+          *type = fb::Event::MemberTypeDefined;
+          return fb::CreateMemberTypeDefinedDirect(fbb, e.code.c_str(), e.name.c_str(),
+                                                   static_cast<fb::MemberKind>(e.kind))
+              .Union();
+        } else if constexpr (std::is_same_v<T, FeeScheduleSet>) {
+          *type = fb::Event::FeeScheduleSet;
+          std::vector<Offset<fb::Fee>> fees;
+          for (const auto& [member_type, amount] : e.fees) {
+            fees.push_back(fb::CreateFeeDirect(fbb, member_type.c_str(), amount));
+          }
+          return fb::CreateFeeScheduleSetDirect(fbb, e.fiscal_year, &fees).Union();
+        } else if constexpr (std::is_same_v<T, MemberApplied>) {
+          *type = fb::Event::MemberApplied;
+          auto id = Str(fbb, e.member_id), email = Str(fbb, e.email), mt = Str(fbb, e.member_type);
+          auto name = EncodeName(fbb, e.name);
+          auto address = e.address ? EncodeAddress(fbb, *e.address) : Offset<fb::PostalAddress>();
+          auto affiliation = OptStr(fbb, e.affiliation);
+          return fb::CreateMemberApplied(fbb, id, email, mt, e.applied_on, name, address,
+                                         affiliation)
+              .Union();
+        } else if constexpr (std::is_same_v<T, MemberAdmitted>) {
+          *type = fb::Event::MemberAdmitted;
+          return fb::CreateMemberAdmittedDirect(fbb, e.member_id.c_str(), e.admitted_on,
+                                                e.replaces_application)
+              .Union();
+        } else if constexpr (std::is_same_v<T, MemberStatusChanged>) {
+          *type = fb::Event::MemberStatusChanged;
+          return fb::CreateMemberStatusChangedDirect(fbb, e.member_id.c_str(),
+                                                     static_cast<fb::MemberStatus>(e.status),
+                                                     e.effective_date, e.reason.c_str())
+              .Union();
+        } else if constexpr (std::is_same_v<T, MemberNumberAssigned>) {
+          *type = fb::Event::MemberNumberAssigned;
+          return fb::CreateMemberNumberAssignedDirect(fbb, e.member_id.c_str(),
+                                                      e.member_number.c_str())
+              .Union();
+        } else if constexpr (std::is_same_v<T, MemberTypeChanged>) {
+          *type = fb::Event::MemberTypeChanged;
+          return fb::CreateMemberTypeChangedDirect(fbb, e.member_id.c_str(), e.member_type.c_str(),
+                                                   e.effective_date)
+              .Union();
+        } else if constexpr (std::is_same_v<T, MemberProfileUpdated>) {
+          *type = fb::Event::MemberProfileUpdated;
+          auto id = Str(fbb, e.member_id);
+          auto name = e.name ? EncodeName(fbb, *e.name) : Offset<fb::PersonName>();
+          auto address = e.address ? EncodeAddress(fbb, *e.address) : Offset<fb::PostalAddress>();
+          auto affiliation = OptStr(fbb, e.affiliation);
+          auto method = OptStr(fbb, e.payment_method);
+          fb::MemberProfileUpdatedBuilder b(fbb);
+          b.add_member_id(id);
+          if (e.name) b.add_name(name);
+          if (e.address) b.add_address(address);
+          if (e.affiliation) b.add_affiliation(affiliation);
+          if (e.payment_method) b.add_payment_method(method);
+          if (e.directory_visible) b.add_directory_visible(*e.directory_visible);
+          return b.Finish().Union();
+        } else if constexpr (std::is_same_v<T, MemberEmailChanged>) {
+          *type = fb::Event::MemberEmailChanged;
+          return fb::CreateMemberEmailChangedDirect(fbb, e.member_id.c_str(), e.email.c_str())
+              .Union();
         }
       },
       event);
 }
 
 std::string Str(const flatbuffers::String* s) { return s ? s->str() : std::string(); }
+std::optional<std::string> OptStr(const flatbuffers::String* s) {
+  return s ? std::optional<std::string>(s->str()) : std::nullopt;
+}
+
+PersonName DecodeName(const fb::PersonName* n) {
+  if (!n) return {};
+  return {Str(n->family()), Str(n->given()), Str(n->family_kana()), Str(n->given_kana()),
+          Str(n->romaji())};
+}
+PostalAddress DecodeAddress(const fb::PostalAddress* a) {
+  return {Str(a->postal_code()), Str(a->prefecture()), Str(a->city()),
+          Str(a->line1()),       Str(a->line2()),      Str(a->country())};
+}
+
+bool ValidStatus(fb::MemberStatus s) { return s <= fb::MemberStatus::MAX; }
 
 Status DecodeEvent(const fb::Envelope& env, Event* out) {
+  const Status bad = Status::Corruption("envelope carries an invalid event");
   switch (env.event_type()) {
     case fb::Event::TenantConfigured: {
-      const fb::TenantConfigured* e = env.event_as_TenantConfigured();
-      TenantConfigured v;
-      v.name = Str(e->name());
-      v.fiscal_year_start_month = e->fiscal_year_start_month();
-      v.timezone = Str(e->timezone());
+      const auto* e = env.event_as_TenantConfigured();
+      *out = TenantConfigured{Str(e->name()), e->fiscal_year_start_month(), Str(e->timezone())};
+      return Status::Ok();
+    }
+    case fb::Event::MemberTypeDefined: {
+      const auto* e = env.event_as_MemberTypeDefined();
+      if (e->kind() > fb::MemberKind::MAX) return bad;
+      *out = MemberTypeDefined{Str(e->code()), Str(e->name()), static_cast<MemberKind>(e->kind())};
+      return Status::Ok();
+    }
+    case fb::Event::FeeScheduleSet: {
+      const auto* e = env.event_as_FeeScheduleSet();
+      FeeScheduleSet v;
+      v.fiscal_year = e->fiscal_year();
+      if (e->fees()) {
+        for (const fb::Fee* fee : *e->fees()) v.fees.emplace_back(Str(fee->member_type()), fee->amount());
+      }
       *out = std::move(v);
+      return Status::Ok();
+    }
+    case fb::Event::MemberApplied: {
+      const auto* e = env.event_as_MemberApplied();
+      MemberApplied v;
+      v.member_id = Str(e->member_id());
+      v.email = Str(e->email());
+      v.member_type = Str(e->member_type());
+      v.applied_on = e->applied_on();
+      v.name = DecodeName(e->name());
+      if (e->address()) v.address = DecodeAddress(e->address());
+      v.affiliation = OptStr(e->affiliation());
+      *out = std::move(v);
+      return Status::Ok();
+    }
+    case fb::Event::MemberAdmitted: {
+      const auto* e = env.event_as_MemberAdmitted();
+      *out = MemberAdmitted{Str(e->member_id()), e->admitted_on(), e->replaces_application()};
+      return Status::Ok();
+    }
+    case fb::Event::MemberStatusChanged: {
+      const auto* e = env.event_as_MemberStatusChanged();
+      if (!ValidStatus(e->status())) return bad;
+      *out = MemberStatusChanged{Str(e->member_id()), static_cast<MemberStatus>(e->status()),
+                                 e->effective_date(), Str(e->reason())};
+      return Status::Ok();
+    }
+    case fb::Event::MemberNumberAssigned: {
+      const auto* e = env.event_as_MemberNumberAssigned();
+      *out = MemberNumberAssigned{Str(e->member_id()), Str(e->member_number())};
+      return Status::Ok();
+    }
+    case fb::Event::MemberTypeChanged: {
+      const auto* e = env.event_as_MemberTypeChanged();
+      *out = MemberTypeChanged{Str(e->member_id()), Str(e->member_type()), e->effective_date()};
+      return Status::Ok();
+    }
+    case fb::Event::MemberProfileUpdated: {
+      const auto* e = env.event_as_MemberProfileUpdated();
+      MemberProfileUpdated v;
+      v.member_id = Str(e->member_id());
+      if (e->name()) v.name = DecodeName(e->name());
+      if (e->address()) v.address = DecodeAddress(e->address());
+      v.affiliation = OptStr(e->affiliation());
+      v.payment_method = OptStr(e->payment_method());
+      if (e->directory_visible().has_value()) v.directory_visible = *e->directory_visible();
+      *out = std::move(v);
+      return Status::Ok();
+    }
+    case fb::Event::MemberEmailChanged: {
+      const auto* e = env.event_as_MemberEmailChanged();
+      *out = MemberEmailChanged{Str(e->member_id()), Str(e->email())};
       return Status::Ok();
     }
     case fb::Event::NONE:
@@ -43,6 +203,36 @@ Status DecodeEvent(const fb::Envelope& env, Event* out) {
 }
 
 }  // namespace
+
+std::string_view MemberStatusName(MemberStatus s) {
+  switch (s) {
+    case MemberStatus::kApplying: return "applying";
+    case MemberStatus::kActive: return "active";
+    case MemberStatus::kApplicationWithdrawn: return "application_withdrawn";
+    case MemberStatus::kOnLeave: return "on_leave";
+    case MemberStatus::kWithdrawn: return "withdrawn";
+  }
+  return "unknown";
+}
+
+std::optional<MemberStatus> ParseMemberStatus(std::string_view name) {
+  for (auto s : {MemberStatus::kApplying, MemberStatus::kActive,
+                 MemberStatus::kApplicationWithdrawn, MemberStatus::kOnLeave,
+                 MemberStatus::kWithdrawn}) {
+    if (MemberStatusName(s) == name) return s;
+  }
+  return std::nullopt;
+}
+
+std::string_view MemberKindName(MemberKind k) {
+  return k == MemberKind::kCorporate ? "corporate" : "individual";
+}
+
+std::optional<MemberKind> ParseMemberKind(std::string_view name) {
+  if (name == "individual") return MemberKind::kIndividual;
+  if (name == "corporate") return MemberKind::kCorporate;
+  return std::nullopt;
+}
 
 std::string_view EventTypeName(const Event& event) {
   return std::visit([](const auto& e) { return std::decay_t<decltype(e)>::kType; }, event);

@@ -2,6 +2,28 @@
 
 namespace kaiin::events {
 
+namespace {
+
+void WriteName(const PersonName& n, JsonWriter* w) {
+  w->BeginObject();
+  w->Field("family", n.family).Field("given", n.given);
+  w->Field("family_kana", n.family_kana).Field("given_kana", n.given_kana);
+  w->Field("romaji", n.romaji);
+  w->EndObject();
+}
+
+}  // namespace
+
+void WritePostalAddress(const PostalAddress& a, JsonWriter* w) {
+  w->BeginObject();
+  w->Field("postal_code", a.postal_code).Field("prefecture", a.prefecture);
+  w->Field("city", a.city).Field("line1", a.line1).Field("line2", a.line2);
+  w->Field("country", a.country);
+  w->EndObject();
+}
+
+void WritePersonName(const PersonName& n, JsonWriter* w) { WriteName(n, w); }
+
 void WriteEventData(const Event& event, JsonWriter* w) {
   w->BeginObject();
   std::visit(
@@ -11,6 +33,49 @@ void WriteEventData(const Event& event, JsonWriter* w) {
           w->Field("name", e.name);
           w->Field("fiscal_year_start_month", e.fiscal_year_start_month);
           w->Field("timezone", e.timezone);
+        } else if constexpr (std::is_same_v<T, MemberTypeDefined>) {
+          w->Field("code", e.code).Field("name", e.name).Field("kind", MemberKindName(e.kind));
+        } else if constexpr (std::is_same_v<T, FeeScheduleSet>) {
+          w->Field("fiscal_year", e.fiscal_year);
+          w->Key("fees").BeginObject();
+          for (const auto& [type, amount] : e.fees) w->Field(type, amount);
+          w->EndObject();
+        } else if constexpr (std::is_same_v<T, MemberApplied>) {
+          w->Field("member_id", e.member_id).Field("email", e.email);
+          w->Field("member_type", e.member_type).Field("applied_on", FormatDate(e.applied_on));
+          w->Key("name");
+          WriteName(e.name, w);
+          if (e.address) {
+            w->Key("address");
+            WritePostalAddress(*e.address, w);
+          }
+          if (e.affiliation) w->Field("affiliation", *e.affiliation);
+        } else if constexpr (std::is_same_v<T, MemberAdmitted>) {
+          w->Field("member_id", e.member_id).Field("admitted_on", FormatDate(e.admitted_on));
+          w->Field("replaces_application", e.replaces_application);
+        } else if constexpr (std::is_same_v<T, MemberStatusChanged>) {
+          w->Field("member_id", e.member_id).Field("status", MemberStatusName(e.status));
+          w->Field("effective_date", FormatDate(e.effective_date)).Field("reason", e.reason);
+        } else if constexpr (std::is_same_v<T, MemberNumberAssigned>) {
+          w->Field("member_id", e.member_id).Field("member_number", e.member_number);
+        } else if constexpr (std::is_same_v<T, MemberTypeChanged>) {
+          w->Field("member_id", e.member_id).Field("member_type", e.member_type);
+          w->Field("effective_date", FormatDate(e.effective_date));
+        } else if constexpr (std::is_same_v<T, MemberProfileUpdated>) {
+          w->Field("member_id", e.member_id);
+          if (e.name) {
+            w->Key("name");
+            WriteName(*e.name, w);
+          }
+          if (e.address) {
+            w->Key("address");
+            WritePostalAddress(*e.address, w);
+          }
+          if (e.affiliation) w->Field("affiliation", *e.affiliation);
+          if (e.payment_method) w->Field("payment_method", *e.payment_method);
+          if (e.directory_visible) w->Field("directory_visible", *e.directory_visible);
+        } else if constexpr (std::is_same_v<T, MemberEmailChanged>) {
+          w->Field("member_id", e.member_id).Field("email", e.email);
         }
       },
       event);

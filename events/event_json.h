@@ -6,6 +6,9 @@
 
 namespace kaiin::events {
 
+void WritePersonName(const PersonName& name, JsonWriter* w);
+void WritePostalAddress(const PostalAddress& address, JsonWriter* w);
+
 // Writes the event's own fields as one JSON object (the API's `data`).
 void WriteEventData(const Event& event, JsonWriter* w);
 

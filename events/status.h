@@ -57,8 +57,8 @@ class Status {
   static Status AlreadyExists(std::string reason, std::string message) {
     return Status(StatusCode::kAlreadyExists, std::move(reason), std::move(message));
   }
-  static Status PermissionDenied(std::string message) {
-    return Status(StatusCode::kPermissionDenied, "forbidden", std::move(message));
+  static Status PermissionDenied(std::string message, std::string reason = "forbidden") {
+    return Status(StatusCode::kPermissionDenied, std::move(reason), std::move(message));
   }
   static Status Unauthenticated(std::string message) {
     return Status(StatusCode::kUnauthenticated, "unauthenticated", std::move(message));
@@ -71,6 +71,12 @@ class Status {
   }
   static Status Internal(std::string message) {
     return Status(StatusCode::kInternal, "internal", std::move(message));
+  }
+
+  // Attaches per-field (or per-item) details to any error, e.g. the members a bulk change refused.
+  Status&& WithFieldErrors(std::vector<FieldError> errors) && {
+    field_errors_ = std::move(errors);
+    return std::move(*this);
   }
 
   bool ok() const { return code_ == StatusCode::kOk; }

@@ -6,7 +6,7 @@
 namespace kaiin::commands {
 namespace {
 
-TenantState Given(std::vector<events::Event> history) {
+TenantState Given(std::vector<events::TenantConfigured> history) {
   TenantState s;
   for (const auto& e : history) Evolve(s, e);
   return s;

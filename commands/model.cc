@@ -1,0 +1,103 @@
+#include "commands/model.h"
+
+#include <cstdio>
+
+namespace kaiin::commands {
+namespace {
+
+constexpr size_t kNumericNumberDigitsMax = 18;  // beyond that, not counted for auto numbering
+
+bool AllDigits(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+const MemberRecord* TenantModel::FindMember(std::string_view id) const {
+  auto it = members.find(std::string(id));
+  return it == members.end() ? nullptr : &it->second;
+}
+
+std::string MemberStream(std::string_view member_id) { return "member-" + std::string(member_id); }
+
+std::string MemberIdFor(uint64_t seq) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "m%09llu", static_cast<unsigned long long>(seq));
+  return buf;
+}
+
+std::string NormalizeEmail(std::string_view email) {
+  std::string s(email);
+  for (char& c : s) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return s;
+}
+
+void Evolve(TenantModel& m, const events::Event& event) {
+  std::visit(
+      [&m](const auto& e) {
+        using T = std::decay_t<decltype(e)>;
+        if constexpr (std::is_same_v<T, events::TenantConfigured>) {
+          Evolve(m.tenant, e);
+        } else if constexpr (std::is_same_v<T, events::MemberTypeDefined>) {
+          m.member_types[e.code] = e;
+        } else if constexpr (std::is_same_v<T, events::FeeScheduleSet>) {
+          auto& fees = m.fee_schedules[e.fiscal_year];
+          fees.clear();
+          for (const auto& [type, amount] : e.fees) fees[type] = amount;
+        } else if constexpr (std::is_same_v<T, events::MemberApplied>) {
+          ++m.member_seq;
+          MemberRecord& r = m.members[e.member_id];
+          r.id = e.member_id;
+          r.email = e.email;
+          r.applied_on = e.applied_on;
+          r.statuses = {{events::MemberStatus::kApplying, e.applied_on}};
+          r.types = {{e.member_type, e.applied_on}};
+          r.name = e.name;
+          r.address = e.address;
+          r.affiliation = e.affiliation.value_or("");
+          m.email_owner[NormalizeEmail(e.email)] = e.member_id;
+        } else if constexpr (std::is_same_v<T, events::MemberAdmitted>) {
+          MemberRecord& r = m.members[e.member_id];
+          if (e.replaces_application) r.statuses.pop_back();
+          r.statuses.push_back({events::MemberStatus::kActive, e.admitted_on});
+          r.admission_seq = ++m.admission_seq;
+          r.admitted_on = e.admitted_on;
+        } else if constexpr (std::is_same_v<T, events::MemberStatusChanged>) {
+          m.members[e.member_id].statuses.push_back({e.status, e.effective_date});
+        } else if constexpr (std::is_same_v<T, events::MemberNumberAssigned>) {
+          m.members[e.member_id].member_number = e.member_number;
+          m.number_owner[e.member_number] = e.member_id;
+          if (AllDigits(e.member_number) && e.member_number.size() <= kNumericNumberDigitsMax) {
+            const uint64_t v = std::stoull(e.member_number);
+            if (v >= m.numeric_number_max) {
+              m.numeric_number_max = v;
+              m.numeric_number_width = e.member_number.size();
+            }
+          }
+        } else if constexpr (std::is_same_v<T, events::MemberTypeChanged>) {
+          m.members[e.member_id].types.push_back({e.member_type, e.effective_date});
+        } else if constexpr (std::is_same_v<T, events::MemberProfileUpdated>) {
+          MemberRecord& r = m.members[e.member_id];
+          if (e.name) r.name = *e.name;
+          if (e.address) r.address = *e.address;
+          if (e.affiliation) r.affiliation = *e.affiliation;
+          if (e.payment_method) r.payment_method = *e.payment_method;
+          if (e.directory_visible) r.directory_visible = *e.directory_visible;
+        } else if constexpr (std::is_same_v<T, events::MemberEmailChanged>) {
+          MemberRecord& r = m.members[e.member_id];
+          auto old = m.email_owner.find(NormalizeEmail(r.email));
+          if (old != m.email_owner.end() && old->second == r.id) m.email_owner.erase(old);
+          r.email = e.email;
+          m.email_owner[NormalizeEmail(e.email)] = r.id;
+        }
+      },
+      event);
+}
+
+}  // namespace kaiin::commands
