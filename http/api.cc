@@ -7,6 +7,7 @@
 #include "events/codec.h"
 #include "events/event_json.h"
 #include "events/json_writer.h"
+#include "http/api_util.h"
 #include "http/json_input.h"
 #include "http/problem.h"
 #include "http/timezones.h"
@@ -16,37 +17,6 @@ namespace kaiin::http {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-std::string RandomHex(size_t bytes) {
-  std::string raw(bytes, '\0');
-  randombytes_buf(raw.data(), raw.size());
-  return events::BytesToHex(raw);
-}
-
-// What identifies a command for idempotency: the same key with another fingerprint is refused.
-events::Hash Fingerprint(const Request& r) {
-  return events::Sha256(r.method + '\n' + r.path + '\n' + r.body);
-}
-
-// A command's stored result is "NNN" (HTTP status) followed by a JSON object; the answer adds
-// the position of its last event, which is known only once the batch is written.
-Response CommandResponse(const ledger::CommitResult& c) {
-  Response res;
-  res.status = 200;
-  std::string_view stored = c.result;
-  if (stored.size() >= 5 && stored[3] == '{') {
-    std::from_chars(stored.data(), stored.data() + 3, res.status);
-    stored.remove_prefix(3);
-  } else {
-    stored = "{}";
-  }
-  std::string body(stored.substr(0, stored.size() - 1));
-  if (body.size() > 1) body += ',';
-  body += "\"position\":" + std::to_string(c.last_position) + "}";
-  res.body = std::move(body);
-  if (c.replayed) res.headers.emplace_back("Idempotent-Replayed", "true");
-  return res;
-}
 
 void WriteSettings(const std::string& id, const events::TenantConfigured& s, JsonWriter* w) {
   w->Field("tenant", id);
@@ -107,6 +77,7 @@ void Api::AddRoutes() {
   router_.Add("GET", "/v1/tenants/{tenant}/event-counts", bind(&Api::GetEventCounts));
   router_.Add("POST", "/v1/tenants/{tenant}/projections/{projection}/rebuild",
               bind(&Api::RebuildProjection));
+  AddMemberRoutes();
 }
 
 void Api::Handle(const Request& request, Responder respond) {
@@ -148,6 +119,75 @@ bool Api::RequireAdmin(const Request& r, Responder& respond) const {
     respond(Problem(Status::Unauthenticated("the bearer token is not valid")));
   }
   return false;
+}
+
+bool Api::Authorize(const Request& r, Access, Responder& respond) const {
+  return RequireAdmin(r, respond);
+}
+
+bool Api::ReadIfMatch(const Request& r, const std::string& stream, std::optional<Expected>* out,
+                      Responder& respond) const {
+  auto header = r.Header("if-match");
+  if (!header) return true;
+  std::string_view v = *header;
+  if (v.starts_with("W/")) v.remove_prefix(2);
+  if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+  uint64_t version = 0;
+  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), version);
+  if (v.empty() || ec != std::errc() || end != v.data() + v.size()) {
+    respond(Problem(Status::InvalidArgument("validation_failed", "If-Match must be a version",
+                                            {{"If-Match", "must be \"<version>\""}})));
+    return false;
+  }
+  *out = Expected{stream, version};
+  return true;
+}
+
+void Api::RunCommand(Tenant* t, const Request& r, DecideFn decide, AnswerFn answer,
+                     std::optional<Expected> expected, Responder respond) {
+  ledger::CommandMeta meta;
+  meta.actor = "admin";
+  meta.command_id = RandomHex(16);
+  if (auto key = r.Header("idempotency-key")) meta.idempotency_key = std::string(*key);
+  meta.fingerprint = Fingerprint(r);
+  auto on_writer = [t, decide = std::move(decide), answer = std::move(answer),
+                    expected = std::move(expected)](ledger::WriteContext& ctx) -> Status {
+    if (Status s = t->EnsureWriteModel(); !s.ok()) return s;
+    if (expected) {
+      Result<uint64_t> version = ctx.StreamVersion(expected->stream);
+      if (!version.ok()) return version.status();
+      if (*version != expected->version) {
+        return Status::Aborted("version_conflict", "the member is at version " +
+                                                       std::to_string(*version) + ", not " +
+                                                       std::to_string(expected->version));
+      }
+    }
+    Result<commands::Decision> decision = decide(t->model(), t->DateAt(ctx.Now()));
+    if (!decision.ok()) return decision.status();
+    std::vector<ledger::StreamAppend> appends;
+    for (const commands::Emitted& e : *decision) {
+      if (appends.empty() || appends.back().stream != e.stream) {
+        appends.push_back({e.stream, ledger::kAnyVersion, {}});
+      }
+      appends.back().events.push_back({e.event, e.effective_date, 0});
+    }
+    for (ledger::StreamAppend& a : appends) {
+      if (Status s = ctx.Append(std::move(a)); !s.ok()) return s;
+    }
+    // Speculative until the batch is durable; a failed write marks the model stale (below).
+    for (const commands::Emitted& e : *decision) commands::Evolve(t->model(), e.event);
+    auto [status, body] = answer(*decision, t->model(), ctx);
+    ctx.SetResult(std::to_string(status) + body);
+    return Status::Ok();
+  };
+  auto done = [t, respond = std::move(respond)](Result<ledger::CommitResult> result) {
+    if (!result.ok()) {
+      if (result.status().code() == StatusCode::kUnavailable) t->MarkWriteModelStale();
+      return respond(Problem(result.status()));
+    }
+    respond(CommandResponse(*result));
+  };
+  t->log().Submit(std::move(meta), std::move(on_writer), std::move(done));
 }
 
 Tenant* Api::RequireTenant(const Params& p, Responder& respond) const {
@@ -214,7 +254,7 @@ void Api::PutTenant(const Request& r, const Params& p, Responder respond) {
   meta.fingerprint = Fingerprint(r);
   auto decide = [t, cmd, zone = *zone](ledger::WriteContext& ctx) -> Status {
     if (Status s = t->EnsureWriteModel(); !s.ok()) return s;
-    commands::TenantState& state = t->write_state();
+    commands::TenantState& state = t->model().tenant;
     const bool created = !state.exists();
     auto decided = commands::Decide(state, cmd);
     if (!decided.ok()) return decided.status();
@@ -224,7 +264,9 @@ void Api::PutTenant(const Request& r, const Params& p, Responder respond) {
         append.events.push_back({e, zone->LocalDate(ctx.Now()), 0});
       }
       if (Status s = ctx.Append(std::move(append)); !s.ok()) return s;
-      for (const events::Event& e : *decided) commands::Evolve(state, e);
+      for (const events::Event& e : *decided) {
+        commands::Evolve(state, std::get<events::TenantConfigured>(e));
+      }
     }
     JsonWriter w;
     w.BeginObject();
@@ -238,7 +280,7 @@ void Api::PutTenant(const Request& r, const Params& p, Responder respond) {
       if (result.status().code() == StatusCode::kUnavailable) t->MarkWriteModelStale();
       return respond(Problem(result.status()));
     }
-    t->PublishSettings(t->write_state());  // writer thread: the batch is durable now
+    t->PublishSettings(t->model().tenant);  // writer thread: the batch is durable now
     respond(CommandResponse(*result));
   };
   t->log().Submit(std::move(meta), std::move(decide), std::move(done));

@@ -5,6 +5,8 @@
 #include <chrono>
 #include <string>
 
+#include "commands/decision.h"
+#include "commands/model.h"
 #include "http/message.h"
 #include "http/metrics.h"
 #include "http/router.h"
@@ -38,11 +40,51 @@ class Api {
   // Runs a projection query once the tenant's projections reach ?min_position (bounded wait).
   void Query(Tenant* t, const Request& r, Responder respond, std::function<Response()> run);
 
+  // Who may do what on tenant routes. Until staff and member accounts land (the authentication
+  // issue), the platform admin token stands for the secretariat; kRead will admit auditors too.
+  enum class Access { kRead, kWrite };
+  bool Authorize(const Request& r, Access access, Responder& respond) const;
+
+  // A command against the tenant's write model, run on the tenant's writer thread: checks
+  // `expected` (If-Match), decides, appends the events, evolves the model, and answers with
+  // `answer` once the events are durable (or replays the first answer for a known
+  // Idempotency-Key).
+  struct Expected {
+    std::string stream;
+    uint64_t version = 0;
+  };
+  using DecideFn =
+      std::function<Result<commands::Decision>(const commands::TenantModel&, Date today)>;
+  using AnswerFn = std::function<std::pair<int, std::string>(
+      const commands::Decision&, const commands::TenantModel&, ledger::WriteContext&)>;
+  void RunCommand(Tenant* t, const Request& r, DecideFn decide, AnswerFn answer,
+                  std::optional<Expected> expected, Responder respond);
+  // Reads If-Match ("5" or 5) for `stream`; false (answered 400) when malformed.
+  bool ReadIfMatch(const Request& r, const std::string& stream, std::optional<Expected>* out,
+                   Responder& respond) const;
+
   void PutTenant(const Request& r, const Params& p, Responder respond);
   void GetTenant(const Request& r, const Params& p, Responder respond);
   void GetEvents(const Request& r, const Params& p, Responder respond);
   void GetEventCounts(const Request& r, const Params& p, Responder respond);
   void RebuildProjection(const Request& r, const Params& p, Responder respond);
+
+  // Members and configuration (api_members.cc).
+  void AddMemberRoutes();
+  void PutMemberType(const Request& r, const Params& p, Responder respond);
+  void GetMemberTypes(const Request& r, const Params& p, Responder respond);
+  void PutFeeSchedule(const Request& r, const Params& p, Responder respond);
+  void GetFeeSchedule(const Request& r, const Params& p, Responder respond);
+  void PostMember(const Request& r, const Params& p, Responder respond);
+  void GetMember(const Request& r, const Params& p, Responder respond);
+  void ListMembers(const Request& r, const Params& p, Responder respond);
+  void PatchMember(const Request& r, const Params& p, Responder respond);
+  void PostStatusChange(const Request& r, const Params& p, Responder respond);
+  void PostBulkStatusChange(const Request& r, const Params& p, Responder respond);
+  void PostMemberTypeChange(const Request& r, const Params& p, Responder respond);
+  void PostMemberNumbers(const Request& r, const Params& p, Responder respond);
+  void GetMemberHistory(const Request& r, const Params& p, Responder respond);
+  void PostMemberImport(const Request& r, const Params& p, Responder respond);
 
   TenantRegistry* tenants_;
   ApiOptions options_;

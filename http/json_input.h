@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "events/date.h"
 #include "events/status.h"
 
 namespace kaiin::http {
@@ -27,6 +28,22 @@ class JsonObjectReader {
   std::optional<std::string> String(std::string_view field, bool required, size_t bytes_max);
   std::optional<int64_t> Int(std::string_view field, bool required, int64_t min, int64_t max);
   std::optional<bool> Bool(std::string_view field, bool required);
+  // A "YYYY-MM-DD" string that is a real date.
+  std::optional<Date> DateField(std::string_view field, bool required);
+  // A nested object; its own unknown fields are reported by its Finish (call it before this
+  // reader's Finish). Field errors are named "field.sub".
+  std::unique_ptr<JsonObjectReader> Object(std::string_view field, bool required);
+  // An array of objects, at most items_max; errors are named "field[i].sub".
+  std::optional<std::vector<std::unique_ptr<JsonObjectReader>>> ObjectArray(
+      std::string_view field, bool required, size_t items_max);
+  std::optional<std::vector<std::string>> StringArray(std::string_view field, bool required,
+                                                      size_t items_max, size_t bytes_max);
+  // An object whose values are integers in [min, max]: {"regular": 15000, ...}.
+  std::optional<std::vector<std::pair<std::string, int64_t>>> IntMap(std::string_view field,
+                                                                     bool required, int64_t min,
+                                                                     int64_t max);
+  // Whether the field is present (null counts as absent).
+  bool Has(std::string_view field) const;
 
   // OK, or InvalidArgument validation_failed with every field error, unknown fields included.
   Status Finish();

@@ -6,6 +6,7 @@
 
 #include "events/codec.h"
 #include "ledger/data_layout.h"
+#include "http/timezones.h"
 #include "projections/registry.h"
 
 namespace kaiin::http {
@@ -55,27 +56,29 @@ void Tenant::Close() {
   }
 }
 
+// Replays the whole log into a fresh write model. (Write-model snapshots, so that start-up
+// replays only the tail, come later.)
 Status Tenant::LoadWriteModel() {
-  commands::TenantState state;
-  const std::string stream = commands::TenantStream(id_);
-  for (uint64_t from = 1;;) {
+  commands::TenantModel model;
+  const uint64_t head = log_->Head();
+  for (uint64_t after = 0; after < head;) {
     std::vector<events::RecordedEvent> records;
-    if (Status s = log_->ReadStream(stream, from, 1000, &records); !s.ok()) return s;
+    if (Status s = log_->ReadAfter(after, 10000, &records); !s.ok()) return s;
     if (records.empty()) break;
     for (const auto& r : records) {
       events::Envelope env;
       if (Status s = events::DecodeEnvelope(r.bytes, &env); !s.ok()) return s;
-      commands::Evolve(state, env.event);
+      commands::Evolve(model, env.event);
     }
-    from = state.version + 1;
+    after = records.back().position;
   }
-  state_ = std::move(state);
-  state_stale_ = false;
-  PublishSettings(state_);
+  model_ = std::move(model);
+  model_stale_ = false;
+  PublishSettings(model_.tenant);
   return Status::Ok();
 }
 
-Status Tenant::EnsureWriteModel() { return state_stale_ ? LoadWriteModel() : Status::Ok(); }
+Status Tenant::EnsureWriteModel() { return model_stale_ ? LoadWriteModel() : Status::Ok(); }
 
 Tenant::Settings Tenant::settings() const {
   std::lock_guard<std::mutex> lock(settings_mu_);
@@ -83,9 +86,24 @@ Tenant::Settings Tenant::settings() const {
 }
 
 void Tenant::PublishSettings(const commands::TenantState& state) {
+  std::shared_ptr<const TimeZone> zone;
+  if (state.exists()) {
+    auto loaded = LoadTimeZone(state.settings.timezone);
+    if (loaded.ok()) zone = *loaded;
+  }
   std::lock_guard<std::mutex> lock(settings_mu_);
   settings_.configured = state.exists();
   settings_.value = state.settings;
+  zone_ = zone;
+}
+
+Date Tenant::DateAt(TimestampMicros utc) const {
+  std::shared_ptr<const TimeZone> zone;
+  {
+    std::lock_guard<std::mutex> lock(settings_mu_);
+    zone = zone_;
+  }
+  return zone ? zone->LocalDate(utc) : TimeZone::Fixed(0).LocalDate(utc);
 }
 
 TenantRegistry::TenantRegistry(std::string data_dir, TenantOptions options)

@@ -9,7 +9,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "commands/tenant.h"
+#include "commands/model.h"
+#include "events/timezone.h"
 #include "ledger/rocks_event_log.h"
 #include "projections/projection_store.h"
 #include "projections/runtime.h"
@@ -38,10 +39,14 @@ class Tenant {
   projections::ProjectionRuntime& runtime() { return *runtime_; }
 
   // The write model. Only on the log's writer thread (inside decide or done callbacks).
-  commands::TenantState& write_state() { return state_; }
+  commands::TenantModel& model() { return model_; }
   // Reloads the write model from the log if a failed write left it ahead of the disk.
   Status EnsureWriteModel();
-  void MarkWriteModelStale() { state_stale_ = true; }
+  void MarkWriteModelStale() { model_stale_ = true; }
+
+  // The tenant's calendar date at a UTC instant (its time zone; UTC before it is configured).
+  Date DateAt(TimestampMicros utc) const;
+  Date Today() const { return DateAt(NowMicros()); }
 
   // The durable settings, for any thread.
   struct Settings {
@@ -49,7 +54,7 @@ class Tenant {
     events::TenantConfigured value;
   };
   Settings settings() const;
-  void PublishSettings(const commands::TenantState& state);
+  void PublishSettings(const commands::TenantState& state);  // also sets the time zone
 
  private:
   Tenant() = default;
@@ -59,10 +64,11 @@ class Tenant {
   std::unique_ptr<ledger::RocksEventLog> log_;
   std::unique_ptr<projections::ProjectionStore> store_;
   std::unique_ptr<projections::ProjectionRuntime> runtime_;
-  commands::TenantState state_;
-  bool state_stale_ = false;
+  commands::TenantModel model_;
+  bool model_stale_ = false;
   mutable std::mutex settings_mu_;
   Settings settings_;
+  std::shared_ptr<const TimeZone> zone_;
 };
 
 class TenantRegistry {

@@ -1,12 +1,16 @@
 #include "projections/registry.h"
 
+#include "projections/config.h"
 #include "projections/event_counts.h"
+#include "projections/member_view.h"
 
 namespace kaiin::projections {
 
 std::vector<std::unique_ptr<Projection>> MakeAllProjections() {
   std::vector<std::unique_ptr<Projection>> all;
   all.push_back(std::make_unique<EventCountsProjection>());
+  all.push_back(std::make_unique<MemberViewProjection>());
+  all.push_back(std::make_unique<ConfigProjection>());
   return all;
 }
 

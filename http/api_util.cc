@@ -1,0 +1,38 @@
+#include "http/api_util.h"
+
+#include <sodium.h>
+
+namespace kaiin::http {
+
+std::string RandomHex(size_t bytes) {
+  std::string raw(bytes, '\0');
+  randombytes_buf(raw.data(), raw.size());
+  return events::BytesToHex(raw);
+}
+
+// What identifies a command for idempotency: the same key with another fingerprint is refused.
+events::Hash Fingerprint(const Request& r) {
+  return events::Sha256(r.method + '\n' + r.path + '\n' + r.body);
+}
+
+// A command's stored result is "NNN" (HTTP status) followed by a JSON object; the answer adds
+// the position of its last event, which is known only once the batch is written.
+Response CommandResponse(const ledger::CommitResult& c) {
+  Response res;
+  res.status = 200;
+  std::string_view stored = c.result;
+  if (stored.size() >= 5 && stored[3] == '{') {
+    std::from_chars(stored.data(), stored.data() + 3, res.status);
+    stored.remove_prefix(3);
+  } else {
+    stored = "{}";
+  }
+  std::string body(stored.substr(0, stored.size() - 1));
+  if (body.size() > 1) body += ',';
+  body += "\"position\":" + std::to_string(c.last_position) + "}";
+  res.body = std::move(body);
+  if (c.replayed) res.headers.emplace_back("Idempotent-Replayed", "true");
+  return res;
+}
+
+}  // namespace kaiin::http

@@ -1,0 +1,22 @@
+// Helpers shared by the API's handler files (api.cc, api_members.cc). Internal to http/.
+#pragma once
+
+#include <charconv>
+#include <string>
+
+#include "events/hash.h"
+#include "ledger/event_log.h"
+#include "http/message.h"
+
+namespace kaiin::http {
+
+std::string RandomHex(size_t bytes);
+
+// What identifies a command for idempotency: the same key with another fingerprint is refused.
+events::Hash Fingerprint(const Request& r);
+
+// A command's stored result is "NNN" (HTTP status) followed by a JSON object; the answer adds
+// the position of its last event, which is known only once the batch is written.
+Response CommandResponse(const ledger::CommitResult& c);
+
+}  // namespace kaiin::http

@@ -1,0 +1,289 @@
+// member_view rows:
+//   "m/" member_id                                      -> MemberRow (row_codec, see Encode below)
+//   "x/" field "/" NormalizeSearch(value) '\0' member_id -> ""  (search index)
+// index fields: e e-mail, n member number, f family, g given, fk family kana, gk given kana,
+//               fn family+given, fnk family kana+given kana, r romaji
+#include "projections/member_view.h"
+
+#include <set>
+
+#include "projections/row_codec.h"
+
+namespace kaiin::projections {
+namespace {
+
+constexpr size_t kScanRowsMax = 20000;  // rows one list call may look at
+constexpr char kMemberPrefix[] = "m/";
+constexpr char kIndexPrefix[] = "x/";
+
+std::string MemberKey(std::string_view id) { return kMemberPrefix + std::string(id); }
+
+void PutName(RowWriter& w, const events::PersonName& n) {
+  w.Str(n.family).Str(n.given).Str(n.family_kana).Str(n.given_kana).Str(n.romaji);
+}
+bool GetName(RowReader& r, events::PersonName* n) {
+  return r.Str(&n->family) && r.Str(&n->given) && r.Str(&n->family_kana) &&
+         r.Str(&n->given_kana) && r.Str(&n->romaji);
+}
+
+std::vector<std::string> IndexKeys(const MemberRow& row) {
+  std::vector<std::string> keys;
+  auto add = [&](std::string_view field, std::string_view value) {
+    const std::string v = NormalizeSearch(value);
+    if (v.empty()) return;
+    std::string k = kIndexPrefix + std::string(field) + "/" + v;
+    k.push_back('\0');
+    k += row.member_id;
+    keys.push_back(std::move(k));
+  };
+  add("e", row.email);
+  add("n", row.member_number);
+  add("f", row.name.family);
+  add("g", row.name.given);
+  add("fk", row.name.family_kana);
+  add("gk", row.name.given_kana);
+  add("fn", row.name.family + row.name.given);
+  add("fnk", row.name.family_kana + row.name.given_kana);
+  add("r", row.name.romaji);
+  return keys;
+}
+
+// Applies one member event to the row. Returns false for events that are not about a member.
+bool ApplyToRow(const events::Event& event, MemberRow* row) {
+  return std::visit(
+      [row](const auto& e) -> bool {
+        using T = std::decay_t<decltype(e)>;
+        if constexpr (std::is_same_v<T, events::MemberApplied>) {
+          *row = MemberRow{};
+          row->member_id = e.member_id;
+          row->email = e.email;
+          row->name = e.name;
+          row->address = e.address;
+          row->affiliation = e.affiliation.value_or("");
+          row->applied_on = e.applied_on;
+          row->statuses = {{events::MemberStatus::kApplying, e.applied_on}};
+          row->types = {{e.member_type, e.applied_on}};
+          return true;
+        } else if constexpr (std::is_same_v<T, events::MemberAdmitted>) {
+          if (e.replaces_application && !row->statuses.empty()) row->statuses.pop_back();
+          row->statuses.push_back({events::MemberStatus::kActive, e.admitted_on});
+          row->admitted = true;
+          row->admitted_on = e.admitted_on;
+          return true;
+        } else if constexpr (std::is_same_v<T, events::MemberStatusChanged>) {
+          row->statuses.push_back({e.status, e.effective_date});
+          return true;
+        } else if constexpr (std::is_same_v<T, events::MemberNumberAssigned>) {
+          row->member_number = e.member_number;
+          return true;
+        } else if constexpr (std::is_same_v<T, events::MemberTypeChanged>) {
+          row->types.push_back({e.member_type, e.effective_date});
+          return true;
+        } else if constexpr (std::is_same_v<T, events::MemberProfileUpdated>) {
+          if (e.name) row->name = *e.name;
+          if (e.address) row->address = *e.address;
+          if (e.affiliation) row->affiliation = *e.affiliation;
+          if (e.payment_method) row->payment_method = *e.payment_method;
+          if (e.directory_visible) row->directory_visible = *e.directory_visible;
+          return true;
+        } else if constexpr (std::is_same_v<T, events::MemberEmailChanged>) {
+          row->email = e.email;
+          return true;
+        } else {
+          return false;
+        }
+      },
+      event);
+}
+
+std::string_view MemberIdOf(const events::Event& event) {
+  return std::visit(
+      [](const auto& e) -> std::string_view {
+        if constexpr (requires { e.member_id; }) {
+          return e.member_id;
+        } else {
+          return {};
+        }
+      },
+      event);
+}
+
+bool Matches(const MemberRow& row, const MemberQuery& q) {
+  if (q.status && events::StatusOn(row.statuses, q.today).status != *q.status) return false;
+  if (!q.member_type.empty() && events::TypeOn(row.types, q.today).member_type != q.member_type) {
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string NormalizeSearch(std::string_view text) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == ' ' || c == '\t') continue;
+    if (i + 2 < text.size() && static_cast<uint8_t>(c) == 0xE3 &&
+        static_cast<uint8_t>(text[i + 1]) == 0x80 && static_cast<uint8_t>(text[i + 2]) == 0x80) {
+      i += 2;  // U+3000 ideographic space
+      continue;
+    }
+    out.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
+  }
+  return out;
+}
+
+std::string EncodeMemberRow(const MemberRow& row) {
+  RowWriter w;
+  w.Str(row.member_id).Str(row.email).Str(row.member_number);
+  PutName(w, row.name);
+  w.Bool(row.address.has_value());
+  if (row.address) {
+    const auto& a = *row.address;
+    w.Str(a.postal_code).Str(a.prefecture).Str(a.city).Str(a.line1).Str(a.line2).Str(a.country);
+  }
+  w.Str(row.affiliation).Str(row.payment_method).Bool(row.directory_visible);
+  w.I64(row.applied_on).Bool(row.admitted).I64(row.admitted_on);
+  w.U64(row.statuses.size());
+  for (const auto& s : row.statuses) w.U64(static_cast<uint64_t>(s.status)).I64(s.date);
+  w.U64(row.types.size());
+  for (const auto& t : row.types) w.Str(t.member_type).I64(t.date);
+  w.U64(row.version).U64(row.last_position);
+  return w.Take();
+}
+
+bool DecodeMemberRow(std::string_view bytes, MemberRow* row) {
+  RowReader r(bytes);
+  bool has_address = false;
+  if (!(r.Str(&row->member_id) && r.Str(&row->email) && r.Str(&row->member_number) &&
+        GetName(r, &row->name) && r.Bool(&has_address))) {
+    return false;
+  }
+  if (has_address) {
+    events::PostalAddress a;
+    if (!(r.Str(&a.postal_code) && r.Str(&a.prefecture) && r.Str(&a.city) && r.Str(&a.line1) &&
+          r.Str(&a.line2) && r.Str(&a.country))) {
+      return false;
+    }
+    row->address = std::move(a);
+  } else {
+    row->address.reset();
+  }
+  uint64_t n = 0;
+  if (!(r.Str(&row->affiliation) && r.Str(&row->payment_method) && r.Bool(&row->directory_visible) &&
+        r.I32(&row->applied_on) && r.Bool(&row->admitted) && r.I32(&row->admitted_on) && r.U64(&n))) {
+    return false;
+  }
+  row->statuses.clear();
+  for (uint64_t i = 0; i < n; ++i) {
+    uint64_t status;
+    events::StatusEntry e;
+    if (!r.U64(&status) || status > static_cast<uint64_t>(events::MemberStatus::kWithdrawn) ||
+        !r.I32(&e.date)) {
+      return false;
+    }
+    e.status = static_cast<events::MemberStatus>(status);
+    row->statuses.push_back(e);
+  }
+  if (!r.U64(&n)) return false;
+  row->types.clear();
+  for (uint64_t i = 0; i < n; ++i) {
+    events::TypeEntry t;
+    if (!r.Str(&t.member_type) || !r.I32(&t.date)) return false;
+    row->types.push_back(std::move(t));
+  }
+  return r.U64(&row->version) && r.U64(&row->last_position) && r.done() &&
+         !row->statuses.empty() && !row->types.empty();
+}
+
+Status MemberViewProjection::Apply(const events::Envelope& event, Rows& rows) {
+  const std::string_view id = MemberIdOf(event.event);
+  if (id.empty()) return Status::Ok();
+  const std::string key = MemberKey(id);
+  std::string stored;
+  Result<bool> found = rows.Get(key, &stored);
+  if (!found.ok()) return found.status();
+  MemberRow row;
+  if (*found && !DecodeMemberRow(stored, &row)) {
+    return Status::Corruption("member_view row of " + std::string(id) + " is unreadable");
+  }
+  const std::vector<std::string> old_keys = *found ? IndexKeys(row) : std::vector<std::string>{};
+  if (!ApplyToRow(event.event, &row)) return Status::Ok();
+  row.version = event.meta.version;
+  row.last_position = event.meta.position;
+  const std::vector<std::string> new_keys = IndexKeys(row);
+  const std::set<std::string> keep(new_keys.begin(), new_keys.end());
+  for (const std::string& k : old_keys) {
+    if (!keep.contains(k)) rows.Delete(k);
+  }
+  for (const std::string& k : new_keys) rows.Put(k, "");
+  rows.Put(key, EncodeMemberRow(row));
+  return Status::Ok();
+}
+
+Result<bool> ReadMember(const ProjectionStore& store, std::string_view member_id, MemberRow* row) {
+  std::string bytes;
+  Result<bool> found = store.Get(MemberViewProjection::kName, MemberKey(member_id), &bytes);
+  if (!found.ok() || !*found) return found;
+  if (!DecodeMemberRow(bytes, row)) return Status::Corruption("member_view row is unreadable");
+  return true;
+}
+
+Result<MemberPage> ListMembers(const ProjectionStore& store, const MemberQuery& q) {
+  MemberPage page;
+  std::vector<MemberRow> found;
+  const size_t want = q.limit + 1;  // one more tells whether there is a next page
+  size_t scanned = 0;
+  std::string last_scanned;  // where a scan cut short by the bound continues
+  Status error;
+  const std::string needle = NormalizeSearch(q.q);
+  if (needle.empty()) {
+    std::string start = MemberKey(q.after);
+    if (!q.after.empty()) start.push_back('\0');
+    Status s = store.Scan(MemberViewProjection::kName, kMemberPrefix, start,
+                          [&](std::string_view, std::string_view value) {
+                            MemberRow row;
+                            if (!DecodeMemberRow(value, &row)) {
+                              error = Status::Corruption("member_view row is unreadable");
+                              return false;
+                            }
+                            ++scanned;
+                            last_scanned = row.member_id;
+                            if (Matches(row, q)) found.push_back(std::move(row));
+                            return found.size() < want && scanned < kScanRowsMax;
+                          });
+    if (!s.ok()) return s;
+  } else {
+    std::set<std::string> ids;
+    for (const char* field : {"e", "n", "f", "g", "fk", "gk", "fn", "fnk", "r"}) {
+      const std::string prefix = std::string(kIndexPrefix) + field + "/" + needle;
+      Status s = store.Scan(MemberViewProjection::kName, prefix, "",
+                            [&](std::string_view key, std::string_view) {
+                              const std::string id(key.substr(key.rfind('\0') + 1));
+                              if (id > q.after) ids.insert(id);
+                              return ids.size() < kScanRowsMax;
+                            });
+      if (!s.ok()) return s;
+    }
+    for (const std::string& id : ids) {
+      MemberRow row;
+      Result<bool> ok = ReadMember(store, id, &row);
+      if (!ok.ok()) return ok.status();
+      ++scanned;
+      last_scanned = id;
+      if (*ok && Matches(row, q)) found.push_back(std::move(row));
+      if (found.size() >= want || scanned >= kScanRowsMax) break;
+    }
+  }
+  if (!error.ok()) return error;
+  if (found.size() > q.limit) {
+    found.resize(q.limit);
+    page.next_after = found.back().member_id;
+  } else if (scanned >= kScanRowsMax) {
+    page.next_after = last_scanned;  // stopped by the scan bound, not by the end
+  }
+  page.items = std::move(found);
+  return page;
+}
+
+}  // namespace kaiin::projections

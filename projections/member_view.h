@@ -1,0 +1,70 @@
+// The member_view projection: one row per member (what GET {T}/members/{id} returns, with the
+// whole dated history so that "as of today" is computed at read time, M4), plus search index
+// rows for the member list (q over name, kana, e-mail and member number).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "events/member_history.h"
+#include "projections/projection.h"
+#include "projections/projection_store.h"
+
+namespace kaiin::projections {
+
+struct MemberRow {
+  std::string member_id;
+  std::string email;
+  std::string member_number;
+  events::PersonName name;
+  std::optional<events::PostalAddress> address;
+  std::string affiliation;
+  std::string payment_method;
+  bool directory_visible = false;
+  Date applied_on = 0;
+  Date admitted_on = 0;  // 0 with admitted = false
+  bool admitted = false;
+  std::vector<events::StatusEntry> statuses;
+  std::vector<events::TypeEntry> types;
+  uint64_t version = 0;        // the member stream's version (If-Match)
+  uint64_t last_position = 0;  // the position of the member's last event
+};
+
+std::string EncodeMemberRow(const MemberRow& row);
+bool DecodeMemberRow(std::string_view bytes, MemberRow* row);
+
+class MemberViewProjection final : public Projection {
+ public:
+  static constexpr std::string_view kName = "member_view";
+  std::string_view Name() const override { return kName; }
+  uint32_t SchemaVersion() const override { return 1; }
+  Status Apply(const events::Envelope& event, Rows& rows) override;
+};
+
+// Reads one member; false when there is no such member.
+Result<bool> ReadMember(const ProjectionStore& store, std::string_view member_id, MemberRow* row);
+
+struct MemberQuery {
+  std::string q;                 // prefix of a name, kana, romaji, e-mail or member number
+  std::optional<events::MemberStatus> status;  // as of `today`
+  std::string member_type;       // as of `today`; empty: any
+  Date today = 0;
+  std::string after;             // member id to continue after (the cursor); empty: from the start
+  size_t limit = 100;
+};
+
+struct MemberPage {
+  std::vector<MemberRow> items;
+  std::string next_after;  // empty: no more
+};
+
+// Members matching the query, ordered by member id. Scans at most a bounded number of rows per
+// call: a page may hold fewer than `limit` items and still have a next cursor.
+Result<MemberPage> ListMembers(const ProjectionStore& store, const MemberQuery& query);
+
+// The normal form q and index values are compared in: ASCII lower-cased, spaces (ASCII and the
+// ideographic U+3000) removed.
+std::string NormalizeSearch(std::string_view text);
+
+}  // namespace kaiin::projections
