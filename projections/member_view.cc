@@ -5,6 +5,7 @@
 //               fn family+given, fnk family kana+given kana, r romaji
 #include "projections/member_view.h"
 
+#include <algorithm>
 #include <set>
 
 #include "projections/row_codec.h"
@@ -201,7 +202,9 @@ Status MemberViewProjection::Apply(const events::Envelope& event, Rows& rows) {
   if (id.empty()) return Status::Ok();
   const std::string key = MemberKey(id);
   std::string stored;
-  Result<bool> found = rows.Get(key, &stored);
+  // A new member has no row yet: skip the read (half the events of a roster import).
+  Result<bool> found =
+      std::holds_alternative<events::MemberApplied>(event.event) ? false : rows.Get(key, &stored);
   if (!found.ok()) return found.status();
   MemberRow row;
   if (*found && !DecodeMemberRow(stored, &row)) {
@@ -212,11 +215,13 @@ Status MemberViewProjection::Apply(const events::Envelope& event, Rows& rows) {
   row.version = event.meta.version;
   row.last_position = event.meta.position;
   const std::vector<std::string> new_keys = IndexKeys(row);
-  const std::set<std::string> keep(new_keys.begin(), new_keys.end());
+  // Most events leave the indexed fields alone: touch only the index keys that changed.
   for (const std::string& k : old_keys) {
-    if (!keep.contains(k)) rows.Delete(k);
+    if (std::find(new_keys.begin(), new_keys.end(), k) == new_keys.end()) rows.Delete(k);
   }
-  for (const std::string& k : new_keys) rows.Put(k, "");
+  for (const std::string& k : new_keys) {
+    if (std::find(old_keys.begin(), old_keys.end(), k) == old_keys.end()) rows.Put(k, "");
+  }
   rows.Put(key, EncodeMemberRow(row));
   return Status::Ok();
 }
