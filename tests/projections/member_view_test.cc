@@ -1,0 +1,122 @@
+// The member_view projection: rows and search index follow the events; rebuilds are identical.
+#include "projections/member_view.h"
+
+#include <gtest/gtest.h>
+
+#include "ledger/rocks_event_log.h"
+#include "projections/runtime.h"
+#include "tests/test_util.h"
+
+namespace kaiin::projections {
+namespace {
+
+using events::MemberStatus;
+
+Date D(const char* s) { return *ParseDate(s); }
+
+class MemberViewTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ledger::LogOptions o;
+    o.tenant = "t";
+    log_ = std::move(ledger::RocksEventLog::Open(dir_.Sub("log"), o)).value();
+  }
+
+  void Append(const std::string& id, events::Event e) {
+    ledger::CommandMeta m;
+    ASSERT_TRUE(log_->Append(m, {"member-" + id, ledger::kAnyVersion, {{std::move(e), 0, 0}}}).ok());
+  }
+
+  std::unique_ptr<ProjectionStore> Build(const std::string& name) {
+    MemberViewProjection p;
+    std::vector<Projection*> raw{&p};
+    auto store = std::move(ProjectionStore::Open(dir_.Sub(name), raw)).value();
+    std::vector<std::unique_ptr<Projection>> owned;
+    owned.push_back(std::make_unique<MemberViewProjection>());
+    RuntimeOptions options;
+    options.batch_events_max = 3;  // several batches, so rows are read back from the store
+    ProjectionRuntime rt(store.get(), log_.get(), std::move(owned), options);
+    EXPECT_TRUE(rt.Init().ok());
+    EXPECT_TRUE(rt.CatchUp().ok());
+    return store;
+  }
+
+  std::vector<std::string> Search(const ProjectionStore& s, const std::string& q) {
+    MemberQuery query;
+    query.q = q;
+    query.today = D("2026-11-21");
+    auto page = ListMembers(s, query);
+    EXPECT_TRUE(page.ok());
+    std::vector<std::string> ids;
+    for (const auto& r : page->items) ids.push_back(r.member_id);
+    return ids;
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<ledger::RocksEventLog> log_;
+};
+
+TEST_F(MemberViewTest, RowsFollowTheMembersEvents) {
+  Append("m1", events::MemberApplied{"m1", "a@example.jp", "regular", D("2026-04-01"),
+                                     {"山田", "太郎", "ヤマダ", "タロウ", "Yamada Taro"}, {}, {}});
+  Append("m1", events::MemberAdmitted{"m1", D("2026-04-01"), true});
+  Append("m1", events::MemberNumberAssigned{"m1", "0042"});
+  Append("m1", events::MemberStatusChanged{"m1", MemberStatus::kWithdrawn, D("2027-03-31"), ""});
+  Append("m1", events::MemberTypeChanged{"m1", "student", D("2026-06-01")});
+  auto store = Build("p");
+  MemberRow row;
+  ASSERT_TRUE(*ReadMember(*store, "m1", &row));
+  EXPECT_EQ(row.member_number, "0042");
+  EXPECT_EQ(row.version, 5u);
+  ASSERT_EQ(row.statuses.size(), 2u);  // the same-day admission replaced `applying`
+  EXPECT_EQ(row.statuses[0], (events::StatusEntry{MemberStatus::kActive, D("2026-04-01")}));
+  EXPECT_EQ(events::StatusOn(row.statuses, D("2027-03-31")).status, MemberStatus::kWithdrawn);
+  EXPECT_EQ(events::TypeOn(row.types, D("2026-11-21")).member_type, "student");
+  EXPECT_FALSE(*ReadMember(*store, "m2", &row));
+}
+
+TEST_F(MemberViewTest, TheSearchIndexFollowsChangesAndForgetsOldValues) {
+  Append("m1", events::MemberApplied{"m1", "old@example.jp", "regular", D("2026-04-01"),
+                                     {"山田", "太郎", "ヤマダ", "タロウ", "Yamada Taro"}, {}, {}});
+  Append("m2", events::MemberApplied{"m2", "other@example.jp", "regular", D("2026-04-01"),
+                                     {"佐藤", "花子", "サトウ", "ハナコ", "Sato Hanako"}, {}, {}});
+  Append("m1", events::MemberEmailChanged{"m1", "New@Example.jp"});
+  events::MemberProfileUpdated rename;
+  rename.member_id = "m1";
+  rename.name = events::PersonName{"田中", "太郎", "タナカ", "タロウ", "Tanaka Taro"};
+  Append("m1", rename);
+  auto store = Build("p");
+  EXPECT_EQ(Search(*store, "new@"), (std::vector<std::string>{"m1"}));
+  EXPECT_TRUE(Search(*store, "old@").empty());
+  EXPECT_TRUE(Search(*store, "山田").empty());
+  EXPECT_EQ(Search(*store, "田中 太郎"), (std::vector<std::string>{"m1"}));  // full name, space ignored
+  EXPECT_EQ(Search(*store, "タナカ"), (std::vector<std::string>{"m1"}));
+  EXPECT_EQ(Search(*store, "TANAKA"), (std::vector<std::string>{"m1"}));
+  EXPECT_EQ(Search(*store, "o").size(), 1u);  // other@ (email) — "old" is gone
+}
+
+TEST_F(MemberViewTest, ARebuildWritesTheSameBytes) {  // A2
+  for (int i = 0; i < 20; ++i) {
+    const std::string id = "m" + std::to_string(i);
+    Append(id, events::MemberApplied{id, id + "@example.jp", "regular", D("2026-04-01"),
+                                     {"姓" + std::to_string(i % 3), "", "", "", ""}, {}, {}});
+    if (i % 2) Append(id, events::MemberAdmitted{id, D("2026-04-02"), false});
+  }
+  auto a = Build("a");
+  auto b = Build("b");
+  std::vector<std::pair<std::string, std::string>> rows_a, rows_b;
+  auto collect = [](auto* out) {
+    return [out](std::string_view k, std::string_view v) {
+      out->emplace_back(std::string(k), std::string(v));
+      return true;
+    };
+  };
+  ASSERT_TRUE(a->Scan(MemberViewProjection::kName, "", "", collect(&rows_a)).ok());
+  ASSERT_TRUE(b->Scan(MemberViewProjection::kName, "", "", collect(&rows_b)).ok());
+  EXPECT_EQ(rows_a, rows_b);
+  // Each member: its row and three index keys (e-mail, family name, full name).
+  EXPECT_EQ(rows_a.size(), 20u * 4);
+}
+
+}  // namespace
+}  // namespace kaiin::projections
