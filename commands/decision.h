@@ -13,6 +13,7 @@ struct Emitted {
   std::string stream;
   events::Event event;
   Date effective_date = 0;
+  uint64_t causation = 0;  // the position of the event this one compensates; 0: none
 };
 
 using Decision = std::vector<Emitted>;

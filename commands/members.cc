@@ -135,14 +135,7 @@ bool ValidMemberTypeCode(std::string_view code) {
   return true;
 }
 
-bool ValidPaymentMethod(std::string_view m) {
-  for (std::string_view known : {"credit_card", "credit_card_recurring", "bank_check",
-                                 "bank_transfer", "postal_transfer", "direct_debit",
-                                 "convenience_store", "cash", "other"}) {
-    if (m == known) return true;
-  }
-  return false;
-}
+bool ValidPaymentMethod(std::string_view m) { return events::ParsePaymentMethod(m).has_value(); }
 
 Result<Decision> Decide(const TenantModel& m, const DefineMemberType& c, Date today) {
   std::vector<FieldError> errors;

@@ -22,6 +22,11 @@ const MemberRecord* TenantModel::FindMember(std::string_view id) const {
   return it == members.end() ? nullptr : &it->second;
 }
 
+const InvoiceRecord* TenantModel::FindInvoice(std::string_view id) const {
+  auto it = invoices.find(std::string(id));
+  return it == invoices.end() ? nullptr : &it->second;
+}
+
 std::string MemberStream(std::string_view member_id) { return "member-" + std::string(member_id); }
 
 std::string MemberIdFor(uint64_t seq) {
@@ -38,9 +43,9 @@ std::string NormalizeEmail(std::string_view email) {
   return s;
 }
 
-void Evolve(TenantModel& m, const events::Event& event) {
+void Evolve(TenantModel& m, const events::Event& event, uint64_t position) {
   std::visit(
-      [&m](const auto& e) {
+      [&m, position](const auto& e) {
         using T = std::decay_t<decltype(e)>;
         if constexpr (std::is_same_v<T, events::TenantConfigured>) {
           Evolve(m.tenant, e);
@@ -95,6 +100,81 @@ void Evolve(TenantModel& m, const events::Event& event) {
           if (old != m.email_owner.end() && old->second == r.id) m.email_owner.erase(old);
           r.email = e.email;
           m.email_owner[NormalizeEmail(e.email)] = r.id;
+        } else if constexpr (std::is_same_v<T, events::MemberAdjustmentSet>) {
+          MemberRecord& r = m.members[e.member_id];
+          if (e.kind == events::AdjustmentKind::kOneTime) {
+            r.pending_one_time += e.amount;
+          } else {
+            r.permanent_adjustment = e.amount;
+          }
+        } else if constexpr (std::is_same_v<T, events::InvoiceBatchCreated>) {
+          ++m.batch_seq;
+          m.batches[e.batch_id] = BatchRecord{e.batch_id, e.fiscal_year, e.category, e.title,
+                                              false, false, {}};
+        } else if constexpr (std::is_same_v<T, events::InvoiceDrafted>) {
+          InvoiceRecord& inv = m.invoices[e.invoice_id];
+          inv = InvoiceRecord{};
+          inv.id = e.invoice_id;
+          inv.member_id = e.member_id;
+          inv.batch_id = e.batch_id;
+          inv.fiscal_year = e.fiscal_year;
+          inv.category = e.category;
+          inv.title = e.title;
+          inv.issue_date = e.issue_date;
+          inv.due_date = e.due_date;
+          inv.amount = e.amount;
+          inv.one_time_consumed = e.one_time_consumed;
+          inv.seq = ++m.invoice_seq;
+          MemberRecord& r = m.members[e.member_id];
+          r.invoice_ids.push_back(e.invoice_id);
+          r.pending_one_time -= e.one_time_consumed;
+          m.batches[e.batch_id].invoice_ids.push_back(e.invoice_id);
+        } else if constexpr (std::is_same_v<T, events::InvoiceBatchConfirmed>) {
+          m.batches[e.batch_id].confirmed = true;
+        } else if constexpr (std::is_same_v<T, events::InvoiceIssued>) {
+          InvoiceRecord& inv = m.invoices[e.invoice_id];
+          inv.issued = true;
+          inv.issued_amount = e.amount;
+        } else if constexpr (std::is_same_v<T, events::InvoiceTitleChanged>) {
+          m.invoices[e.invoice_id].title = e.title;
+        } else if constexpr (std::is_same_v<T, events::InvoiceAdjusted>) {
+          InvoiceRecord& inv = m.invoices[e.invoice_id];
+          inv.amount += e.amount;
+          if (e.posted) inv.posted_adjustments += e.amount;
+        } else if constexpr (std::is_same_v<T, events::InvoiceCancelled>) {
+          InvoiceRecord& inv = m.invoices[e.invoice_id];
+          inv.cancelled = true;
+          // The one-time adjustment the invoice consumed goes back to the member (B5).
+          m.members[e.member_id].pending_one_time += inv.one_time_consumed;
+        } else if constexpr (std::is_same_v<T, events::InvoiceBatchCancelled>) {
+          m.batches[e.batch_id].cancelled = true;
+        } else if constexpr (std::is_same_v<T, events::PaymentRecorded>) {
+          ++m.payment_seq;
+          PaymentRecord& p = m.payments[e.payment_id];
+          p = PaymentRecord{e.payment_id, e.member_id, e.amount, e.method, e.received_on, false,
+                            position, {}};
+          m.members[e.member_id].credit += e.amount;
+        } else if constexpr (std::is_same_v<T, events::PaymentAllocated>) {
+          m.invoices[e.invoice_id].allocated += e.amount;
+          m.members[e.member_id].credit -= e.amount;
+          if (!e.payment_id.empty()) {
+            m.payments[e.payment_id].allocations.push_back({e.invoice_id, e.amount, position});
+          }
+        } else if constexpr (std::is_same_v<T, events::AllocationReleased>) {
+          m.invoices[e.invoice_id].allocated -= e.amount;
+          m.members[e.member_id].credit += e.amount;
+          if (!e.payment_id.empty()) {
+            auto& allocations = m.payments[e.payment_id].allocations;
+            for (auto it = allocations.begin(); it != allocations.end(); ++it) {
+              if (it->invoice_id == e.invoice_id && it->amount == e.amount) {
+                allocations.erase(it);
+                break;
+              }
+            }
+          }
+        } else if constexpr (std::is_same_v<T, events::PaymentReversed>) {
+          m.payments[e.payment_id].reversed = true;
+          m.members[e.member_id].credit -= e.amount;
         }
       },
       event);

@@ -30,8 +30,62 @@ struct MemberRecord {
   std::string affiliation;
   std::string payment_method;
   bool directory_visible = false;
+  // Billing (B5, P3, P6).
+  int64_t pending_one_time = 0;       // one-time adjustments not yet consumed by an invoice
+  int64_t permanent_adjustment = 0;   // applied to every invoice
+  int64_t credit = 0;                 // the balance of credit:<member> (never below 0, L2)
+  std::vector<std::string> invoice_ids;  // in creation order
 
   const events::StatusEntry& LatestStatus() const { return statuses.back(); }
+};
+
+struct InvoiceRecord {
+  std::string id, member_id, batch_id;
+  int fiscal_year = 0;
+  events::InvoiceCategory category = events::InvoiceCategory::kAnnual;
+  std::string title;
+  Date issue_date = 0, due_date = 0;
+  int64_t amount = 0;              // what is owed now (after invoice adjustments)
+  int64_t allocated = 0;
+  int64_t issued_amount = 0;       // posted when issued
+  int64_t posted_adjustments = 0;  // adjustments posted after issue
+  int64_t one_time_consumed = 0;   // given back to the member if the invoice is cancelled
+  bool issued = false;             // its batch was confirmed (B6)
+  bool cancelled = false;
+  uint64_t seq = 0;                // creation order
+
+  int64_t outstanding() const { return amount - allocated; }
+};
+
+struct AllocationRecord {
+  std::string invoice_id;
+  int64_t amount = 0;
+  uint64_t position = 0;  // of the PaymentAllocated event (the causation of its release)
+};
+
+struct PaymentRecord {
+  std::string id, member_id;
+  int64_t amount = 0;
+  events::PaymentMethod method = events::PaymentMethod::kBankTransfer;
+  Date received_on = 0;
+  bool reversed = false;
+  uint64_t position = 0;  // of the PaymentRecorded event
+  std::vector<AllocationRecord> allocations;  // current ones
+
+  int64_t allocated() const {
+    int64_t sum = 0;
+    for (const auto& a : allocations) sum += a.amount;
+    return sum;
+  }
+};
+
+struct BatchRecord {
+  std::string id;
+  int fiscal_year = 0;
+  events::InvoiceCategory category = events::InvoiceCategory::kAnnual;
+  std::string title;
+  bool confirmed = false, cancelled = false;
+  std::vector<std::string> invoice_ids;
 };
 
 struct TenantModel {
@@ -45,12 +99,18 @@ struct TenantModel {
   uint64_t admission_seq = 0;
   uint64_t numeric_number_max = 0;   // the highest all-digit member number ever assigned
   size_t numeric_number_width = 0;   // its width (leading zeros kept)
+  std::unordered_map<std::string, InvoiceRecord> invoices;
+  std::unordered_map<std::string, PaymentRecord> payments;
+  std::unordered_map<std::string, BatchRecord> batches;
+  uint64_t invoice_seq = 0, batch_seq = 0, payment_seq = 0;
 
   const MemberRecord* FindMember(std::string_view id) const;
+  const InvoiceRecord* FindInvoice(std::string_view id) const;
 };
 
-// Applies one event. Never fails and never validates (the event is a fact).
-void Evolve(TenantModel& model, const events::Event& event);
+// Applies one event recorded at `position`. Never fails and never validates (the event is a
+// fact).
+void Evolve(TenantModel& model, const events::Event& event, uint64_t position);
 
 std::string MemberStream(std::string_view member_id);
 std::string MemberIdFor(uint64_t seq);           // "m000000001"

@@ -98,6 +98,95 @@ Offset<void> EncodeEvent(FlatBufferBuilder& fbb, const Event& event, fb::Event* 
           *type = fb::Event::MemberEmailChanged;
           return fb::CreateMemberEmailChangedDirect(fbb, e.member_id.c_str(), e.email.c_str())
               .Union();
+        } else if constexpr (std::is_same_v<T, MemberAdjustmentSet>) {
+          *type = fb::Event::MemberAdjustmentSet;
+          return fb::CreateMemberAdjustmentSetDirect(fbb, e.member_id.c_str(),
+                                                     static_cast<fb::AdjustmentKind>(e.kind),
+                                                     e.amount, e.reason.c_str())
+              .Union();
+        } else if constexpr (std::is_same_v<T, InvoiceBatchCreated>) {
+          *type = fb::Event::InvoiceBatchCreated;
+          return fb::CreateInvoiceBatchCreatedDirect(
+                     fbb, e.batch_id.c_str(), e.fiscal_year,
+                     static_cast<fb::InvoiceCategory>(e.category), e.title.c_str(), e.issue_date,
+                     e.due_date, e.billing_start, e.invoice_count, e.total)
+              .Union();
+        } else if constexpr (std::is_same_v<T, InvoiceDrafted>) {
+          *type = fb::Event::InvoiceDrafted;
+          return fb::CreateInvoiceDraftedDirect(
+                     fbb, e.invoice_id.c_str(), e.batch_id.c_str(), e.member_id.c_str(),
+                     e.fiscal_year, static_cast<fb::InvoiceCategory>(e.category), e.title.c_str(),
+                     e.issue_date, e.due_date, e.member_type.c_str(), e.fee, e.member_adjustment,
+                     e.one_time_consumed, e.amount)
+              .Union();
+        } else if constexpr (std::is_same_v<T, InvoiceSnapshotTaken>) {
+          *type = fb::Event::InvoiceSnapshotTaken;
+          auto id = Str(fbb, e.invoice_id), member = Str(fbb, e.member_id);
+          auto mt = Str(fbb, e.member_type);
+          auto name = EncodeName(fbb, e.name);
+          auto address = e.address ? EncodeAddress(fbb, *e.address) : Offset<fb::PostalAddress>();
+          return fb::CreateInvoiceSnapshotTaken(fbb, id, member, mt, name, address).Union();
+        } else if constexpr (std::is_same_v<T, InvoiceBatchConfirmed>) {
+          *type = fb::Event::InvoiceBatchConfirmed;
+          return fb::CreateInvoiceBatchConfirmedDirect(fbb, e.batch_id.c_str()).Union();
+        } else if constexpr (std::is_same_v<T, InvoiceIssued>) {
+          *type = fb::Event::InvoiceIssued;
+          return fb::CreateInvoiceIssuedDirect(fbb, e.invoice_id.c_str(), e.member_id.c_str(),
+                                               e.fiscal_year,
+                                               static_cast<fb::InvoiceCategory>(e.category),
+                                               e.amount)
+              .Union();
+        } else if constexpr (std::is_same_v<T, InvoiceTitleChanged>) {
+          *type = fb::Event::InvoiceTitleChanged;
+          return fb::CreateInvoiceTitleChangedDirect(fbb, e.invoice_id.c_str(),
+                                                     e.member_id.c_str(), e.title.c_str())
+              .Union();
+        } else if constexpr (std::is_same_v<T, InvoiceAdjusted>) {
+          *type = fb::Event::InvoiceAdjusted;
+          return fb::CreateInvoiceAdjustedDirect(fbb, e.invoice_id.c_str(), e.member_id.c_str(),
+                                                 e.fiscal_year, e.amount, e.posted,
+                                                 e.reason.c_str())
+              .Union();
+        } else if constexpr (std::is_same_v<T, InvoiceCancelled>) {
+          *type = fb::Event::InvoiceCancelled;
+          return fb::CreateInvoiceCancelledDirect(
+                     fbb, e.invoice_id.c_str(), e.member_id.c_str(), e.fiscal_year,
+                     static_cast<fb::InvoiceCategory>(e.category), e.issued_amount,
+                     e.posted_adjustments, e.reason.c_str())
+              .Union();
+        } else if constexpr (std::is_same_v<T, InvoiceBatchCancelled>) {
+          *type = fb::Event::InvoiceBatchCancelled;
+          return fb::CreateInvoiceBatchCancelledDirect(fbb, e.batch_id.c_str(), e.reason.c_str())
+              .Union();
+        } else if constexpr (std::is_same_v<T, PaymentRecorded>) {
+          *type = fb::Event::PaymentRecorded;
+          return fb::CreatePaymentRecordedDirect(fbb, e.payment_id.c_str(), e.member_id.c_str(),
+                                                 e.amount, static_cast<fb::PaymentMethod>(e.method),
+                                                 e.received_on, e.settlement_number.c_str())
+              .Union();
+        } else if constexpr (std::is_same_v<T, PaymentNoteRecorded>) {
+          *type = fb::Event::PaymentNoteRecorded;
+          return fb::CreatePaymentNoteRecordedDirect(fbb, e.payment_id.c_str(),
+                                                     e.member_id.c_str(), e.payer_name.c_str(),
+                                                     e.memo.c_str())
+              .Union();
+        } else if constexpr (std::is_same_v<T, PaymentAllocated>) {
+          *type = fb::Event::PaymentAllocated;
+          return fb::CreatePaymentAllocatedDirect(fbb, e.payment_id.c_str(), e.member_id.c_str(),
+                                                  e.invoice_id.c_str(), e.fiscal_year, e.amount)
+              .Union();
+        } else if constexpr (std::is_same_v<T, AllocationReleased>) {
+          *type = fb::Event::AllocationReleased;
+          return fb::CreateAllocationReleasedDirect(fbb, e.payment_id.c_str(),
+                                                    e.member_id.c_str(), e.invoice_id.c_str(),
+                                                    e.fiscal_year, e.amount)
+              .Union();
+        } else if constexpr (std::is_same_v<T, PaymentReversed>) {
+          *type = fb::Event::PaymentReversed;
+          return fb::CreatePaymentReversedDirect(fbb, e.payment_id.c_str(), e.member_id.c_str(),
+                                                 e.amount, static_cast<fb::PaymentMethod>(e.method),
+                                                 e.reason.c_str())
+              .Union();
         }
       },
       event);
@@ -196,6 +285,130 @@ Status DecodeEvent(const fb::Envelope& env, Event* out) {
       *out = MemberEmailChanged{Str(e->member_id()), Str(e->email())};
       return Status::Ok();
     }
+    case fb::Event::MemberAdjustmentSet: {
+      const auto* e = env.event_as_MemberAdjustmentSet();
+      if (e->kind() > fb::AdjustmentKind::MAX) return bad;
+      *out = MemberAdjustmentSet{Str(e->member_id()), static_cast<AdjustmentKind>(e->kind()),
+                                 e->amount(), Str(e->reason())};
+      return Status::Ok();
+    }
+    case fb::Event::InvoiceBatchCreated: {
+      const auto* e = env.event_as_InvoiceBatchCreated();
+      if (e->category() > fb::InvoiceCategory::MAX) return bad;
+      *out = InvoiceBatchCreated{Str(e->batch_id()),
+                                 e->fiscal_year(),
+                                 static_cast<InvoiceCategory>(e->category()),
+                                 Str(e->title()),
+                                 e->issue_date(),
+                                 e->due_date(),
+                                 e->billing_start(),
+                                 e->invoice_count(),
+                                 e->total()};
+      return Status::Ok();
+    }
+    case fb::Event::InvoiceDrafted: {
+      const auto* e = env.event_as_InvoiceDrafted();
+      if (e->category() > fb::InvoiceCategory::MAX) return bad;
+      InvoiceDrafted v;
+      v.invoice_id = Str(e->invoice_id());
+      v.batch_id = Str(e->batch_id());
+      v.member_id = Str(e->member_id());
+      v.fiscal_year = e->fiscal_year();
+      v.category = static_cast<InvoiceCategory>(e->category());
+      v.title = Str(e->title());
+      v.issue_date = e->issue_date();
+      v.due_date = e->due_date();
+      v.member_type = Str(e->member_type());
+      v.fee = e->fee();
+      v.member_adjustment = e->member_adjustment();
+      v.one_time_consumed = e->one_time_consumed();
+      v.amount = e->amount();
+      *out = std::move(v);
+      return Status::Ok();
+    }
+    case fb::Event::InvoiceSnapshotTaken: {
+      const auto* e = env.event_as_InvoiceSnapshotTaken();
+      InvoiceSnapshotTaken v;
+      v.invoice_id = Str(e->invoice_id());
+      v.member_id = Str(e->member_id());
+      v.member_type = Str(e->member_type());
+      v.name = DecodeName(e->name());
+      if (e->address()) v.address = DecodeAddress(e->address());
+      *out = std::move(v);
+      return Status::Ok();
+    }
+    case fb::Event::InvoiceBatchConfirmed: {
+      *out = InvoiceBatchConfirmed{Str(env.event_as_InvoiceBatchConfirmed()->batch_id())};
+      return Status::Ok();
+    }
+    case fb::Event::InvoiceIssued: {
+      const auto* e = env.event_as_InvoiceIssued();
+      if (e->category() > fb::InvoiceCategory::MAX) return bad;
+      *out = InvoiceIssued{Str(e->invoice_id()), Str(e->member_id()), e->fiscal_year(),
+                           static_cast<InvoiceCategory>(e->category()), e->amount()};
+      return Status::Ok();
+    }
+    case fb::Event::InvoiceTitleChanged: {
+      const auto* e = env.event_as_InvoiceTitleChanged();
+      *out = InvoiceTitleChanged{Str(e->invoice_id()), Str(e->member_id()), Str(e->title())};
+      return Status::Ok();
+    }
+    case fb::Event::InvoiceAdjusted: {
+      const auto* e = env.event_as_InvoiceAdjusted();
+      *out = InvoiceAdjusted{Str(e->invoice_id()), Str(e->member_id()), e->fiscal_year(),
+                             e->amount(), e->posted(), Str(e->reason())};
+      return Status::Ok();
+    }
+    case fb::Event::InvoiceCancelled: {
+      const auto* e = env.event_as_InvoiceCancelled();
+      if (e->category() > fb::InvoiceCategory::MAX) return bad;
+      *out = InvoiceCancelled{Str(e->invoice_id()),
+                              Str(e->member_id()),
+                              e->fiscal_year(),
+                              static_cast<InvoiceCategory>(e->category()),
+                              e->issued_amount(),
+                              e->posted_adjustments(),
+                              Str(e->reason())};
+      return Status::Ok();
+    }
+    case fb::Event::InvoiceBatchCancelled: {
+      const auto* e = env.event_as_InvoiceBatchCancelled();
+      *out = InvoiceBatchCancelled{Str(e->batch_id()), Str(e->reason())};
+      return Status::Ok();
+    }
+    case fb::Event::PaymentRecorded: {
+      const auto* e = env.event_as_PaymentRecorded();
+      if (e->method() > fb::PaymentMethod::MAX) return bad;
+      *out = PaymentRecorded{Str(e->payment_id()), Str(e->member_id()), e->amount(),
+                             static_cast<PaymentMethod>(e->method()), e->received_on(),
+                             Str(e->settlement_number())};
+      return Status::Ok();
+    }
+    case fb::Event::PaymentNoteRecorded: {
+      const auto* e = env.event_as_PaymentNoteRecorded();
+      *out = PaymentNoteRecorded{Str(e->payment_id()), Str(e->member_id()), Str(e->payer_name()),
+                                 Str(e->memo())};
+      return Status::Ok();
+    }
+    case fb::Event::PaymentAllocated: {
+      const auto* e = env.event_as_PaymentAllocated();
+      *out = PaymentAllocated{Str(e->payment_id()), Str(e->member_id()), Str(e->invoice_id()),
+                              e->fiscal_year(), e->amount()};
+      return Status::Ok();
+    }
+    case fb::Event::AllocationReleased: {
+      const auto* e = env.event_as_AllocationReleased();
+      *out = AllocationReleased{Str(e->payment_id()), Str(e->member_id()), Str(e->invoice_id()),
+                                e->fiscal_year(), e->amount()};
+      return Status::Ok();
+    }
+    case fb::Event::PaymentReversed: {
+      const auto* e = env.event_as_PaymentReversed();
+      if (e->method() > fb::PaymentMethod::MAX) return bad;
+      *out = PaymentReversed{Str(e->payment_id()), Str(e->member_id()), e->amount(),
+                             static_cast<PaymentMethod>(e->method()), Str(e->reason())};
+      return Status::Ok();
+    }
     case fb::Event::NONE:
       break;
   }
@@ -220,6 +433,55 @@ std::optional<MemberStatus> ParseMemberStatus(std::string_view name) {
                  MemberStatus::kApplicationWithdrawn, MemberStatus::kOnLeave,
                  MemberStatus::kWithdrawn}) {
     if (MemberStatusName(s) == name) return s;
+  }
+  return std::nullopt;
+}
+
+std::string_view InvoiceCategoryName(InvoiceCategory c) {
+  switch (c) {
+    case InvoiceCategory::kAnnual: return "annual";
+    case InvoiceCategory::kAdmission: return "admission";
+    case InvoiceCategory::kOther: return "other";
+  }
+  return "unknown";
+}
+
+std::optional<InvoiceCategory> ParseInvoiceCategory(std::string_view name) {
+  for (auto c : {InvoiceCategory::kAnnual, InvoiceCategory::kAdmission, InvoiceCategory::kOther}) {
+    if (InvoiceCategoryName(c) == name) return c;
+  }
+  return std::nullopt;
+}
+
+std::string_view AdjustmentKindName(AdjustmentKind k) {
+  return k == AdjustmentKind::kPermanent ? "permanent" : "one_time";
+}
+
+std::optional<AdjustmentKind> ParseAdjustmentKind(std::string_view name) {
+  if (name == "one_time") return AdjustmentKind::kOneTime;
+  if (name == "permanent") return AdjustmentKind::kPermanent;
+  return std::nullopt;
+}
+
+std::string_view PaymentMethodName(PaymentMethod m) {
+  switch (m) {
+    case PaymentMethod::kCreditCard: return "credit_card";
+    case PaymentMethod::kCreditCardRecurring: return "credit_card_recurring";
+    case PaymentMethod::kBankCheck: return "bank_check";
+    case PaymentMethod::kBankTransfer: return "bank_transfer";
+    case PaymentMethod::kPostalTransfer: return "postal_transfer";
+    case PaymentMethod::kDirectDebit: return "direct_debit";
+    case PaymentMethod::kConvenienceStore: return "convenience_store";
+    case PaymentMethod::kCash: return "cash";
+    case PaymentMethod::kOther: return "other";
+  }
+  return "unknown";
+}
+
+std::optional<PaymentMethod> ParsePaymentMethod(std::string_view name) {
+  for (int i = 0; i <= static_cast<int>(PaymentMethod::kOther); ++i) {
+    const auto m = static_cast<PaymentMethod>(i);
+    if (PaymentMethodName(m) == name) return m;
   }
   return std::nullopt;
 }

@@ -129,9 +129,167 @@ struct MemberEmailChanged {
   bool operator==(const MemberEmailChanged&) const = default;
 };
 
-using Event = std::variant<TenantConfigured, MemberTypeDefined, FeeScheduleSet, MemberApplied,
-                           MemberAdmitted, MemberStatusChanged, MemberNumberAssigned,
-                           MemberTypeChanged, MemberProfileUpdated, MemberEmailChanged>;
+enum class InvoiceCategory : uint8_t { kAnnual = 0, kAdmission, kOther };
+std::string_view InvoiceCategoryName(InvoiceCategory c);  // "annual", "admission", "other"
+std::optional<InvoiceCategory> ParseInvoiceCategory(std::string_view name);
+
+enum class AdjustmentKind : uint8_t { kOneTime = 0, kPermanent };
+std::string_view AdjustmentKindName(AdjustmentKind k);  // "one_time", "permanent"
+std::optional<AdjustmentKind> ParseAdjustmentKind(std::string_view name);
+
+// P1.
+enum class PaymentMethod : uint8_t {
+  kCreditCard = 0,
+  kCreditCardRecurring,
+  kBankCheck,
+  kBankTransfer,
+  kPostalTransfer,
+  kDirectDebit,
+  kConvenienceStore,
+  kCash,
+  kOther,
+};
+std::string_view PaymentMethodName(PaymentMethod m);  // "credit_card", ...
+std::optional<PaymentMethod> ParsePaymentMethod(std::string_view name);
+
+struct MemberAdjustmentSet {
+  static constexpr std::string_view kType = "MemberAdjustmentSet";
+  std::string member_id;
+  AdjustmentKind kind = AdjustmentKind::kOneTime;
+  int64_t amount = 0;
+  std::string reason;
+  bool operator==(const MemberAdjustmentSet&) const = default;
+};
+
+struct InvoiceBatchCreated {
+  static constexpr std::string_view kType = "InvoiceBatchCreated";
+  std::string batch_id;
+  int fiscal_year = 0;
+  InvoiceCategory category = InvoiceCategory::kAnnual;
+  std::string title;
+  Date issue_date = 0, due_date = 0, billing_start = 0;
+  uint32_t invoice_count = 0;
+  int64_t total = 0;
+  bool operator==(const InvoiceBatchCreated&) const = default;
+};
+
+struct InvoiceDrafted {
+  static constexpr std::string_view kType = "InvoiceDrafted";
+  std::string invoice_id, batch_id, member_id;
+  int fiscal_year = 0;
+  InvoiceCategory category = InvoiceCategory::kAnnual;
+  std::string title;
+  Date issue_date = 0, due_date = 0;
+  std::string member_type;
+  int64_t fee = 0, member_adjustment = 0, one_time_consumed = 0, amount = 0;
+  bool operator==(const InvoiceDrafted&) const = default;
+};
+
+struct InvoiceSnapshotTaken {
+  static constexpr std::string_view kType = "InvoiceSnapshotTaken";
+  std::string invoice_id, member_id, member_type;
+  PersonName name;
+  std::optional<PostalAddress> address;
+  bool operator==(const InvoiceSnapshotTaken&) const = default;
+};
+
+struct InvoiceBatchConfirmed {
+  static constexpr std::string_view kType = "InvoiceBatchConfirmed";
+  std::string batch_id;
+  bool operator==(const InvoiceBatchConfirmed&) const = default;
+};
+
+struct InvoiceIssued {
+  static constexpr std::string_view kType = "InvoiceIssued";
+  std::string invoice_id, member_id;
+  int fiscal_year = 0;
+  InvoiceCategory category = InvoiceCategory::kAnnual;
+  int64_t amount = 0;
+  bool operator==(const InvoiceIssued&) const = default;
+};
+
+struct InvoiceTitleChanged {
+  static constexpr std::string_view kType = "InvoiceTitleChanged";
+  std::string invoice_id, member_id, title;
+  bool operator==(const InvoiceTitleChanged&) const = default;
+};
+
+struct InvoiceAdjusted {
+  static constexpr std::string_view kType = "InvoiceAdjusted";
+  std::string invoice_id, member_id;
+  int fiscal_year = 0;
+  int64_t amount = 0;  // the change
+  bool posted = false;
+  std::string reason;
+  bool operator==(const InvoiceAdjusted&) const = default;
+};
+
+struct InvoiceCancelled {
+  static constexpr std::string_view kType = "InvoiceCancelled";
+  std::string invoice_id, member_id;
+  int fiscal_year = 0;
+  InvoiceCategory category = InvoiceCategory::kAnnual;
+  int64_t issued_amount = 0, posted_adjustments = 0;
+  std::string reason;
+  bool operator==(const InvoiceCancelled&) const = default;
+};
+
+struct InvoiceBatchCancelled {
+  static constexpr std::string_view kType = "InvoiceBatchCancelled";
+  std::string batch_id, reason;
+  bool operator==(const InvoiceBatchCancelled&) const = default;
+};
+
+struct PaymentRecorded {
+  static constexpr std::string_view kType = "PaymentRecorded";
+  std::string payment_id, member_id;
+  int64_t amount = 0;
+  PaymentMethod method = PaymentMethod::kBankTransfer;
+  Date received_on = 0;
+  std::string settlement_number;
+  bool operator==(const PaymentRecorded&) const = default;
+};
+
+struct PaymentNoteRecorded {
+  static constexpr std::string_view kType = "PaymentNoteRecorded";
+  std::string payment_id, member_id, payer_name, memo;
+  bool operator==(const PaymentNoteRecorded&) const = default;
+};
+
+struct PaymentAllocated {
+  static constexpr std::string_view kType = "PaymentAllocated";
+  std::string payment_id;  // empty: an application of the member's credit (P6)
+  std::string member_id, invoice_id;
+  int fiscal_year = 0;
+  int64_t amount = 0;
+  bool operator==(const PaymentAllocated&) const = default;
+};
+
+struct AllocationReleased {
+  static constexpr std::string_view kType = "AllocationReleased";
+  std::string payment_id, member_id, invoice_id;
+  int fiscal_year = 0;
+  int64_t amount = 0;
+  bool operator==(const AllocationReleased&) const = default;
+};
+
+struct PaymentReversed {
+  static constexpr std::string_view kType = "PaymentReversed";
+  std::string payment_id, member_id;
+  int64_t amount = 0;
+  PaymentMethod method = PaymentMethod::kBankTransfer;
+  std::string reason;
+  bool operator==(const PaymentReversed&) const = default;
+};
+
+using Event =
+    std::variant<TenantConfigured, MemberTypeDefined, FeeScheduleSet, MemberApplied,
+                 MemberAdmitted, MemberStatusChanged, MemberNumberAssigned, MemberTypeChanged,
+                 MemberProfileUpdated, MemberEmailChanged, MemberAdjustmentSet,
+                 InvoiceBatchCreated, InvoiceDrafted, InvoiceSnapshotTaken, InvoiceBatchConfirmed,
+                 InvoiceIssued, InvoiceTitleChanged, InvoiceAdjusted, InvoiceCancelled,
+                 InvoiceBatchCancelled, PaymentRecorded, PaymentNoteRecorded, PaymentAllocated,
+                 AllocationReleased, PaymentReversed>;
 
 // The event type's name as it appears in the API and in projections ("TenantConfigured").
 std::string_view EventTypeName(const Event& event);

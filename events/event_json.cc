@@ -76,6 +76,72 @@ void WriteEventData(const Event& event, JsonWriter* w) {
           if (e.directory_visible) w->Field("directory_visible", *e.directory_visible);
         } else if constexpr (std::is_same_v<T, MemberEmailChanged>) {
           w->Field("member_id", e.member_id).Field("email", e.email);
+        } else if constexpr (std::is_same_v<T, MemberAdjustmentSet>) {
+          w->Field("member_id", e.member_id).Field("kind", AdjustmentKindName(e.kind));
+          w->Field("amount", e.amount).Field("reason", e.reason);
+        } else if constexpr (std::is_same_v<T, InvoiceBatchCreated>) {
+          w->Field("batch_id", e.batch_id).Field("fiscal_year", e.fiscal_year);
+          w->Field("category", InvoiceCategoryName(e.category)).Field("title", e.title);
+          w->Field("issue_date", FormatDate(e.issue_date)).Field("due_date", FormatDate(e.due_date));
+          w->Field("billing_start", FormatDate(e.billing_start));
+          w->Field("invoice_count", static_cast<uint64_t>(e.invoice_count)).Field("total", e.total);
+        } else if constexpr (std::is_same_v<T, InvoiceDrafted>) {
+          w->Field("invoice_id", e.invoice_id).Field("batch_id", e.batch_id);
+          w->Field("member_id", e.member_id).Field("fiscal_year", e.fiscal_year);
+          w->Field("category", InvoiceCategoryName(e.category)).Field("title", e.title);
+          w->Field("issue_date", FormatDate(e.issue_date)).Field("due_date", FormatDate(e.due_date));
+          w->Field("member_type", e.member_type).Field("fee", e.fee);
+          w->Field("member_adjustment", e.member_adjustment);
+          w->Field("one_time_consumed", e.one_time_consumed).Field("amount", e.amount);
+        } else if constexpr (std::is_same_v<T, InvoiceSnapshotTaken>) {
+          w->Field("invoice_id", e.invoice_id).Field("member_id", e.member_id);
+          w->Field("member_type", e.member_type);
+          w->Key("name");
+          WriteName(e.name, w);
+          if (e.address) {
+            w->Key("address");
+            WritePostalAddress(*e.address, w);
+          }
+        } else if constexpr (std::is_same_v<T, InvoiceBatchConfirmed>) {
+          w->Field("batch_id", e.batch_id);
+        } else if constexpr (std::is_same_v<T, InvoiceIssued>) {
+          w->Field("invoice_id", e.invoice_id).Field("member_id", e.member_id);
+          w->Field("fiscal_year", e.fiscal_year).Field("category", InvoiceCategoryName(e.category));
+          w->Field("amount", e.amount);
+        } else if constexpr (std::is_same_v<T, InvoiceTitleChanged>) {
+          w->Field("invoice_id", e.invoice_id).Field("member_id", e.member_id);
+          w->Field("title", e.title);
+        } else if constexpr (std::is_same_v<T, InvoiceAdjusted>) {
+          w->Field("invoice_id", e.invoice_id).Field("member_id", e.member_id);
+          w->Field("fiscal_year", e.fiscal_year).Field("amount", e.amount);
+          w->Field("posted", e.posted).Field("reason", e.reason);
+        } else if constexpr (std::is_same_v<T, InvoiceCancelled>) {
+          w->Field("invoice_id", e.invoice_id).Field("member_id", e.member_id);
+          w->Field("fiscal_year", e.fiscal_year).Field("category", InvoiceCategoryName(e.category));
+          w->Field("issued_amount", e.issued_amount);
+          w->Field("posted_adjustments", e.posted_adjustments).Field("reason", e.reason);
+        } else if constexpr (std::is_same_v<T, InvoiceBatchCancelled>) {
+          w->Field("batch_id", e.batch_id).Field("reason", e.reason);
+        } else if constexpr (std::is_same_v<T, PaymentRecorded>) {
+          w->Field("payment_id", e.payment_id).Field("member_id", e.member_id);
+          w->Field("amount", e.amount).Field("method", PaymentMethodName(e.method));
+          w->Field("received_on", FormatDate(e.received_on));
+          w->Field("settlement_number", e.settlement_number);
+        } else if constexpr (std::is_same_v<T, PaymentNoteRecorded>) {
+          w->Field("payment_id", e.payment_id).Field("member_id", e.member_id);
+          w->Field("payer_name", e.payer_name).Field("memo", e.memo);
+        } else if constexpr (std::is_same_v<T, PaymentAllocated>) {
+          w->Field("payment_id", e.payment_id).Field("member_id", e.member_id);
+          w->Field("invoice_id", e.invoice_id).Field("fiscal_year", e.fiscal_year);
+          w->Field("amount", e.amount);
+        } else if constexpr (std::is_same_v<T, AllocationReleased>) {
+          w->Field("payment_id", e.payment_id).Field("member_id", e.member_id);
+          w->Field("invoice_id", e.invoice_id).Field("fiscal_year", e.fiscal_year);
+          w->Field("amount", e.amount);
+        } else if constexpr (std::is_same_v<T, PaymentReversed>) {
+          w->Field("payment_id", e.payment_id).Field("member_id", e.member_id);
+          w->Field("amount", e.amount).Field("method", PaymentMethodName(e.method));
+          w->Field("reason", e.reason);
         }
       },
       event);

@@ -169,13 +169,17 @@ void Api::RunCommand(Tenant* t, const Request& r, DecideFn decide, AnswerFn answ
       if (appends.empty() || appends.back().stream != e.stream) {
         appends.push_back({e.stream, ledger::kAnyVersion, {}});
       }
-      appends.back().events.push_back({e.event, e.effective_date, 0});
+      appends.back().events.push_back({e.event, e.effective_date, e.causation});
     }
+    // The events get consecutive positions in decision order (grouping keeps the order).
+    const uint64_t first_position = ctx.NextPosition();
     for (ledger::StreamAppend& a : appends) {
       if (Status s = ctx.Append(std::move(a)); !s.ok()) return s;
     }
     // Speculative until the batch is durable; a failed write marks the model stale (below).
-    for (const commands::Emitted& e : *decision) commands::Evolve(t->model(), e.event);
+    for (size_t i = 0; i < decision->size(); ++i) {
+      commands::Evolve(t->model(), (*decision)[i].event, first_position + i);
+    }
     auto [status, body] = answer(*decision, t->model(), ctx);
     ctx.SetResult(std::to_string(status) + body);
     return Status::Ok();

@@ -22,6 +22,7 @@ Result<std::unique_ptr<Tenant>> Tenant::Open(const std::string& data_dir, const 
   log_options.tenant = id;
   log_options.sync = options.sync;
   log_options.group_commit_commands_max = options.group_commit_commands_max;
+  log_options.command_events_max = options.command_events_max;
   auto log = ledger::RocksEventLog::Open(ledger::TenantLogPath(data_dir, id), log_options);
   if (!log.ok()) return log.status();
   t->log_ = std::move(log).value();
@@ -68,7 +69,7 @@ Status Tenant::LoadWriteModel() {
     for (const auto& r : records) {
       events::Envelope env;
       if (Status s = events::DecodeEnvelope(r.bytes, &env); !s.ok()) return s;
-      commands::Evolve(model, env.event);
+      commands::Evolve(model, env.event, env.meta.position);
     }
     after = records.back().position;
   }

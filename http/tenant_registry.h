@@ -20,6 +20,8 @@ namespace kaiin::http {
 struct TenantOptions {
   bool sync = true;  // fsync every group commit; false only in throwaway tests
   size_t group_commit_commands_max = 4096;
+  // One invoice batch of 100k members is one command of ~200k events (B2: all or nothing).
+  size_t command_events_max = 1'000'000;
   size_t projection_batch_events_max = 2000;
 };
 

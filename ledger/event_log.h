@@ -70,6 +70,9 @@ class WriteContext {
   virtual void SetResult(std::string result) = 0;
   // The clock reading for this group of commands (recorded_at of its events).
   virtual TimestampMicros Now() const = 0;
+  // The position the next event this command appends will get, if the group commits (a
+  // compensating event names the position of the event it compensates).
+  virtual uint64_t NextPosition() const = 0;
 };
 
 using DecideFn = std::function<Status(WriteContext&)>;

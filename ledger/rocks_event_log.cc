@@ -101,7 +101,8 @@ std::vector<rocksdb::ColumnFamilyDescriptor> Families(const rocksdb::ColumnFamil
 // The decide step's view: stream versions with this command's own appends on top.
 class RocksEventLog::Context final : public WriteContext {
  public:
-  Context(RocksEventLog* log, TimestampMicros now) : log_(log), now_(now) {}
+  Context(RocksEventLog* log, TimestampMicros now, uint64_t next_position)
+      : log_(log), now_(now), next_position_(next_position) {}
 
   Result<uint64_t> StreamVersion(std::string_view stream) override {
     auto it = local_versions_.find(std::string(stream));
@@ -132,6 +133,7 @@ class RocksEventLog::Context final : public WriteContext {
 
   void SetResult(std::string result) override { result_ = std::move(result); }
   TimestampMicros Now() const override { return now_; }
+  uint64_t NextPosition() const override { return next_position_ + event_count_; }
 
   std::vector<StreamAppend>& appends() { return appends_; }
   std::string& result() { return result_; }
@@ -140,6 +142,7 @@ class RocksEventLog::Context final : public WriteContext {
  private:
   RocksEventLog* log_;
   TimestampMicros now_;
+  uint64_t next_position_;
   std::unordered_map<std::string, uint64_t> local_versions_;
   std::vector<StreamAppend> appends_;
   std::string result_;
@@ -403,7 +406,7 @@ void RocksEventLog::ProcessGroup(std::vector<Job>& jobs) {
       }
     }
 
-    Context ctx(this, now);
+    Context ctx(this, now, next);
     if (Status s = job.decide(ctx); !s.ok()) {
       stats_.commands_rejected.fetch_add(1, std::memory_order_relaxed);
       job.done(std::move(s));

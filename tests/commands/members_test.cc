@@ -20,7 +20,7 @@ class MembersSpec : public ::testing::Test {
   }
 
   void Given(std::vector<events::Event> history) {
-    for (const auto& e : history) Evolve(model_, e);
+    for (const auto& e : history) Evolve(model_, e, ++position_);
   }
 
   template <typename Command>
@@ -33,7 +33,7 @@ class MembersSpec : public ::testing::Test {
   Result<Decision> Run(const Command& c) {
     Result<Decision> d = When(c);
     if (d.ok()) {
-      for (const Emitted& e : *d) Evolve(model_, e.event);
+      for (const Emitted& e : *d) Evolve(model_, e.event, ++position_);
     }
     return d;
   }
@@ -56,6 +56,7 @@ class MembersSpec : public ::testing::Test {
   const MemberRecord& Member(const std::string& id) { return model_.members.at(id); }
 
   TenantModel model_;
+  uint64_t position_ = 0;
   Date today_ = D("2026-11-21");
 };
 
