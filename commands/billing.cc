@@ -1,5 +1,7 @@
 #include "commands/billing.h"
 
+#include "events/postings.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <map>
@@ -132,11 +134,7 @@ std::string PaymentStream(std::string_view id) { return "payment-" + std::string
 std::string BatchStream(std::string_view id) { return "batch-" + std::string(id); }
 
 std::string_view InvoiceStatus(const InvoiceRecord& inv) {
-  if (inv.cancelled) return "cancelled";
-  if (inv.amount == 0) return "no_payment_required";  // B4
-  if (inv.allocated >= inv.amount) return "paid";
-  if (inv.allocated > 0) return "partially_paid";
-  return "unpaid";
+  return events::DeriveInvoiceStatus(inv.amount, inv.allocated, inv.cancelled);
 }
 
 Result<Decision> Decide(const TenantModel& m, const SetMemberAdjustment& c, Date today) {

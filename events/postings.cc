@@ -27,6 +27,14 @@ std::string ReceivableAccount(std::string_view member_id, std::string_view invoi
   return "receivable:" + std::string(member_id) + ":" + std::string(invoice_id);
 }
 
+std::string_view DeriveInvoiceStatus(int64_t amount, int64_t allocated, bool cancelled) {
+  if (cancelled) return "cancelled";
+  if (amount == 0) return "no_payment_required";  // B4
+  if (allocated >= amount) return "paid";
+  if (allocated > 0) return "partially_paid";
+  return "unpaid";
+}
+
 std::string CreditAccount(std::string_view member_id) {
   return "credit:" + std::string(member_id);
 }

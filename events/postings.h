@@ -30,6 +30,8 @@ struct Posting {
 std::vector<Posting> PostingsFor(const Event& event);
 
 std::string ReceivableAccount(std::string_view member_id, std::string_view invoice_id);
+// L3: "cancelled", "no_payment_required" (amount 0), "paid", "partially_paid" or "unpaid".
+std::string_view DeriveInvoiceStatus(int64_t amount, int64_t allocated, bool cancelled);
 std::string CreditAccount(std::string_view member_id);
 
 }  // namespace kaiin::events

@@ -86,6 +86,25 @@ class Api {
   void GetMemberHistory(const Request& r, const Params& p, Responder respond);
   void PostMemberImport(const Request& r, const Params& p, Responder respond);
 
+  // Billing and payments (api_billing.cc).
+  void AddBillingRoutes();
+  void PostMemberAdjustment(const Request& r, const Params& p, Responder respond);
+  void PostInvoiceBatch(const Request& r, const Params& p, Responder respond);
+  void PostBatchConfirm(const Request& r, const Params& p, Responder respond);
+  void PostBatchCancel(const Request& r, const Params& p, Responder respond);
+  void GetInvoiceBatches(const Request& r, const Params& p, Responder respond);
+  void GetInvoice(const Request& r, const Params& p, Responder respond);
+  void GetMemberInvoices(const Request& r, const Params& p, Responder respond);
+  void PatchInvoice(const Request& r, const Params& p, Responder respond);
+  void PostInvoiceAdjustment(const Request& r, const Params& p, Responder respond);
+  void PostInvoiceCancel(const Request& r, const Params& p, Responder respond);
+  void PostInvoiceCancellations(const Request& r, const Params& p, Responder respond);
+  void PostPayment(const Request& r, const Params& p, Responder respond);
+  void GetPayment(const Request& r, const Params& p, Responder respond);
+  void PostPaymentReversal(const Request& r, const Params& p, Responder respond);
+  void PostPaymentReallocation(const Request& r, const Params& p, Responder respond);
+  void PostCreditApplication(const Request& r, const Params& p, Responder respond);
+
   TenantRegistry* tenants_;
   ApiOptions options_;
   Router router_;

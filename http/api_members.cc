@@ -145,8 +145,8 @@ void WriteMemberView(const projections::MemberRow& row, Date today, JsonWriter& 
     w.Field("payment_method", row.payment_method);
   }
   w.Field("directory_visible", row.directory_visible);
-  // Billing lands with its own issue; until then nothing is owed and there is no credit.
-  w.Key("balance").BeginObject().Field("outstanding", 0).Field("credit", 0).EndObject();
+  w.Key("balance").BeginObject().Field("outstanding", row.outstanding);
+  w.Field("credit", row.credit).EndObject();
   w.Field("version", row.version);
   w.EndObject();
 }
@@ -174,6 +174,7 @@ void Api::AddMemberRoutes() {
   router_.Add("POST", t + "/member-numbers", bind(&Api::PostMemberNumbers));
   router_.Add("GET", t + "/members/{id}/history", bind(&Api::GetMemberHistory));
   router_.Add("POST", t + "/member-imports", bind(&Api::PostMemberImport));
+  AddBillingRoutes();
 }
 
 void Api::PutMemberType(const Request& r, const Params& p, Responder respond) {

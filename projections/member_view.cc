@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <set>
 
+#include "events/postings.h"
 #include "projections/row_codec.h"
 
 namespace kaiin::projections {
@@ -117,6 +118,17 @@ bool Matches(const MemberRow& row, const MemberQuery& q) {
   return true;
 }
 
+// The events that change a member's profile or history (the rest change at most its balance).
+bool IsProfileEvent(const events::Event& e) {
+  return std::holds_alternative<events::MemberApplied>(e) ||
+         std::holds_alternative<events::MemberAdmitted>(e) ||
+         std::holds_alternative<events::MemberStatusChanged>(e) ||
+         std::holds_alternative<events::MemberNumberAssigned>(e) ||
+         std::holds_alternative<events::MemberTypeChanged>(e) ||
+         std::holds_alternative<events::MemberProfileUpdated>(e) ||
+         std::holds_alternative<events::MemberEmailChanged>(e);
+}
+
 }  // namespace
 
 std::string NormalizeSearch(std::string_view text) {
@@ -149,7 +161,7 @@ std::string EncodeMemberRow(const MemberRow& row) {
   for (const auto& s : row.statuses) w.U64(static_cast<uint64_t>(s.status)).I64(s.date);
   w.U64(row.types.size());
   for (const auto& t : row.types) w.Str(t.member_type).I64(t.date);
-  w.U64(row.version).U64(row.last_position);
+  w.U64(row.version).U64(row.last_position).I64(row.outstanding).I64(row.credit);
   return w.Take();
 }
 
@@ -193,13 +205,17 @@ bool DecodeMemberRow(std::string_view bytes, MemberRow* row) {
     if (!r.Str(&t.member_type) || !r.I32(&t.date)) return false;
     row->types.push_back(std::move(t));
   }
-  return r.U64(&row->version) && r.U64(&row->last_position) && r.done() &&
+  return r.U64(&row->version) && r.U64(&row->last_position) && r.I64(&row->outstanding) &&
+         r.I64(&row->credit) && r.done() &&
          !row->statuses.empty() && !row->types.empty();
 }
 
 Status MemberViewProjection::Apply(const events::Envelope& event, Rows& rows) {
   const std::string_view id = MemberIdOf(event.event);
   if (id.empty()) return Status::Ok();
+  const std::vector<events::Posting> postings = events::PostingsFor(event.event);
+  const bool own_stream = event.meta.stream == "member-" + std::string(id);
+  if (postings.empty() && !own_stream && !IsProfileEvent(event.event)) return Status::Ok();
   const std::string key = MemberKey(id);
   std::string stored;
   // A new member has no row yet: skip the read (half the events of a roster import).
@@ -211,9 +227,26 @@ Status MemberViewProjection::Apply(const events::Envelope& event, Rows& rows) {
     return Status::Corruption("member_view row of " + std::string(id) + " is unreadable");
   }
   const std::vector<std::string> old_keys = *found ? IndexKeys(row) : std::vector<std::string>{};
-  if (!ApplyToRow(event.event, &row)) return Status::Ok();
-  row.version = event.meta.version;
-  row.last_position = event.meta.position;
+  const bool profile_event = ApplyToRow(event.event, &row);
+  // Money events of the member move its balance (L1 postings of its own accounts).
+  bool balance_moved = false;
+  const std::string receivable_prefix = "receivable:" + std::string(id) + ":";
+  const std::string credit_account = events::CreditAccount(id);
+  for (const events::Posting& p : postings) {
+    if (p.account.starts_with(receivable_prefix)) {
+      row.outstanding += p.debit - p.credit;
+      balance_moved = true;
+    } else if (p.account == credit_account) {
+      row.credit += p.credit - p.debit;
+      balance_moved = true;
+    }
+  }
+  if (!profile_event && !balance_moved && !own_stream) return Status::Ok();
+  if (!*found && !profile_event) return Status::Ok();  // not a member we know of
+  if (own_stream) {
+    row.version = event.meta.version;
+    row.last_position = event.meta.position;
+  }
   const std::vector<std::string> new_keys = IndexKeys(row);
   // Most events leave the indexed fields alone: touch only the index keys that changed.
   for (const std::string& k : old_keys) {

@@ -29,6 +29,8 @@ struct MemberRow {
   std::vector<events::TypeEntry> types;
   uint64_t version = 0;        // the member stream's version (If-Match)
   uint64_t last_position = 0;  // the position of the member's last event
+  int64_t outstanding = 0;     // the sum of the member's receivables (issued, unpaid yen)
+  int64_t credit = 0;          // the balance of credit:<member>
 };
 
 std::string EncodeMemberRow(const MemberRow& row);
@@ -38,7 +40,7 @@ class MemberViewProjection final : public Projection {
  public:
   static constexpr std::string_view kName = "member_view";
   std::string_view Name() const override { return kName; }
-  uint32_t SchemaVersion() const override { return 1; }
+  uint32_t SchemaVersion() const override { return 2; }  // 2: balances
   Status Apply(const events::Envelope& event, Rows& rows) override;
 };
 

@@ -1,5 +1,6 @@
 #include "projections/registry.h"
 
+#include "projections/billing.h"
 #include "projections/config.h"
 #include "projections/event_counts.h"
 #include "projections/member_view.h"
@@ -11,6 +12,7 @@ std::vector<std::unique_ptr<Projection>> MakeAllProjections() {
   all.push_back(std::make_unique<EventCountsProjection>());
   all.push_back(std::make_unique<MemberViewProjection>());
   all.push_back(std::make_unique<ConfigProjection>());
+  all.push_back(std::make_unique<BillingProjection>());
   return all;
 }
 

@@ -51,7 +51,7 @@ Status CompareRows(const projections::ProjectionStore& live,
 }  // namespace
 
 bool TenantReport::ok() const {
-  if (!chain.ok() || !problems.empty()) return false;
+  if (!chain.ok() || !ledger.ok() || !problems.empty()) return false;
   for (const auto& p : projections) {
     if (!p.mismatches.empty()) return false;
   }
@@ -83,6 +83,9 @@ Status VerifyTenant(const std::string& data_dir, const std::string& tenant,
                                                  scratch_dir + "/log");
   if (!log.ok()) return log.status();
   if (Status s = (*log)->VerifyChain(&report->chain); !s.ok()) return s;
+  if (report->chain.ok()) {  // the ledger is only worth adding up over an intact chain
+    if (Status s = CheckLedger(**log, (*log)->Head(), &report->ledger); !s.ok()) return s;
+  }
   if (!live) return Status::Ok();
 
   for (auto& projection : projections::MakeAllProjections()) {
@@ -123,6 +126,12 @@ std::string FormatReport(const TenantReport& r) {
          std::to_string(r.chain.head) + ", " + std::to_string(r.chain.streams) + " streams, " +
          (r.chain.ok() ? "hash chain and positions verified" : "PROBLEMS") + "\n";
   for (const auto& p : r.chain.problems) out += "    - " + p + "\n";
+  out += "  ledger: " + std::to_string(r.ledger.money_events) + " money events, debits " +
+         std::to_string(r.ledger.total_debits) + " = credits " + std::to_string(r.ledger.total_credits) +
+         " yen, " + std::to_string(r.ledger.accounts) + " accounts, " +
+         std::to_string(r.ledger.invoices) + " invoices, " +
+         (r.ledger.ok() ? "invariants hold" : "PROBLEMS") + "\n";
+  for (const auto& p : r.ledger.problems) out += "    - " + p + "\n";
   for (const auto& p : r.problems) out += "  - " + p + "\n";
   for (const auto& p : r.projections) {
     out += "  projection " + p.name + " at " + std::to_string(p.checkpoint) + ": " +

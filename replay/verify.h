@@ -11,6 +11,7 @@
 
 #include "events/status.h"
 #include "ledger/rocks_event_log.h"
+#include "replay/ledger_check.h"
 
 namespace kaiin::replay {
 
@@ -25,6 +26,7 @@ struct ProjectionReport {
 struct TenantReport {
   std::string tenant;
   ledger::ChainReport chain;
+  LedgerReport ledger;
   std::vector<ProjectionReport> projections;
   std::vector<std::string> problems;  // anything else (a store that cannot be opened, ...)
   bool ok() const;

@@ -145,5 +145,36 @@ TEST(VerifyTest, ATamperedProjectionRowIsAMismatch) {  // A2
   EXPECT_TRUE(Find(report, "member_view").mismatches.empty());
 }
 
+// A writer that bypasses the rules (here: money allocated to an invoice beyond its amount, and
+// to an invoice never issued) is caught by the auditor's ledger check, even though the hash chain
+// and the projections are fine.
+TEST(VerifyTest, TheLedgerCheckCatchesMoneyEventsThatBreakTheInvariants) {
+  testing::TempDir dir;
+  ledger::LogOptions o;
+  o.tenant = kTenant;
+  {
+    auto log = std::move(
+        ledger::RocksEventLog::Open(ledger::TenantLogPath(dir.path(), kTenant), o)).value();
+    auto append = [&](const std::string& stream, events::Event e) {
+      ledger::CommandMeta m;
+      ASSERT_TRUE(log->Append(m, {stream, ledger::kAnyVersion, {{std::move(e), 0, 0}}}).ok());
+    };
+    append("invoice-i1", events::InvoiceDrafted{"i1", "b1", "m1", 2026, events::InvoiceCategory::kAnnual,
+                                                "t", 0, 0, "regular", 15000, 0, 0, 15000});
+    append("invoice-i1", events::InvoiceIssued{"i1", "m1", 2026, events::InvoiceCategory::kAnnual, 15000});
+    append("payment-p1", events::PaymentRecorded{"p1", "m1", 20000, events::PaymentMethod::kCash, 0, ""});
+    append("payment-p1", events::PaymentAllocated{"p1", "m1", "i1", 2026, 20000});  // > 15000
+  }
+  TenantReport report;
+  ASSERT_TRUE(VerifyTenant(dir.path(), kTenant, dir.Sub("scratch"), &report).ok());
+  EXPECT_TRUE(report.chain.ok());
+  EXPECT_FALSE(report.ledger.ok());
+  EXPECT_FALSE(report.ok());
+  const std::string text = FormatReport(report);
+  EXPECT_NE(text.find("receivable:m1:i1 is below 0"), std::string::npos) << text;
+  EXPECT_NE(text.find("more allocated than its amount"), std::string::npos) << text;
+  EXPECT_EQ(report.ledger.total_debits, report.ledger.total_credits);  // balanced, yet wrong
+}
+
 }  // namespace
 }  // namespace kaiin::replay

@@ -1,0 +1,371 @@
+// billing rows:
+//   "i/" invoice_id                    -> InvoiceRow
+//   "mi/" member_id "/" invoice_id     -> ""   (a member's invoices; ids sort in creation order)
+//   "b/" batch_id                      -> BatchRow
+//   "p/" payment_id                    -> PaymentRow
+#include "projections/billing.h"
+
+#include <map>
+
+#include "events/postings.h"
+#include "projections/row_codec.h"
+
+namespace kaiin::projections {
+namespace {
+
+std::string InvoiceKey(std::string_view id) { return "i/" + std::string(id); }
+std::string BatchKey(std::string_view id) { return "b/" + std::string(id); }
+std::string PaymentKey(std::string_view id) { return "p/" + std::string(id); }
+
+void PutName(RowWriter& w, const events::PersonName& n) {
+  w.Str(n.family).Str(n.given).Str(n.family_kana).Str(n.given_kana).Str(n.romaji);
+}
+bool GetName(RowReader& r, events::PersonName* n) {
+  return r.Str(&n->family) && r.Str(&n->given) && r.Str(&n->family_kana) &&
+         r.Str(&n->given_kana) && r.Str(&n->romaji);
+}
+
+std::string Encode(const InvoiceRow& v) {
+  RowWriter w;
+  w.Str(v.invoice_id).Str(v.member_id).Str(v.batch_id).Str(v.title).Str(v.member_type);
+  w.I64(v.fiscal_year).U64(static_cast<uint64_t>(v.category)).I64(v.issue_date).I64(v.due_date);
+  w.I64(v.fee).I64(v.member_adjustment).I64(v.amount).I64(v.allocated).I64(v.adjustments);
+  w.Bool(v.confirmed).Bool(v.cancelled);
+  PutName(w, v.name);
+  w.Bool(v.address.has_value());
+  if (v.address) {
+    const auto& a = *v.address;
+    w.Str(a.postal_code).Str(a.prefecture).Str(a.city).Str(a.line1).Str(a.line2).Str(a.country);
+  }
+  return w.Take();
+}
+
+bool Decode(std::string_view bytes, InvoiceRow* v) {
+  RowReader r(bytes);
+  uint64_t category = 0;
+  bool has_address = false;
+  if (!(r.Str(&v->invoice_id) && r.Str(&v->member_id) && r.Str(&v->batch_id) &&
+        r.Str(&v->title) && r.Str(&v->member_type) && r.I32(&v->fiscal_year) &&
+        r.U64(&category) && category <= 2 && r.I32(&v->issue_date) && r.I32(&v->due_date) &&
+        r.I64(&v->fee) && r.I64(&v->member_adjustment) && r.I64(&v->amount) &&
+        r.I64(&v->allocated) && r.I64(&v->adjustments) && r.Bool(&v->confirmed) &&
+        r.Bool(&v->cancelled) && GetName(r, &v->name) && r.Bool(&has_address))) {
+    return false;
+  }
+  v->category = static_cast<events::InvoiceCategory>(category);
+  if (has_address) {
+    events::PostalAddress a;
+    if (!(r.Str(&a.postal_code) && r.Str(&a.prefecture) && r.Str(&a.city) && r.Str(&a.line1) &&
+          r.Str(&a.line2) && r.Str(&a.country))) {
+      return false;
+    }
+    v->address = std::move(a);
+  }
+  return r.done();
+}
+
+std::string Encode(const BatchRow& v) {
+  RowWriter w;
+  w.Str(v.batch_id).Str(v.title).I64(v.fiscal_year).U64(static_cast<uint64_t>(v.category));
+  w.I64(v.issue_date).I64(v.due_date).I64(v.billing_start).U64(v.invoice_count);
+  w.U64(v.cancelled_count).I64(v.total).I64(v.allocated).Bool(v.confirmed).Bool(v.cancelled);
+  return w.Take();
+}
+
+bool Decode(std::string_view bytes, BatchRow* v) {
+  RowReader r(bytes);
+  uint64_t category = 0;
+  if (!(r.Str(&v->batch_id) && r.Str(&v->title) && r.I32(&v->fiscal_year) && r.U64(&category) &&
+        category <= 2 && r.I32(&v->issue_date) && r.I32(&v->due_date) &&
+        r.I32(&v->billing_start) && r.U64(&v->invoice_count) && r.U64(&v->cancelled_count) &&
+        r.I64(&v->total) && r.I64(&v->allocated) && r.Bool(&v->confirmed) &&
+        r.Bool(&v->cancelled))) {
+    return false;
+  }
+  v->category = static_cast<events::InvoiceCategory>(category);
+  return r.done();
+}
+
+std::string Encode(const PaymentRow& v) {
+  RowWriter w;
+  w.Str(v.payment_id).Str(v.member_id).Str(v.settlement_number).Str(v.payer_name).Str(v.memo);
+  w.Str(v.reversal_reason).I64(v.amount).U64(static_cast<uint64_t>(v.method)).I64(v.received_on);
+  w.Bool(v.reversed).U64(v.history.size());
+  for (const auto& h : v.history) {
+    w.Str(h.kind).Str(h.invoice_id).I64(h.fiscal_year).I64(h.amount).U64(h.position).I64(h.date);
+  }
+  return w.Take();
+}
+
+bool Decode(std::string_view bytes, PaymentRow* v) {
+  RowReader r(bytes);
+  uint64_t method = 0, n = 0;
+  if (!(r.Str(&v->payment_id) && r.Str(&v->member_id) && r.Str(&v->settlement_number) &&
+        r.Str(&v->payer_name) && r.Str(&v->memo) && r.Str(&v->reversal_reason) &&
+        r.I64(&v->amount) && r.U64(&method) && method <= 8 && r.I32(&v->received_on) &&
+        r.Bool(&v->reversed) && r.U64(&n))) {
+    return false;
+  }
+  v->method = static_cast<events::PaymentMethod>(method);
+  v->history.clear();
+  for (uint64_t i = 0; i < n; ++i) {
+    AllocationEntry h;
+    if (!(r.Str(&h.kind) && r.Str(&h.invoice_id) && r.I32(&h.fiscal_year) && r.I64(&h.amount) &&
+          r.U64(&h.position) && r.I32(&h.date))) {
+      return false;
+    }
+    v->history.push_back(std::move(h));
+  }
+  return r.done();
+}
+
+// Read-modify-write of one row.
+template <typename Row>
+class Edit {
+ public:
+  Edit(Rows& rows, std::string key) : rows_(rows), key_(std::move(key)) {}
+  // Loads the row; false with an OK status when it does not exist.
+  Result<bool> Load() {
+    std::string bytes;
+    Result<bool> found = rows_.Get(key_, &bytes);
+    if (!found.ok() || !*found) return found;
+    if (!Decode(bytes, &row)) return Status::Corruption("billing row " + key_ + " is unreadable");
+    return true;
+  }
+  void Save() { rows_.Put(key_, Encode(row)); }
+  Row row;
+
+ private:
+  Rows& rows_;
+  std::string key_;
+};
+
+// Applies `fn` to the invoice and then `batch_fn` to its batch, if they exist.
+Status OnInvoice(Rows& rows, const std::string& invoice_id,
+                 const std::function<void(InvoiceRow&)>& fn,
+                 const std::function<void(BatchRow&, const InvoiceRow&)>& batch_fn = nullptr) {
+  Edit<InvoiceRow> inv(rows, InvoiceKey(invoice_id));
+  Result<bool> found = inv.Load();
+  if (!found.ok()) return found.status();
+  if (!*found) return Status::Corruption("billing: event for unknown invoice " + invoice_id);
+  const InvoiceRow before = inv.row;
+  fn(inv.row);
+  inv.Save();
+  if (!batch_fn) return Status::Ok();
+  Edit<BatchRow> batch(rows, BatchKey(inv.row.batch_id));
+  found = batch.Load();
+  if (!found.ok()) return found.status();
+  if (*found) {
+    batch_fn(batch.row, before);
+    batch.Save();
+  }
+  return Status::Ok();
+}
+
+Status OnPayment(Rows& rows, const std::string& payment_id, const std::function<void(PaymentRow&)>& fn) {
+  if (payment_id.empty()) return Status::Ok();  // a credit application has no payment
+  Edit<PaymentRow> p(rows, PaymentKey(payment_id));
+  Result<bool> found = p.Load();
+  if (!found.ok()) return found.status();
+  if (!*found) return Status::Corruption("billing: event for unknown payment " + payment_id);
+  fn(p.row);
+  p.Save();
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::string_view InvoiceRow::status() const {
+  return events::DeriveInvoiceStatus(amount, allocated, cancelled);
+}
+
+std::vector<std::pair<std::string, int64_t>> PaymentRow::Current() const {
+  std::map<std::string, int64_t> sum;
+  for (const auto& h : history) sum[h.invoice_id] += h.kind == "allocated" ? h.amount : -h.amount;
+  std::vector<std::pair<std::string, int64_t>> out;
+  for (const auto& [id, amount] : sum) {
+    if (amount != 0) out.emplace_back(id, amount);
+  }
+  return out;
+}
+
+Status BillingProjection::Apply(const events::Envelope& env, Rows& rows) {
+  const uint64_t position = env.meta.position;
+  const Date date = env.meta.effective_date;
+  return std::visit(
+      [&](const auto& e) -> Status {
+        using T = std::decay_t<decltype(e)>;
+        if constexpr (std::is_same_v<T, events::InvoiceBatchCreated>) {
+          BatchRow b;
+          b.batch_id = e.batch_id;
+          b.title = e.title;
+          b.fiscal_year = e.fiscal_year;
+          b.category = e.category;
+          b.issue_date = e.issue_date;
+          b.due_date = e.due_date;
+          b.billing_start = e.billing_start;
+          b.invoice_count = e.invoice_count;
+          b.total = e.total;
+          rows.Put(BatchKey(e.batch_id), Encode(b));
+          return Status::Ok();
+        } else if constexpr (std::is_same_v<T, events::InvoiceDrafted>) {
+          InvoiceRow v;
+          v.invoice_id = e.invoice_id;
+          v.member_id = e.member_id;
+          v.batch_id = e.batch_id;
+          v.title = e.title;
+          v.member_type = e.member_type;
+          v.fiscal_year = e.fiscal_year;
+          v.category = e.category;
+          v.issue_date = e.issue_date;
+          v.due_date = e.due_date;
+          v.fee = e.fee;
+          v.member_adjustment = e.member_adjustment;
+          v.amount = e.amount;
+          rows.Put(InvoiceKey(e.invoice_id), Encode(v));
+          rows.Put("mi/" + e.member_id + "/" + e.invoice_id, "");
+          return Status::Ok();
+        } else if constexpr (std::is_same_v<T, events::InvoiceSnapshotTaken>) {
+          return OnInvoice(rows, e.invoice_id, [&](InvoiceRow& v) {
+            v.member_type = e.member_type;
+            v.name = e.name;
+            v.address = e.address;
+          });
+        } else if constexpr (std::is_same_v<T, events::InvoiceBatchConfirmed>) {
+          Edit<BatchRow> b(rows, BatchKey(e.batch_id));
+          Result<bool> found = b.Load();
+          if (!found.ok()) return found.status();
+          b.row.confirmed = true;
+          if (*found) b.Save();
+          return Status::Ok();
+        } else if constexpr (std::is_same_v<T, events::InvoiceIssued>) {
+          return OnInvoice(rows, e.invoice_id, [&](InvoiceRow& v) { v.confirmed = true; });
+        } else if constexpr (std::is_same_v<T, events::InvoiceTitleChanged>) {
+          return OnInvoice(rows, e.invoice_id, [&](InvoiceRow& v) { v.title = e.title; });
+        } else if constexpr (std::is_same_v<T, events::InvoiceAdjusted>) {
+          return OnInvoice(
+              rows, e.invoice_id,
+              [&](InvoiceRow& v) {
+                v.amount += e.amount;
+                v.adjustments += e.amount;
+              },
+              [&](BatchRow& b, const InvoiceRow&) { b.total += e.amount; });
+        } else if constexpr (std::is_same_v<T, events::InvoiceCancelled>) {
+          return OnInvoice(
+              rows, e.invoice_id, [&](InvoiceRow& v) { v.cancelled = true; },
+              [&](BatchRow& b, const InvoiceRow& before) {
+                b.total -= before.amount;
+                ++b.cancelled_count;
+              });
+        } else if constexpr (std::is_same_v<T, events::InvoiceBatchCancelled>) {
+          Edit<BatchRow> b(rows, BatchKey(e.batch_id));
+          Result<bool> found = b.Load();
+          if (!found.ok()) return found.status();
+          b.row.cancelled = true;
+          if (*found) b.Save();
+          return Status::Ok();
+        } else if constexpr (std::is_same_v<T, events::PaymentRecorded>) {
+          PaymentRow p;
+          p.payment_id = e.payment_id;
+          p.member_id = e.member_id;
+          p.amount = e.amount;
+          p.method = e.method;
+          p.received_on = e.received_on;
+          p.settlement_number = e.settlement_number;
+          rows.Put(PaymentKey(e.payment_id), Encode(p));
+          return Status::Ok();
+        } else if constexpr (std::is_same_v<T, events::PaymentNoteRecorded>) {
+          return OnPayment(rows, e.payment_id, [&](PaymentRow& p) {
+            p.payer_name = e.payer_name;
+            p.memo = e.memo;
+          });
+        } else if constexpr (std::is_same_v<T, events::PaymentAllocated>) {
+          if (Status s = OnPayment(rows, e.payment_id, [&](PaymentRow& p) {
+                p.history.push_back({"allocated", e.invoice_id, e.fiscal_year, e.amount, position, date});
+              });
+              !s.ok()) {
+            return s;
+          }
+          return OnInvoice(
+              rows, e.invoice_id, [&](InvoiceRow& v) { v.allocated += e.amount; },
+              [&](BatchRow& b, const InvoiceRow&) { b.allocated += e.amount; });
+        } else if constexpr (std::is_same_v<T, events::AllocationReleased>) {
+          if (Status s = OnPayment(rows, e.payment_id, [&](PaymentRow& p) {
+                p.history.push_back({"released", e.invoice_id, e.fiscal_year, e.amount, position, date});
+              });
+              !s.ok()) {
+            return s;
+          }
+          return OnInvoice(
+              rows, e.invoice_id, [&](InvoiceRow& v) { v.allocated -= e.amount; },
+              [&](BatchRow& b, const InvoiceRow&) { b.allocated -= e.amount; });
+        } else if constexpr (std::is_same_v<T, events::PaymentReversed>) {
+          return OnPayment(rows, e.payment_id, [&](PaymentRow& p) {
+            p.reversed = true;
+            p.reversal_reason = e.reason;
+          });
+        } else {
+          return Status::Ok();
+        }
+      },
+      env.event);
+}
+
+Result<bool> ReadInvoice(const ProjectionStore& store, std::string_view id, InvoiceRow* row) {
+  std::string bytes;
+  Result<bool> found = store.Get(BillingProjection::kName, InvoiceKey(id), &bytes);
+  if (!found.ok() || !*found) return found;
+  if (!Decode(bytes, row)) return Status::Corruption("invoice row is unreadable");
+  return true;
+}
+
+Result<bool> ReadPayment(const ProjectionStore& store, std::string_view id, PaymentRow* row) {
+  std::string bytes;
+  Result<bool> found = store.Get(BillingProjection::kName, PaymentKey(id), &bytes);
+  if (!found.ok() || !*found) return found;
+  if (!Decode(bytes, row)) return Status::Corruption("payment row is unreadable");
+  return true;
+}
+
+Result<std::vector<InvoiceRow>> ReadMemberInvoices(const ProjectionStore& store,
+                                                   std::string_view member_id) {
+  std::vector<std::string> ids;
+  const std::string prefix = "mi/" + std::string(member_id) + "/";
+  Status s = store.Scan(BillingProjection::kName, prefix, "",
+                        [&](std::string_view key, std::string_view) {
+                          ids.emplace_back(key.substr(prefix.size()));
+                          return true;
+                        });
+  if (!s.ok()) return s;
+  std::vector<InvoiceRow> out;
+  for (const std::string& id : ids) {
+    InvoiceRow row;
+    Result<bool> found = ReadInvoice(store, id, &row);
+    if (!found.ok()) return found.status();
+    if (*found) out.push_back(std::move(row));
+  }
+  return out;
+}
+
+Result<std::vector<BatchRow>> ReadBatches(const ProjectionStore& store, std::string_view after,
+                                          size_t limit) {
+  std::vector<BatchRow> out;
+  Status error;
+  std::string start = BatchKey(after);
+  if (!after.empty()) start.push_back('\0');
+  Status s = store.Scan(BillingProjection::kName, "b/", start,
+                        [&](std::string_view, std::string_view value) {
+                          BatchRow b;
+                          if (!Decode(value, &b)) {
+                            error = Status::Corruption("batch row is unreadable");
+                            return false;
+                          }
+                          out.push_back(std::move(b));
+                          return out.size() < limit;
+                        });
+  if (!s.ok()) return s;
+  if (!error.ok()) return error;
+  return out;
+}
+
+}  // namespace kaiin::projections

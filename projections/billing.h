@@ -1,0 +1,76 @@
+// The billing projection: invoices (with the member snapshot of B9), each member's invoice index,
+// invoice batches with their counts and totals, and payments with their current and past
+// allocations. Read by GET {T}/invoices/{id}, {T}/members/{id}/invoices, {T}/invoice-batches and
+// {T}/payments/{id}.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "projections/projection.h"
+#include "projections/projection_store.h"
+
+namespace kaiin::projections {
+
+struct InvoiceRow {
+  std::string invoice_id, member_id, batch_id, title, member_type;
+  int fiscal_year = 0;
+  events::InvoiceCategory category = events::InvoiceCategory::kAnnual;
+  Date issue_date = 0, due_date = 0;
+  int64_t fee = 0, member_adjustment = 0, amount = 0, allocated = 0, adjustments = 0;
+  bool confirmed = false, cancelled = false;
+  events::PersonName name;  // the snapshot (B9)
+  std::optional<events::PostalAddress> address;
+  std::string_view status() const;  // L3
+};
+
+struct BatchRow {
+  std::string batch_id, title;
+  int fiscal_year = 0;
+  events::InvoiceCategory category = events::InvoiceCategory::kAnnual;
+  Date issue_date = 0, due_date = 0, billing_start = 0;
+  uint64_t invoice_count = 0, cancelled_count = 0;
+  int64_t total = 0;      // amounts of the invoices not cancelled
+  int64_t allocated = 0;  // money allocated to them
+  bool confirmed = false, cancelled = false;
+};
+
+struct AllocationEntry {
+  std::string kind;  // "allocated" or "released"
+  std::string invoice_id;
+  int fiscal_year = 0;
+  int64_t amount = 0;
+  uint64_t position = 0;
+  Date date = 0;
+};
+
+struct PaymentRow {
+  std::string payment_id, member_id, settlement_number, payer_name, memo, reversal_reason;
+  int64_t amount = 0;
+  events::PaymentMethod method = events::PaymentMethod::kBankTransfer;
+  Date received_on = 0;
+  bool reversed = false;
+  std::vector<AllocationEntry> history;  // every allocation and release, in order
+  // The current allocations: invoice id -> yen (history folded).
+  std::vector<std::pair<std::string, int64_t>> Current() const;
+};
+
+class BillingProjection final : public Projection {
+ public:
+  static constexpr std::string_view kName = "billing";
+  std::string_view Name() const override { return kName; }
+  uint32_t SchemaVersion() const override { return 1; }
+  Status Apply(const events::Envelope& event, Rows& rows) override;
+};
+
+Result<bool> ReadInvoice(const ProjectionStore& store, std::string_view id, InvoiceRow* row);
+Result<bool> ReadPayment(const ProjectionStore& store, std::string_view id, PaymentRow* row);
+// A member's invoices in creation order.
+Result<std::vector<InvoiceRow>> ReadMemberInvoices(const ProjectionStore& store,
+                                                   std::string_view member_id);
+// Batches in creation order, after `after` (a batch id), at most `limit`.
+Result<std::vector<BatchRow>> ReadBatches(const ProjectionStore& store, std::string_view after,
+                                          size_t limit);
+
+}  // namespace kaiin::projections

@@ -1,0 +1,259 @@
+// Billing and payments end to end through the API, including the seed FAQ's procedures
+// (../shared/seeds/003: 請求に関すること / 入金に関すること). Each test ends with the auditor's
+// verify over the live data folder: hash chain, ledger invariants, projections rebuilt equal.
+#include <gtest/gtest.h>
+
+#include "replay/verify.h"
+#include "tests/http/api_fixture.h"
+
+namespace kaiin::http {
+namespace {
+
+bool IsProblem(const Response& r, int status, const std::string& code) {
+  return r.status == status && r.body.find("\"code\":\"" + code + "\"") != std::string::npos;
+}
+
+bool Has(const Response& r, const std::string& text) {
+  return r.body.find(text) != std::string::npos;
+}
+
+std::string Field(const std::string& body, const std::string& name) {
+  const std::string key = "\"" + name + "\":\"";
+  const size_t at = body.find(key);
+  if (at == std::string::npos) return "";
+  const size_t from = at + key.size();
+  return body.substr(from, body.find('"', from) - from);
+}
+
+class BillingApi : public ApiFixture {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(Call("PUT", "/v1/tenants/soc", R"({"name":"学会","fiscal_year_start_month":4})").status, 201);
+    ASSERT_EQ(Call("PUT", T("/member-types/regular"), R"({"name":"正会員"})").status, 201);
+    ASSERT_EQ(Call("PUT", T("/member-types/student"), R"({"name":"学生会員"})").status, 201);
+    for (const char* fy : {"2024", "2025", "2026"}) {
+      ASSERT_EQ(Call("PUT", T(std::string("/fee-schedules/") + fy),
+                     R"({"fees":{"regular":15000,"student":5000}})").status, 200);
+    }
+    Response imported = Call("POST", T("/member-imports"), R"({"members":[
+      {"email":"taro@example.jp","member_type":"regular","applied_on":"2020-04-01","admitted_on":"2020-04-01","name":{"family":"山田","given":"太郎"},"address":{"prefecture":"東京都"}},
+      {"email":"hanako@example.jp","member_type":"regular","applied_on":"2020-04-01","admitted_on":"2020-04-01","name":{"family":"佐藤","given":"花子"}}]})");
+    ASSERT_EQ(imported.status, 201) << imported.body;
+    taro_ = "m000000001";
+    hanako_ = "m000000002";
+  }
+
+  void TearDown() override {
+    replay::TenantReport report;
+    ASSERT_TRUE(replay::VerifyTenant(dir_.path(), "soc", dir_.Sub("verify"), &report).ok());
+    EXPECT_TRUE(report.ok()) << replay::FormatReport(report);
+  }
+
+  static std::string T(const std::string& path) { return "/v1/tenants/soc" + path; }
+
+  Response Get(const std::string& path) {
+    const std::string sep = path.find('?') == std::string::npos ? "?" : "&";
+    return Call("GET", T(path) + sep + "min_position=" + std::to_string(Head("soc")));
+  }
+
+  // Bills `member` for `fy` (annual) and confirms; returns the invoice id.
+  std::string Bill(const std::string& member, int fy) {
+    Response batch = Call("POST", T("/invoice-batches"),
+                          R"({"fiscal_year":)" + std::to_string(fy) +
+                              R"(,"category":"annual","title":")" + std::to_string(fy) +
+                              R"(年度年会費","issue_date":"2026-04-01","due_date":"2026-06-30","member_ids":[")" +
+                              member + R"("]})");
+    EXPECT_EQ(batch.status, 201) << batch.body;
+    const std::string batch_id = Field(batch.body, "batch_id");
+    EXPECT_EQ(Call("POST", T("/invoice-batches/" + batch_id + "/confirm"), "").status, 200);
+    Response invoices = Get("/members/" + member + "/invoices?include_settled=true");
+    const std::string needle = "\"batch_id\":\"" + batch_id + "\"";
+    const size_t at = invoices.body.rfind("\"invoice_id\":\"", invoices.body.find(needle));
+    return invoices.body.substr(at + 14, 10);
+  }
+
+  Response Pay(const std::string& member, int64_t amount, const std::string& allocation,
+               const std::string& method = "bank_transfer", std::string key = "") {
+    if (key.empty()) key = "pay-" + std::to_string(++payments_);
+    return Call("POST", T("/payments"),
+                R"({"member_id":")" + member + R"(","amount":)" + std::to_string(amount) +
+                    R"(,"method":")" + method + R"(","received_on":"2026-05-01",)" + allocation + "}",
+                {{"idempotency-key", key}});
+  }
+
+  std::string Status(const std::string& invoice) {
+    return Field(Get("/invoices/" + invoice).body, "status");
+  }
+
+  std::string taro_, hanako_;
+  int payments_ = 0;
+};
+
+TEST_F(BillingApi, ABatchBillsConfirmsAndReportsExclusions) {
+  ASSERT_EQ(Call("POST", T("/members/" + hanako_ + "/status-changes"),
+                 R"({"status":"withdrawn","effective_date":"2026-03-31"})").status, 200);
+  Response batch = Call("POST", T("/invoice-batches"),
+                        R"({"fiscal_year":2026,"category":"annual","title":"2026年度年会費","issue_date":"2026-03-01","due_date":"2026-05-31"})");
+  ASSERT_EQ(batch.status, 201) << batch.body;
+  EXPECT_TRUE(Has(batch, "\"invoice_count\":1"));
+  EXPECT_TRUE(Has(batch, "\"total_amount\":15000"));
+  EXPECT_TRUE(Has(batch, R"("excluded":[{"member_id":")" + hanako_ + R"(","reason":"withdrawn_before_billing_start"}])"));
+  const std::string batch_id = Field(batch.body, "batch_id");
+  Response draft = Get("/members/" + taro_ + "/invoices");
+  EXPECT_TRUE(Has(draft, "\"confirmed\":false"));  // B6
+  EXPECT_TRUE(Has(draft, "\"member_snapshot\":{\"member_type\":\"regular\",\"name\":{\"family\":\"山田\""));
+  EXPECT_TRUE(Has(Get("/members/" + taro_), R"("balance":{"outstanding":0,"credit":0})"));
+  ASSERT_EQ(Call("POST", T("/invoice-batches/" + batch_id + "/confirm"), "").status, 200);
+  EXPECT_TRUE(Has(Get("/members/" + taro_), R"("balance":{"outstanding":15000,"credit":0})"));
+  Response list = Get("/invoice-batches");
+  EXPECT_TRUE(Has(list, "\"status\":\"confirmed\"")) << list.body;
+  EXPECT_TRUE(Has(list, "\"outstanding\":15000"));
+  EXPECT_TRUE(IsProblem(Call("POST", T("/invoice-batches"),
+                             R"({"fiscal_year":2030,"category":"annual","title":"x","issue_date":"2030-04-01","due_date":"2030-05-01"})"),
+                        409, "fee_schedule_missing"));
+}
+
+TEST_F(BillingApi, P8_PaymentsNeedAnIdempotencyKeyAndARetryRecordsNothing) {
+  Bill(taro_, 2026);
+  Response no_key = Call("POST", T("/payments"),
+                         R"({"member_id":"m000000001","amount":15000,"method":"bank_transfer","received_on":"2026-05-01"})");
+  EXPECT_TRUE(IsProblem(no_key, 400, "idempotency_key_required"));
+  Response first = Pay(taro_, 15000, R"("allocation":"oldest_first")", "bank_transfer", "gw-1");
+  ASSERT_EQ(first.status, 201) << first.body;
+  const uint64_t head = Head("soc");
+  Response retry = Pay(taro_, 15000, R"("allocation":"oldest_first")", "bank_transfer", "gw-1");
+  EXPECT_EQ(retry.body, first.body);
+  EXPECT_EQ(Head("soc"), head);
+  EXPECT_TRUE(IsProblem(Pay(taro_, 9999, R"("allocation":"none")", "bank_transfer", "gw-1"), 409,
+                        "idempotency_key_reused"));
+}
+
+TEST_F(BillingApi, P2_CardPaymentsCannotOverpayAndDraftsCannotBePaid) {
+  const std::string inv = Bill(taro_, 2026);
+  EXPECT_TRUE(IsProblem(Pay(taro_, 20000, R"("allocation":"oldest_first")", "credit_card"), 409,
+                        "amount_exceeds_invoice"));
+  EXPECT_TRUE(IsProblem(Pay(taro_, 100, R"("allocations":[{"invoice_id":")" + inv + R"(","amount":20000}])"),
+                        409, "allocation_exceeds_outstanding"));
+  EXPECT_TRUE(IsProblem(Pay(taro_, 100, R"("method2":"x")"), 400, "validation_failed"));
+  Response draft = Call("POST", T("/invoice-batches"),
+                        R"({"fiscal_year":2025,"category":"annual","title":"x","issue_date":"2025-04-01","due_date":"2025-05-01","member_ids":["m000000002"]})");
+  const std::string draft_invoice = Field(Get("/members/" + hanako_ + "/invoices").body, "invoice_id");
+  EXPECT_TRUE(IsProblem(Pay(hanako_, 15000, R"("allocations":[{"invoice_id":")" + draft_invoice + R"(","amount":15000}])"),
+                        409, "invoice_not_confirmed")) << draft.body;
+}
+
+// FAQ: 正会員で年会費請求した後に、今年度も学生会員のままであることが分かりました (入金後).
+// ①入金履歴削除 → ②請求取消 → ③会員種別変更 → ④請求作成 → ⑤入金情報登録 → the over-payment stays
+// as credit and pays next year's dues.
+TEST_F(BillingApi, FAQ_StudentBilledAsRegularAfterPayment) {
+  const std::string wrong = Bill(taro_, 2025);
+  Response paid = Pay(taro_, 15000, R"("allocation":"oldest_first")");
+  ASSERT_EQ(paid.status, 201);
+  const std::string payment = Field(paid.body, "payment_id");
+  ASSERT_EQ(Call("POST", T("/payments/" + payment + "/reversal"), R"({"reason":"入金履歴削除"})").status, 200);
+  ASSERT_EQ(Call("POST", T("/invoices/" + wrong + "/cancel"), R"({"reason":"会員種別誤り"})").status, 200);
+  ASSERT_EQ(Call("POST", T("/members/" + taro_ + "/member-type-changes"),
+                 R"({"member_type":"student","effective_date":"2025-04-01"})").status, 200);
+  const std::string right = Bill(taro_, 2025);
+  Response repaid = Pay(taro_, 15000, R"("allocation":"oldest_first")");
+  ASSERT_EQ(repaid.status, 201);
+  EXPECT_TRUE(Has(repaid, "\"unallocated\":10000"));
+  EXPECT_EQ(Status(right), "paid");
+  EXPECT_EQ(Status(wrong), "cancelled");
+  EXPECT_TRUE(Has(Get("/invoices/" + right), "\"amount\":5000"));
+  EXPECT_TRUE(Has(Get("/members/" + taro_), R"("balance":{"outstanding":0,"credit":10000})"));
+  const std::string next = Bill(taro_, 2026);  // student fee 5000
+  ASSERT_EQ(Call("POST", T("/members/" + taro_ + "/credit-applications"),
+                 R"({"invoice_id":")" + next + R"(","amount":5000})").status, 201);
+  EXPECT_EQ(Status(next), "paid");
+  EXPECT_TRUE(Has(Get("/members/" + taro_), R"("balance":{"outstanding":0,"credit":5000})"));
+}
+
+// FAQ: 間違えて多く入金されました → the over-payment carried to next year.
+TEST_F(BillingApi, FAQ_OverpaymentIsCarriedToNextYear) {
+  Bill(taro_, 2025);
+  Response paid = Pay(taro_, 20000, R"("allocation":"oldest_first")", "bank_check");
+  ASSERT_EQ(paid.status, 201);
+  EXPECT_TRUE(Has(paid, "\"unallocated\":5000"));
+  const std::string next = Bill(taro_, 2026);
+  EXPECT_TRUE(IsProblem(Call("POST", T("/members/" + taro_ + "/credit-applications"),
+                             R"({"invoice_id":")" + next + R"(","amount":6000})"),
+                        409, "insufficient_credit"));
+  ASSERT_EQ(Call("POST", T("/members/" + taro_ + "/credit-applications"),
+                 R"({"invoice_id":")" + next + R"(","amount":5000})").status, 201);
+  EXPECT_EQ(Status(next), "partially_paid");
+  EXPECT_TRUE(Has(Get("/members/" + taro_), R"("balance":{"outstanding":10000,"credit":0})"));
+}
+
+// FAQ: 会員から複数年会費まとめて支払いたい (オフライン) — one payment split across two years (P7).
+TEST_F(BillingApi, FAQ_LumpPaymentForTwoUnpaidYearsIsSplitAcrossThem) {
+  const std::string y2025 = Bill(taro_, 2025);
+  const std::string y2026 = Bill(taro_, 2026);
+  Response paid = Pay(taro_, 30000, R"("allocation":"oldest_first")", "postal_transfer");
+  ASSERT_EQ(paid.status, 201) << paid.body;
+  EXPECT_TRUE(Has(paid, R"("allocations":[{"invoice_id":")" + y2025 + R"(","fiscal_year":2025,"amount":15000},{"invoice_id":")" + y2026 + R"(","fiscal_year":2026,"amount":15000}])"));
+  EXPECT_EQ(Status(y2025), "paid");
+  EXPECT_EQ(Status(y2026), "paid");
+  Response payment = Get("/payments/" + Field(paid.body, "payment_id"));
+  EXPECT_TRUE(Has(payment, "\"unallocated\":0"));
+  EXPECT_TRUE(Has(payment, "\"method\":\"postal_transfer\""));
+}
+
+// FAQ: 複数年度未入金…最新年度に入金があったため、古い年度に割り当てたい (オフライン): one reallocation.
+TEST_F(BillingApi, FAQ_PaymentMovedToTheOldestUnpaidYear) {
+  const std::string y2025 = Bill(taro_, 2025);
+  const std::string y2026 = Bill(taro_, 2026);
+  Response paid = Pay(taro_, 15000, R"("allocations":[{"invoice_id":")" + y2026 + R"(","amount":15000}])");
+  ASSERT_EQ(paid.status, 201);
+  const std::string payment = Field(paid.body, "payment_id");
+  Response moved = Call("POST", T("/payments/" + payment + "/reallocation"),
+                        R"({"allocations":[{"invoice_id":")" + y2025 + R"(","amount":15000}],"reason":"古い年度へ"})");
+  ASSERT_EQ(moved.status, 200) << moved.body;
+  EXPECT_EQ(Status(y2025), "paid");
+  EXPECT_EQ(Status(y2026), "unpaid");
+  Response history = Get("/payments/" + payment);
+  EXPECT_TRUE(Has(history, "\"kind\":\"released\",\"invoice_id\":\"" + y2026 + "\""));
+  EXPECT_TRUE(Has(history, "\"kind\":\"allocated\",\"invoice_id\":\"" + y2025 + "\""));
+}
+
+// FAQ: 請求が取り消せません → 入金履歴を削除してから請求を取消す.
+TEST_F(BillingApi, FAQ_CancellingAPaidInvoiceIsRefusedThenAllowedAfterReversal) {
+  const std::string inv = Bill(taro_, 2026);
+  const std::string payment = Field(Pay(taro_, 15000, R"("allocation":"oldest_first")").body, "payment_id");
+  const uint64_t head = Head("soc");
+  EXPECT_TRUE(IsProblem(Call("POST", T("/invoices/" + inv + "/cancel"), R"({"reason":"x"})"), 409,
+                        "invoice_has_payments"));
+  EXPECT_TRUE(IsProblem(Call("POST", T("/invoice-cancellations"), R"({"invoice_ids":[")" + inv + R"("]})"),
+                        409, "invoice_has_payments"));
+  EXPECT_EQ(Head("soc"), head);
+  ASSERT_EQ(Call("POST", T("/payments/" + payment + "/reversal"), R"({"reason":"入金履歴削除"})").status, 200);
+  EXPECT_TRUE(IsProblem(Call("POST", T("/payments/" + payment + "/reversal"), "{}"), 409,
+                        "payment_already_reversed"));
+  ASSERT_EQ(Call("POST", T("/invoices/" + inv + "/cancel"), R"({"reason":"取消"})").status, 200);
+  EXPECT_EQ(Status(inv), "cancelled");
+  EXPECT_TRUE(IsProblem(Call("PATCH", T("/invoices/" + inv), R"({"title":"x"})"), 409, "invoice_cancelled"));
+  EXPECT_TRUE(Has(Get("/members/" + taro_), R"("balance":{"outstanding":0,"credit":0})"));
+  EXPECT_TRUE(Has(Get("/payments/" + payment), "\"reversed\":true"));
+}
+
+TEST_F(BillingApi, AdjustmentsAndTitles) {
+  ASSERT_EQ(Call("POST", T("/members/" + taro_ + "/adjustments"),
+                 R"({"kind":"one_time","amount":-3000,"reason":"減額"})").status, 201);
+  const std::string inv = Bill(taro_, 2026);
+  EXPECT_TRUE(Has(Get("/invoices/" + inv), "\"amount\":12000"));
+  Response adjusted = Call("POST", T("/invoices/" + inv + "/adjustments"), R"({"amount":-2000,"reason":"減額"})");
+  ASSERT_EQ(adjusted.status, 201) << adjusted.body;
+  EXPECT_TRUE(Has(adjusted, "\"amount\":10000"));
+  EXPECT_TRUE(IsProblem(Call("POST", T("/invoices/" + inv + "/adjustments"), R"({"amount":-20000})"), 409,
+                        "invoice_amount_negative"));
+  Pay(taro_, 10000, R"("allocation":"oldest_first")");
+  ASSERT_EQ(Call("PATCH", T("/invoices/" + inv), R"({"title":"2026年度 年会費"})").status, 200);  // B7
+  EXPECT_TRUE(Has(Get("/invoices/" + inv), "\"title\":\"2026年度 年会費\""));
+  EXPECT_TRUE(IsProblem(Call("POST", T("/members/" + taro_ + "/adjustments"), R"({"kind":"forever","amount":1})"),
+                        400, "validation_failed"));
+  EXPECT_TRUE(IsProblem(Get("/invoices/i999999999"), 404, "not_found"));
+  EXPECT_TRUE(IsProblem(Get("/payments/p999999999"), 404, "not_found"));
+}
+
+}  // namespace
+}  // namespace kaiin::http
