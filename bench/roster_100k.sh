@@ -29,8 +29,23 @@ echo "import + projections caught up: $(echo "$end - $start" | bc) s for $head e
 echo "== the same import again (every batch answered from its idempotency key)"
 ./build/http/kaiinctl import-members --tenant bench --csv "$dir/roster.csv" \
   --url "http://127.0.0.1:$port" --token-file "$dir/data/admin-token"
+echo "== billing: one annual batch for every member, then its confirmation"
+curl -sf -H "$auth" -X PUT -d '{"fees":{"regular":15000,"student":5000}}' "$base/fee-schedules/2026" > /dev/null
+start=$(date +%s.%N)
+curl -sf -H "$auth" -X POST -o "$dir/batch.json" \
+  -d '{"fiscal_year":2026,"category":"annual","title":"2026年度年会費","issue_date":"2026-04-01","due_date":"2026-06-30"}' \
+  "$base/invoice-batches"
+mid=$(date +%s.%N)
+curl -sf -H "$auth" -X POST -o /dev/null "$base/invoice-batches/b000000001/confirm"
+end=$(date +%s.%N)
+echo "batch of $(sed 's/.*"invoice_count":\([0-9]*\).*/\1/' "$dir/batch.json") invoices created (durable): $(echo "$mid - $start" | bc) s; confirmed (issued, posted): $(echo "$end - $mid" | bc) s"
+head=$(curl -sf -H "$auth" "$base" | sed 's/.*"log_head":\([0-9]*\).*/\1/')
+until curl -sf -o /dev/null -H "$auth" "$base/event-counts?min_position=$head"; do :; done
+echo "projections caught up: $(echo "$(date +%s.%N) - $end" | bc) s after the confirmation"
+curl -s -o /dev/null -w "a payment (oldest_first): %{time_total} s\n" -H "$auth" -H "Idempotency-Key: bench-1" \
+  -d '{"member_id":"m000000001","amount":15000,"method":"bank_transfer","received_on":"2026-05-01"}' "$base/payments"
 echo "== queries on $n members (one request each, curl)"
-for q in "members/m000050000" "members?limit=100" "members?q=member99999@" "members?status=active&member_type=student&limit=100"; do
+for q in "members/m000050000" "members?limit=100" "members?q=member99999@" "members?status=active&member_type=student&limit=100" "members/m000050000/invoices?include_settled=true" "invoice-batches"; do
   curl -s -o /dev/null -w "GET $q: %{time_total} s\n" -H "$auth" "$base/$q"
 done
 kill "$pid"; wait "$pid" 2>/dev/null || true
