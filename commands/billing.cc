@@ -262,10 +262,11 @@ Result<Decision> Decide(const TenantModel& m, const ConfirmBatch& c, Date today)
   for (const std::string& id : b.invoice_ids) {
     const InvoiceRecord& inv = m.invoices.at(id);
     if (inv.cancelled) continue;
+    // Effective on the invoice's issue date: "what was owed on date D" follows the invoice.
     d.push_back({InvoiceStream(id),
                  events::InvoiceIssued{id, inv.member_id, inv.fiscal_year, inv.category,
                                        inv.amount},
-                 today, 0});
+                 inv.issue_date, 0});
   }
   return d;
 }

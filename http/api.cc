@@ -201,9 +201,11 @@ Tenant* Api::RequireTenant(const Params& p, Responder& respond) const {
   return t;
 }
 
-void Api::Query(Tenant* t, const Request& r, Responder respond, std::function<Response()> run) {
+void Api::Query(Tenant* t, const Request& r, Responder respond, std::function<Response()> run,
+                uint64_t at_least) {
   Status error;
-  const std::optional<uint64_t> min_position = QueryUint(r, "min_position", ~uint64_t{0}, &error);
+  std::optional<uint64_t> min_position = QueryUint(r, "min_position", ~uint64_t{0}, &error);
+  if (at_least > 0) min_position = std::max(min_position.value_or(0), at_least);
   if (!error.ok()) {
     respond(Problem(error));
     return;

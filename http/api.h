@@ -38,7 +38,8 @@ class Api {
   // Resolves {tenant}; answers 404 and returns nullptr when it does not exist.
   Tenant* RequireTenant(const Params& p, Responder& respond) const;
   // Runs a projection query once the tenant's projections reach ?min_position (bounded wait).
-  void Query(Tenant* t, const Request& r, Responder respond, std::function<Response()> run);
+  void Query(Tenant* t, const Request& r, Responder respond, std::function<Response()> run,
+             uint64_t at_least = 0);
 
   // Who may do what on tenant routes. Until staff and member accounts land (the authentication
   // issue), the platform admin token stands for the secretariat; kRead will admit auditors too.
@@ -104,6 +105,13 @@ class Api {
   void PostPaymentReversal(const Request& r, const Params& p, Responder respond);
   void PostPaymentReallocation(const Request& r, const Params& p, Responder respond);
   void PostCreditApplication(const Request& r, const Params& p, Responder respond);
+
+  // Read models (api_reads.cc).
+  void AddReadRoutes();
+  void GetArrears(const Request& r, const Params& p, Responder respond);
+  void GetFiscalYearSummary(const Request& r, const Params& p, Responder respond);
+  void GetMemberLedger(const Request& r, const Params& p, Responder respond);
+  void GetMemberBillingCsv(const Request& r, const Params& p, Responder respond);
 
   TenantRegistry* tenants_;
   ApiOptions options_;

@@ -106,6 +106,7 @@ void Api::AddBillingRoutes() {
   router_.Add("POST", t + "/payments/{id}/reversal", bind(&Api::PostPaymentReversal));
   router_.Add("POST", t + "/payments/{id}/reallocation", bind(&Api::PostPaymentReallocation));
   router_.Add("POST", t + "/members/{id}/credit-applications", bind(&Api::PostCreditApplication));
+  AddReadRoutes();
 }
 
 void Api::PostMemberAdjustment(const Request& r, const Params& p, Responder respond) {

@@ -29,6 +29,10 @@ struct Response {
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  // A streamed body (chunked transfer encoding), for answers too large to build in memory: the
+  // server calls it until it returns false, sending each non-empty chunk as it comes. `body` is
+  // sent first if not empty.
+  std::function<bool(std::string* chunk)> stream;
 };
 
 // Handlers answer through a Responder, exactly once, from any thread: commands are answered by

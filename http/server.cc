@@ -4,6 +4,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
@@ -81,6 +82,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Write(Response res, bool close) {
+    if (res.stream) return WriteStreamed(std::move(res));
     response_ = {};
     response_.version(version_);
     response_.result(static_cast<unsigned>(res.status));
@@ -98,6 +100,49 @@ class Session : public std::enable_shared_from_this<Session> {
                        });
   }
 
+  // A chunked answer: the header, then each chunk the generator gives, then the last chunk.
+  void WriteStreamed(Response res) {
+    generator_ = std::move(res.stream);
+    pending_chunk_ = std::move(res.body);
+    header_.emplace();
+    header_->version(version_);
+    header_->result(static_cast<unsigned>(res.status));
+    header_->set(bhttp::field::content_type, res.content_type);
+    for (auto& [k, v] : res.headers) header_->set(k, v);
+    header_->keep_alive(keep_alive_);
+    header_->chunked(true);
+    serializer_.emplace(*header_);
+    stream_.expires_after(options_->write_timeout);
+    bhttp::async_write_header(stream_, *serializer_,
+                              [self = shared_from_this()](beast::error_code ec, size_t) {
+                                if (ec) return self->DoClose();
+                                self->WriteNextChunk();
+                              });
+  }
+
+  void WriteNextChunk() {
+    bool more = true;
+    while (pending_chunk_.empty() && more) more = generator_(&pending_chunk_);
+    stream_.expires_after(options_->write_timeout);
+    if (pending_chunk_.empty()) {
+      net::async_write(stream_, bhttp::make_chunk_last(),
+                       [self = shared_from_this()](beast::error_code ec, size_t) {
+                         self->generator_ = nullptr;
+                         if (ec || !self->keep_alive_) return self->DoClose();
+                         self->DoRead();
+                       });
+      return;
+    }
+    chunk_ = std::move(pending_chunk_);
+    pending_chunk_.clear();
+    if (!more) generator_ = [](std::string*) { return false; };
+    net::async_write(stream_, bhttp::make_chunk(net::buffer(chunk_)),
+                     [self = shared_from_this()](beast::error_code ec, size_t) {
+                       if (ec) return self->DoClose();
+                       self->WriteNextChunk();
+                     });
+  }
+
   void DoClose() {
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
@@ -107,6 +152,10 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   bhttp::response<bhttp::string_body> response_;
+  std::optional<bhttp::response<bhttp::empty_body>> header_;
+  std::optional<bhttp::response_serializer<bhttp::empty_body>> serializer_;
+  std::function<bool(std::string*)> generator_;
+  std::string chunk_, pending_chunk_;
   const ServerOptions* options_;
   const Server::Handler* handler_;
   bool keep_alive_ = false;

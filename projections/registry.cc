@@ -1,8 +1,11 @@
 #include "projections/registry.h"
 
+#include "projections/arrears.h"
 #include "projections/billing.h"
 #include "projections/config.h"
 #include "projections/event_counts.h"
+#include "projections/fiscal_summary.h"
+#include "projections/member_ledger.h"
 #include "projections/member_view.h"
 
 namespace kaiin::projections {
@@ -13,6 +16,9 @@ std::vector<std::unique_ptr<Projection>> MakeAllProjections() {
   all.push_back(std::make_unique<MemberViewProjection>());
   all.push_back(std::make_unique<ConfigProjection>());
   all.push_back(std::make_unique<BillingProjection>());
+  all.push_back(std::make_unique<ArrearsProjection>());
+  all.push_back(std::make_unique<FiscalSummaryProjection>());
+  all.push_back(std::make_unique<MemberLedgerProjection>());
   return all;
 }
 

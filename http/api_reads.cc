@@ -1,0 +1,375 @@
+// Read models (API.md: Read models): arrears, fiscal-year summaries, the member ledger as of a
+// date or a position, and the member billing CSV export. All read projections.
+#include <charconv>
+#include <memory>
+
+#include "commands/billing.h"
+#include "events/json_writer.h"
+#include "events/postings.h"
+#include "http/api.h"
+#include "http/problem.h"
+#include "http/text_encoding.h"
+#include "projections/arrears.h"
+#include "projections/billing.h"
+#include "projections/fiscal_summary.h"
+#include "projections/member_ledger.h"
+#include "projections/member_view.h"
+
+namespace kaiin::http {
+namespace {
+
+constexpr size_t kArrearsScanRowsMax = 20000;     // rows one page may look at
+constexpr size_t kArrearsTotalsScanMax = 1000000;  // rows a filtered total may look at
+constexpr size_t kCsvMembersPerChunk = 500;
+
+Status Bad(std::string field, std::string message) {
+  return Status::InvalidArgument("validation_failed", "invalid query",
+                                 {{std::move(field), std::move(message)}});
+}
+
+std::optional<int> ParseInt(std::string_view text) {
+  int v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
+  return v;
+}
+
+void WriteFigures(const projections::SummaryFigures& f, JsonWriter& w) {
+  w.BeginObject().Field("invoiced", f.invoiced).Field("adjustments", f.adjustments);
+  w.Field("cancelled", f.cancelled).Field("collected", f.collected);
+  w.Field("outstanding", f.outstanding()).Field("invoices", f.invoices).EndObject();
+}
+
+void CsvField(std::string_view v, std::string* out) {
+  const bool quote = v.find_first_of(",\"\r\n") != std::string_view::npos;
+  if (!quote) {
+    out->append(v);
+    return;
+  }
+  out->push_back('"');
+  for (char c : v) {
+    if (c == '"') out->push_back('"');
+    out->push_back(c);
+  }
+  out->push_back('"');
+}
+
+void CsvRow(std::initializer_list<std::string_view> fields, std::string* out) {
+  bool first = true;
+  for (std::string_view f : fields) {
+    if (!first) out->push_back(',');
+    first = false;
+    CsvField(f, out);
+  }
+  out->append("\r\n");
+}
+
+}  // namespace
+
+void Api::AddReadRoutes() {
+  auto bind = [this](auto method) {
+    return [this, method](const Request& r, const Params& p, Responder respond) {
+      (this->*method)(r, p, std::move(respond));
+    };
+  };
+  const std::string t = "/v1/tenants/{tenant}";
+  router_.Add("GET", t + "/arrears", bind(&Api::GetArrears));
+  router_.Add("GET", t + "/fiscal-years/{fy}/summary", bind(&Api::GetFiscalYearSummary));
+  router_.Add("GET", t + "/members/{id}/ledger", bind(&Api::GetMemberLedger));
+  router_.Add("GET", t + "/exports/member-billing.csv", bind(&Api::GetMemberBillingCsv));
+}
+
+void Api::GetArrears(const Request& r, const Params& p, Responder respond) {
+  if (!Authorize(r, Access::kRead, respond)) return;
+  Tenant* t = RequireTenant(p, respond);
+  if (!t) return;
+  projections::ArrearsFilter filter;
+  if (auto fy = r.Query("fiscal_year")) {
+    filter.fiscal_year = ParseInt(*fy);
+    if (!filter.fiscal_year) return respond(Problem(Bad("fiscal_year", "must be a year")));
+  }
+  if (auto category = r.Query("category")) {
+    filter.category = events::ParseInvoiceCategory(*category);
+    if (!filter.category) return respond(Problem(Bad("category", "annual, admission or other")));
+  }
+  if (auto years = r.Query("min_years")) {
+    auto n = ParseInt(*years);
+    if (!n || *n < 0 || *n > 100) return respond(Problem(Bad("min_years", "0..100")));
+    filter.min_years = *n;
+  }
+  const std::string member_type(r.Query("member_type").value_or(""));
+  Status error;
+  const size_t limit = QueryUint(r, "limit", 1000, &error).value_or(100);
+  if (!error.ok()) return respond(Problem(error));
+  if (limit == 0) return respond(Problem(Bad("limit", "1..1000")));
+  const std::string after(r.Query("cursor").value_or(""));
+  Query(t, r, std::move(respond), [t, filter, member_type, limit, after]() -> Response {
+    const Date today = t->Today();
+    // The member type filter reads the member view (the member's type as of today).
+    auto members = std::make_shared<std::map<std::string, projections::MemberRow>>();
+    auto keep = [&](const projections::ArrearsRow& row) {
+      projections::MemberRow m;
+      Result<bool> found = projections::ReadMember(t->store(), row.member_id, &m);
+      if (!found.ok() || !*found) return member_type.empty();
+      if (!member_type.empty() && events::TypeOn(m.types, today).member_type != member_type) {
+        return false;
+      }
+      (*members)[row.member_id] = std::move(m);
+      return true;
+    };
+    std::vector<projections::ArrearsRow> rows;
+    std::string scanned_to;
+    bool cut_short = false;
+    Status s = projections::ScanArrears(t->store(), filter, after, limit + 1, kArrearsScanRowsMax,
+                                        keep, &rows, &scanned_to, &cut_short);
+    if (!s.ok()) return Problem(s);
+    std::string next;
+    if (rows.size() > limit) {
+      rows.resize(limit);
+      next = rows.back().member_id;
+    } else if (cut_short) {
+      next = scanned_to;  // the scan bound stopped this page, not the end of the list
+    }
+    // Totals: kept for the fiscal year / category scopes; other filters add them up.
+    projections::ArrearsTotals totals;
+    if (member_type.empty() && filter.min_years <= 1) {
+      auto kept = projections::ReadArrearsTotals(t->store(), filter.fiscal_year, filter.category);
+      if (!kept.ok()) return Problem(kept.status());
+      totals = *kept;
+    } else {
+      std::vector<projections::ArrearsRow> all;
+      std::string to;
+      bool truncated = false;
+      Status st = projections::ScanArrears(t->store(), filter, "", kArrearsTotalsScanMax,
+                                           kArrearsTotalsScanMax, keep, &all, &to, &truncated);
+      if (!st.ok()) return Problem(st);
+      for (const auto& row : all) {
+        ++totals.members;
+        for (const auto& i : filter.Matching(row)) {
+          ++totals.invoices;
+          totals.outstanding += i.amount - i.allocated;
+        }
+      }
+    }
+    JsonWriter w;
+    w.BeginObject().Key("items").BeginArray();
+    for (const auto& row : rows) {
+      const projections::MemberRow* m =
+          members->contains(row.member_id) ? &members->at(row.member_id) : nullptr;
+      w.BeginObject().Field("member_id", row.member_id);
+      if (m && !m->member_number.empty()) {
+        w.Field("member_number", m->member_number);
+      } else {
+        w.Key("member_number").Null();
+      }
+      w.Field("name", m ? m->name.family + (m->name.given.empty() ? "" : " " + m->name.given) : "");
+      w.Field("member_type", m ? events::TypeOn(m->types, today).member_type : "");
+      w.Field("status", m ? events::MemberStatusName(events::StatusOn(m->statuses, today).status) : "");
+      int64_t total = 0;
+      w.Key("invoices").BeginArray();
+      for (const auto& i : filter.Matching(row)) {
+        w.BeginObject().Field("invoice_id", i.invoice_id).Field("fiscal_year", i.fiscal_year);
+        w.Field("category", events::InvoiceCategoryName(i.category));
+        w.Field("amount", i.amount).Field("allocated", i.allocated);
+        w.Field("outstanding", i.amount - i.allocated);
+        w.Field("status", events::DeriveInvoiceStatus(i.amount, i.allocated, false)).EndObject();
+        total += i.amount - i.allocated;
+      }
+      w.EndArray().Field("total_outstanding", total).EndObject();
+    }
+    w.EndArray();
+    if (next.empty()) {
+      w.Key("next_cursor").Null();
+    } else {
+      w.Field("next_cursor", next);
+    }
+    w.Key("totals").BeginObject().Field("members", totals.members);
+    w.Field("invoices", totals.invoices).Field("outstanding", totals.outstanding).EndObject();
+    w.EndObject();
+    return JsonResponse(200, w.Take());
+  });
+}
+
+void Api::GetFiscalYearSummary(const Request& r, const Params& p, Responder respond) {
+  if (!Authorize(r, Access::kRead, respond)) return;
+  Tenant* t = RequireTenant(p, respond);
+  if (!t) return;
+  auto fy = ParseInt(p.at("fy"));
+  if (!fy || *fy < 1900 || *fy > 9999) return respond(Problem(Bad("fiscal_year", "1900..9999")));
+  Query(t, r, std::move(respond), [t, fy = *fy]() -> Response {
+    auto summary = projections::ReadFiscalYearSummary(t->store(), fy);
+    if (!summary.ok()) return Problem(summary.status());
+    const auto& s = *summary;
+    JsonWriter w;
+    w.BeginObject().Field("fiscal_year", fy);
+    w.Field("invoiced", s.total.invoiced).Field("adjustments", s.total.adjustments);
+    w.Field("cancelled", s.total.cancelled).Field("collected", s.total.collected);
+    w.Field("outstanding", s.total.outstanding()).Field("invoices", s.total.invoices);
+    w.Key("counts").BeginObject();
+    for (const char* status : {"unpaid", "partially_paid", "paid", "no_payment_required", "cancelled"}) {
+      auto it = s.counts.find(status);
+      w.Field(status, it == s.counts.end() ? uint64_t{0} : it->second);
+    }
+    w.EndObject();
+    for (const auto& [key, map] : {std::pair{"by_member_type", &s.by_member_type},
+                                   std::pair{"by_category", &s.by_category}}) {
+      w.Key(key).BeginObject();
+      for (const auto& [k, f] : *map) {
+        w.Key(k);
+        WriteFigures(f, w);
+      }
+      w.EndObject();
+    }
+    w.Key("by_method").BeginObject();
+    for (const auto& [k, v] : s.by_method) w.Field(k, v);
+    w.EndObject().EndObject();
+    return JsonResponse(200, w.Take());
+  });
+}
+
+void Api::GetMemberLedger(const Request& r, const Params& p, Responder respond) {
+  if (!Authorize(r, Access::kRead, respond)) return;
+  Tenant* t = RequireTenant(p, respond);
+  if (!t) return;
+  std::optional<Date> as_of;
+  if (auto text = r.Query("as_of")) {
+    as_of = ParseDate(*text);
+    if (!as_of) return respond(Problem(Bad("as_of", "must be a date YYYY-MM-DD")));
+  }
+  Status error;
+  const std::optional<uint64_t> as_of_position =
+      QueryUint(r, "as_of_position", ~uint64_t{0} - 1, &error);
+  if (!error.ok()) return respond(Problem(error));
+  const std::string id = p.at("id");
+  // An answer as of a position needs the projections to have reached it.
+  const uint64_t at_least = as_of_position ? std::min(*as_of_position, t->log().Head()) : 0;
+  Query(
+      t, r, std::move(respond),
+      [t, id, as_of, as_of_position]() -> Response {
+        projections::MemberRow member;
+        Result<bool> found = projections::ReadMember(t->store(), id, &member);
+        if (!found.ok()) return Problem(found.status());
+        if (!*found) return Problem(Status::NotFound("no member " + id));
+        auto entries = projections::ReadMemberLedger(t->store(), id, as_of, as_of_position);
+        if (!entries.ok()) return Problem(entries.status());
+        std::map<std::string, std::pair<int64_t, int64_t>> accounts;
+        for (const auto& e : *entries) {
+          accounts[e.account].first += e.debit;
+          accounts[e.account].second += e.credit;
+        }
+        int64_t outstanding = 0, credit = 0;
+        JsonWriter w;
+        w.BeginObject().Field("member_id", id);
+        if (as_of) w.Field("as_of", FormatDate(*as_of));
+        if (as_of_position) w.Field("as_of_position", *as_of_position);
+        w.Key("accounts").BeginArray();
+        for (const auto& [account, dc] : accounts) {
+          // Each account's balance on its normal side: receivables are owed (debit), the
+          // member's credit is held (credit).
+          const bool is_credit = account.starts_with("credit:");
+          const int64_t balance = is_credit ? dc.second - dc.first : dc.first - dc.second;
+          (is_credit ? credit : outstanding) += balance;
+          w.BeginObject().Field("account", account).Field("debit", dc.first);
+          w.Field("credit", dc.second).Field("balance", balance).EndObject();
+        }
+        w.EndArray();
+        w.Key("balance").BeginObject().Field("outstanding", outstanding);
+        w.Field("credit", credit).EndObject();
+        w.Key("entries").BeginArray();
+        for (const auto& e : *entries) {
+          w.BeginObject().Field("position", e.position);
+          w.Field("effective_date", FormatDate(e.effective_date)).Field("type", e.event_type);
+          w.Field("account", e.account).Field("debit", e.debit).Field("credit", e.credit);
+          if (!e.invoice_id.empty()) w.Field("invoice_id", e.invoice_id);
+          if (!e.payment_id.empty()) w.Field("payment_id", e.payment_id);
+          w.EndObject();
+        }
+        w.EndArray().EndObject();
+        return JsonResponse(200, w.Take());
+      },
+      at_least);
+}
+
+void Api::GetMemberBillingCsv(const Request& r, const Params& p, Responder respond) {
+  if (!Authorize(r, Access::kRead, respond)) return;
+  Tenant* t = RequireTenant(p, respond);
+  if (!t) return;
+  const int start_month = t->settings().value.fiscal_year_start_month;
+  const int current = commands::FiscalYearOf(t->Today(), start_month);
+  int from = current - 4, to = 9999;  // the current year, four back, and any future ones
+  if (auto v = r.Query("from_fiscal_year")) {
+    auto n = ParseInt(*v);
+    if (!n) return respond(Problem(Bad("from_fiscal_year", "must be a year")));
+    from = *n;
+  }
+  if (auto v = r.Query("to_fiscal_year")) {
+    auto n = ParseInt(*v);
+    if (!n) return respond(Problem(Bad("to_fiscal_year", "must be a year")));
+    to = *n;
+  }
+  const std::string encoding(r.Query("encoding").value_or("utf-8"));
+  if (encoding != "utf-8" && encoding != "cp932") {
+    return respond(Problem(Bad("encoding", "utf-8 or cp932")));
+  }
+  Query(t, r, std::move(respond), [t, from, to, encoding]() -> Response {
+    Response res;
+    res.content_type = encoding == "cp932" ? "text/csv; charset=Shift_JIS" : "text/csv; charset=utf-8";
+    res.headers.emplace_back("Content-Disposition", "attachment; filename=\"member-billing.csv\"");
+    res.headers.emplace_back("X-Projection-Position", std::to_string(t->runtime().Position()));
+    const bool cp932 = encoding == "cp932";
+    std::string head = cp932 ? "" : "\xEF\xBB\xBF";  // the BOM Excel wants for UTF-8
+    CsvRow({"member_id", "member_number", "family", "given", "family_kana", "given_kana", "email",
+            "member_type", "status", "fiscal_year", "invoice_id", "category", "title",
+            "issue_date", "due_date", "amount", "allocated", "outstanding", "invoice_status"},
+           &head);
+    res.body = cp932 ? Utf8ToCp932(head) : head;
+    // Members are read a page at a time, so 100k members are never in memory at once.
+    auto cursor = std::make_shared<std::string>();
+    auto done = std::make_shared<bool>(false);
+    const Date today = t->Today();
+    res.stream = [t, cursor, done, from, to, cp932, today](std::string* chunk) -> bool {
+      if (*done) return false;
+      projections::MemberQuery q;
+      q.today = today;
+      q.after = *cursor;
+      q.limit = kCsvMembersPerChunk;
+      auto page = projections::ListMembers(t->store(), q);
+      if (!page.ok()) {
+        *done = true;
+        return false;  // the answer is cut short; the client sees a truncated file
+      }
+      std::string out;
+      for (const auto& m : page->items) {
+        const std::string type = events::TypeOn(m.types, today).member_type;
+        const std::string status(events::MemberStatusName(events::StatusOn(m.statuses, today).status));
+        auto invoices = projections::ReadMemberInvoices(t->store(), m.member_id);
+        bool any = false;
+        if (invoices.ok()) {
+          for (const auto& v : *invoices) {
+            if (v.fiscal_year < from || v.fiscal_year > to) continue;
+            any = true;
+            CsvRow({m.member_id, m.member_number, m.name.family, m.name.given, m.name.family_kana,
+                    m.name.given_kana, m.email, type, status, std::to_string(v.fiscal_year),
+                    v.invoice_id, events::InvoiceCategoryName(v.category), v.title,
+                    FormatDate(v.issue_date), FormatDate(v.due_date), std::to_string(v.amount),
+                    std::to_string(v.allocated),
+                    std::to_string(v.cancelled ? 0 : v.amount - v.allocated), v.status()},
+                   &out);
+          }
+        }
+        if (!any) {
+          CsvRow({m.member_id, m.member_number, m.name.family, m.name.given, m.name.family_kana,
+                  m.name.given_kana, m.email, type, status, "", "", "", "", "", "", "", "", "", ""},
+                 &out);
+        }
+      }
+      *cursor = page->next_after;
+      if (page->next_after.empty()) *done = true;
+      *chunk = cp932 ? Utf8ToCp932(out) : std::move(out);
+      return !*done;
+    };
+    return res;
+  });
+}
+
+}  // namespace kaiin::http

@@ -1,0 +1,220 @@
+// Read models against hand-computed expectations over one scripted history with cancellations,
+// adjustments, reversals, reallocations and credit applications; the member ledger as of dates
+// and positions; the CSV export. Ends with verify (rebuild from 0 equals live).
+#include <gtest/gtest.h>
+
+#include "http/text_encoding.h"
+#include "replay/verify.h"
+#include "tests/http/api_fixture.h"
+
+namespace kaiin::http {
+namespace {
+
+bool Has(const Response& r, const std::string& text) { return r.body.find(text) != std::string::npos; }
+
+uint64_t Position(const Response& r) {
+  const size_t at = r.body.rfind("\"position\":");
+  return at == std::string::npos ? 0 : std::stoull(r.body.substr(at + 11));
+}
+
+class ReadModels : public ApiFixture {
+ protected:
+  static std::string T(const std::string& path) { return "/v1/tenants/soc" + path; }
+
+  Response Get(const std::string& path) {
+    const std::string sep = path.find('?') == std::string::npos ? "?" : "&";
+    return Call("GET", T(path) + sep + "min_position=" + std::to_string(Head("soc")));
+  }
+
+  Response Post(const std::string& path, const std::string& body, const std::string& key = "") {
+    std::vector<std::pair<std::string, std::string>> headers;
+    if (!key.empty()) headers.emplace_back("idempotency-key", key);
+    Response r = Call("POST", T(path), body, headers);
+    EXPECT_LT(r.status, 300) << path << " " << r.body;
+    return r;
+  }
+
+  void Batch(int fy, const std::string& extra, const std::string& issue_date) {
+    Response b = Post("/invoice-batches", R"({"fiscal_year":)" + std::to_string(fy) +
+                                             R"(,"title":"年会費","issue_date":")" + issue_date +
+                                             R"(","due_date":")" + issue_date + "\"," + extra + "}");
+    const size_t at = b.body.find("\"batch_id\":\"") + 12;
+    Post("/invoice-batches/" + b.body.substr(at, 10) + "/confirm", "");
+  }
+
+  // The scripted history. Members: A m1, B m2 (regular), C m3 (student), D m4 (regular, withdrawn
+  // 2026-03-31). Invoices: FY2025 i1 A, i2 B, i3 C, i4 D; FY2026 i5 A, i6 B, i7 C; FY2026 "other"
+  // i8 B (3000).
+  void SetUp() override {
+    ASSERT_EQ(Call("PUT", "/v1/tenants/soc", R"({"name":"学会"})").status, 201);
+    Call("PUT", T("/member-types/regular"), R"({"name":"正会員"})");
+    Call("PUT", T("/member-types/student"), R"({"name":"学生会員"})");
+    Call("PUT", T("/fee-schedules/2025"), R"({"fees":{"regular":15000,"student":5000}})");
+    Call("PUT", T("/fee-schedules/2026"), R"({"fees":{"regular":15000,"student":5000}})");
+    Post("/member-imports", R"({"members":[
+      {"email":"a@example.jp","member_type":"regular","applied_on":"2020-04-01","admitted_on":"2020-04-01","member_number":"1","name":{"family":"安藤","given":"一郎"}},
+      {"email":"b@example.jp","member_type":"regular","applied_on":"2020-04-01","admitted_on":"2020-04-01","member_number":"2","name":{"family":"馬場","given":"二郎"}},
+      {"email":"c@example.jp","member_type":"student","applied_on":"2020-04-01","admitted_on":"2020-04-01","member_number":"3","name":{"family":"千葉","given":"三郎"}},
+      {"email":"d@example.jp","member_type":"regular","applied_on":"2020-04-01","admitted_on":"2020-04-01","member_number":"4","name":{"family":"土井","given":"四郎"}}]})");
+    Post("/members/m000000004/status-changes", R"({"status":"withdrawn","effective_date":"2026-03-31"})");
+    Batch(2025, R"("category":"annual")", "2025-04-01");   // i1..i4
+    Batch(2026, R"("category":"annual")", "2026-04-01");   // i5..i7 (D excluded)
+    // P1: A pays both years at once (P7).
+    Post("/payments", R"({"member_id":"m000000001","amount":30000,"method":"bank_transfer","received_on":"2026-05-01"})", "p1");
+    // P2: B pays FY2026, then it is moved to FY2025 (P5).
+    Post("/payments", R"({"member_id":"m000000002","amount":15000,"method":"bank_check","received_on":"2026-05-01","allocations":[{"invoice_id":"i000000006","amount":15000}]})", "p2");
+    after_p2_ = Head("soc");
+    Post("/payments/p000000002/reallocation", R"({"allocations":[{"invoice_id":"i000000002","amount":15000}]})");
+    // P3: C pays FY2025 by card; then it is reversed (P4): C is back in arrears.
+    Post("/payments", R"({"member_id":"m000000003","amount":5000,"method":"credit_card","received_on":"2026-05-02","allocations":[{"invoice_id":"i000000003","amount":5000}]})", "p3");
+    after_p3_ = Head("soc");
+    Post("/payments/p000000003/reversal", R"({"reason":"入金履歴削除"})");
+    after_p3_reversal_ = Head("soc");
+    Post("/invoices/i000000007/adjustments", R"({"amount":-1000,"reason":"減額"})");  // C26: 4000
+    Post("/invoices/i000000004/cancel", R"({"reason":"退会"})");                      // D25
+    // P4: C pays 1500 in cash: oldest first, to FY2025.
+    Post("/payments", R"({"member_id":"m000000003","amount":1500,"method":"cash","received_on":"2026-06-01"})", "p4");
+    // P5: B over-pays by bank check: FY2026 15000, 5000 credit.
+    Post("/payments", R"({"member_id":"m000000002","amount":20000,"method":"bank_check","received_on":"2026-06-15"})", "p5");
+    before_credit_ = Head("soc");
+    Batch(2026, R"("category":"other","member_ids":["m000000002"],"amount":3000)", "2026-07-01");  // i8
+    Post("/members/m000000002/credit-applications", R"({"invoice_id":"i000000008","amount":3000})");  // P6
+  }
+
+  void TearDown() override {
+    replay::TenantReport report;
+    ASSERT_TRUE(replay::VerifyTenant(dir_.path(), "soc", dir_.Sub("verify"), &report).ok());
+    EXPECT_TRUE(report.ok()) << replay::FormatReport(report);
+  }
+
+  uint64_t after_p2_ = 0, after_p3_ = 0, after_p3_reversal_ = 0, before_credit_ = 0;
+};
+
+TEST_F(ReadModels, FiscalYear2025SummaryMatchesTheHandComputation) {
+  // invoiced 15000×3 + 5000 = 50000; cancelled i4 15000; collected A 15000 + B 15000 (moved in)
+  // + C (5000 − 5000 reversed) + 1500 = 31500; outstanding 50000 − 15000 − 31500 = 3500.
+  Response s = Get("/fiscal-years/2025/summary");
+  ASSERT_EQ(s.status, 200) << s.body;
+  EXPECT_TRUE(Has(s, R"("fiscal_year":2025,"invoiced":50000,"adjustments":0,"cancelled":15000,"collected":31500,"outstanding":3500,"invoices":4)")) << s.body;
+  EXPECT_TRUE(Has(s, R"("counts":{"unpaid":0,"partially_paid":1,"paid":2,"no_payment_required":0,"cancelled":1})"));
+  EXPECT_TRUE(Has(s, R"("regular":{"invoiced":45000,"adjustments":0,"cancelled":15000,"collected":30000,"outstanding":0,"invoices":3})"));
+  EXPECT_TRUE(Has(s, R"("student":{"invoiced":5000,"adjustments":0,"cancelled":0,"collected":1500,"outstanding":3500,"invoices":1})"));
+  EXPECT_TRUE(Has(s, R"("bank_transfer":15000)"));
+  EXPECT_TRUE(Has(s, R"("bank_check":15000)"));
+  EXPECT_TRUE(Has(s, R"("cash":1500)"));
+  EXPECT_TRUE(Has(s, R"("credit_card":0)"));  // allocated, then reversed
+}
+
+TEST_F(ReadModels, FiscalYear2026SummaryMatchesTheHandComputation) {
+  // invoiced 15000 + 15000 + 5000 + 3000 (other) = 38000; adjustments −1000; collected A 15000 +
+  // B (15000 − 15000 moved out + 15000 from P5) + 3000 credit = 33000; outstanding 4000 (C26).
+  Response s = Get("/fiscal-years/2026/summary");
+  EXPECT_TRUE(Has(s, R"("fiscal_year":2026,"invoiced":38000,"adjustments":-1000,"cancelled":0,"collected":33000,"outstanding":4000,"invoices":4)")) << s.body;
+  EXPECT_TRUE(Has(s, R"("counts":{"unpaid":1,"partially_paid":0,"paid":3,"no_payment_required":0,"cancelled":0})"));
+  EXPECT_TRUE(Has(s, R"("annual":{"invoiced":35000,"adjustments":-1000,"cancelled":0,"collected":30000,"outstanding":4000,"invoices":3})"));
+  EXPECT_TRUE(Has(s, R"("other":{"invoiced":3000,"adjustments":0,"cancelled":0,"collected":3000,"outstanding":0,"invoices":1})"));
+  EXPECT_TRUE(Has(s, R"("by_method":{"bank_check":15000,"bank_transfer":15000,"credit":3000})"));
+  EXPECT_TRUE(Has(Get("/fiscal-years/2030/summary"), R"("invoiced":0)"));
+}
+
+TEST_F(ReadModels, ArrearsListOnlyConfirmedOpenInvoicesWithFiltersAndTotals) {
+  // Only C owes: i3 (2025, 5000 − 1500 = 3500, partially paid) and i7 (2026, 4000, unpaid).
+  Response all = Get("/arrears");
+  ASSERT_EQ(all.status, 200) << all.body;
+  EXPECT_TRUE(Has(all, R"("member_id":"m000000003","member_number":"3","name":"千葉 三郎","member_type":"student","status":"active")")) << all.body;
+  EXPECT_TRUE(Has(all, R"({"invoice_id":"i000000003","fiscal_year":2025,"category":"annual","amount":5000,"allocated":1500,"outstanding":3500,"status":"partially_paid"})"));
+  EXPECT_TRUE(Has(all, R"("total_outstanding":7500)"));
+  EXPECT_TRUE(Has(all, R"("totals":{"members":1,"invoices":2,"outstanding":7500})"));
+  EXPECT_FALSE(Has(all, "m000000001"));
+  EXPECT_FALSE(Has(all, "m000000004"));  // cancelled: not in arrears
+  Response fy2025 = Get("/arrears?fiscal_year=2025");
+  EXPECT_TRUE(Has(fy2025, R"("totals":{"members":1,"invoices":1,"outstanding":3500})")) << fy2025.body;
+  EXPECT_FALSE(Has(fy2025, "i000000007"));
+  EXPECT_TRUE(Has(Get("/arrears?min_years=2"), "m000000003"));
+  EXPECT_TRUE(Has(Get("/arrears?min_years=3"), R"("items":[])"));
+  EXPECT_TRUE(Has(Get("/arrears?member_type=regular"), R"("totals":{"members":0,"invoices":0,"outstanding":0})"));
+  EXPECT_TRUE(Has(Get("/arrears?member_type=student"), R"("totals":{"members":1,"invoices":2,"outstanding":7500})"));
+  EXPECT_TRUE(Has(Get("/arrears?category=other"), R"("items":[])"));
+  EXPECT_EQ(Get("/arrears?category=yearly").status, 400);
+}
+
+TEST_F(ReadModels, AReversedPaymentPutsTheMemberBackOnTheList) {
+  // At after_p3_ C's FY2025 invoice was paid; the reversal brought it back. The projection follows
+  // the log, so the same question can be asked of a rebuilt store: see TearDown's verify. Here the
+  // member ledger answers as of those positions.
+  Response paid = Call("GET", T("/members/m000000003/ledger?as_of_position=" + std::to_string(after_p3_)));
+  ASSERT_EQ(paid.status, 200) << paid.body;
+  EXPECT_TRUE(Has(paid, R"("balance":{"outstanding":5000,"credit":0})")) << paid.body;  // i7 only
+  Response reversed = Call("GET", T("/members/m000000003/ledger?as_of_position=" + std::to_string(after_p3_reversal_)));
+  EXPECT_TRUE(Has(reversed, R"("balance":{"outstanding":10000,"credit":0})")) << reversed.body;
+  EXPECT_TRUE(Has(Get("/arrears?fiscal_year=2025"), "i000000003"));
+}
+
+TEST_F(ReadModels, TheMemberLedgerAsOfDatesAndPositions) {
+  // B: i2 (2025-04-01) and i6 (2026-04-01), 15000 each; P2 (2026-05-01) paid i6, moved to i2
+  // later (effective today); P5 (2026-06-15) 20000: i6 15000 + 5000 credit; i8 (2026-07-01)
+  // 3000 paid from the credit.
+  Response before = Get("/members/m000000002/ledger?as_of=2026-04-15");
+  ASSERT_EQ(before.status, 200) << before.body;
+  EXPECT_TRUE(Has(before, R"("balance":{"outstanding":30000,"credit":0})")) << before.body;
+  Response at_p2 = Call("GET", T("/members/m000000002/ledger?as_of_position=" + std::to_string(after_p2_)));
+  EXPECT_TRUE(Has(at_p2, R"("balance":{"outstanding":15000,"credit":0})")) << at_p2.body;
+  EXPECT_TRUE(Has(at_p2, R"({"account":"receivable:m000000002:i000000006","debit":15000,"credit":15000,"balance":0})"));
+  Response at_credit = Call("GET", T("/members/m000000002/ledger?as_of_position=" + std::to_string(before_credit_)));
+  EXPECT_TRUE(Has(at_credit, R"("balance":{"outstanding":0,"credit":5000})")) << at_credit.body;
+  Response now = Get("/members/m000000002/ledger");
+  EXPECT_TRUE(Has(now, R"("balance":{"outstanding":0,"credit":2000})")) << now.body;
+  // credit:B — Cr P2 15000, the reallocation's release 15000, P5 20000 = 50000; Dr the
+  // allocations to i6, i2 (moved), i6 (P5) and the credit application 3000 = 48000.
+  EXPECT_TRUE(Has(now, R"({"account":"credit:m000000002","debit":48000,"credit":50000,"balance":2000})")) << now.body;
+  EXPECT_TRUE(Has(now, R"("type":"PaymentAllocated","account":"credit:m000000002")"));
+  // The member view agrees with the ledger.
+  EXPECT_TRUE(Has(Get("/members/m000000002"), R"("balance":{"outstanding":0,"credit":2000})"));
+  EXPECT_EQ(Get("/members/m000000002/ledger?as_of=2026-02-30").status, 400);
+  EXPECT_EQ(Get("/members/m999999999/ledger").status, 404);
+}
+
+std::string Drain(Response& r) {
+  std::string out = r.body, chunk;
+  while (r.stream) {
+    chunk.clear();
+    const bool more = r.stream(&chunk);
+    out += chunk;
+    if (!more) break;
+  }
+  return out;
+}
+
+TEST_F(ReadModels, TheMemberBillingCsvHasOneRowPerMemberAndInvoice) {
+  Response csv = Get("/exports/member-billing.csv?from_fiscal_year=2025&to_fiscal_year=2026");
+  ASSERT_EQ(csv.status, 200) << csv.body;
+  EXPECT_EQ(csv.content_type, "text/csv; charset=utf-8");
+  const std::string text = Drain(csv);
+  EXPECT_EQ(text.substr(0, 3), "\xEF\xBB\xBF");
+  EXPECT_NE(text.find("member_id,member_number,family,given"), std::string::npos);
+  EXPECT_NE(text.find("m000000003,3,千葉,三郎,,,c@example.jp,student,active,2025,i000000003,annual,年会費,2025-04-01,2025-04-01,5000,1500,3500,partially_paid\r\n"),
+            std::string::npos) << text;
+  EXPECT_NE(text.find(",i000000004,annual,年会費,2025-04-01,2025-04-01,15000,0,0,cancelled\r\n"), std::string::npos);
+  size_t rows = 0;
+  for (size_t at = 0; (at = text.find("\r\n", at)) != std::string::npos; at += 2) ++rows;
+  EXPECT_EQ(rows, 1u + 8u);  // the header and the eight invoices (every member has one)
+  Response only2026 = Get("/exports/member-billing.csv?from_fiscal_year=2026&to_fiscal_year=2026");
+  const std::string t2026 = Drain(only2026);
+  EXPECT_EQ(t2026.find(",2025,"), std::string::npos);
+  EXPECT_NE(t2026.find("m000000004,4,土井,四郎,,,d@example.jp,regular,withdrawn,,,,,,,,,,\r\n"),
+            std::string::npos) << t2026;  // no invoice in range: one row for the member
+  Response sjis = Get("/exports/member-billing.csv?encoding=cp932");
+  EXPECT_EQ(sjis.content_type, "text/csv; charset=Shift_JIS");
+  const std::string bytes = Drain(sjis);
+  EXPECT_NE(bytes.find("\x90\xe7\x97\x74"), std::string::npos);  // 千葉 in CP932
+  EXPECT_EQ(bytes.find("千葉"), std::string::npos);
+  EXPECT_EQ(Get("/exports/member-billing.csv?encoding=latin1").status, 400);
+}
+
+TEST(TextEncodingTest, Cp932KeepsJapaneseAndMarksWhatItCannotHold) {
+  EXPECT_EQ(Utf8ToCp932("山田 Taro"), "\x8E\x52\x93\x63 Taro");
+  EXPECT_EQ(Utf8ToCp932("\xF0\x9F\x98\x80!"), "?!");  // an emoji
+}
+
+}  // namespace
+}  // namespace kaiin::http
