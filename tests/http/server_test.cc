@@ -57,6 +57,14 @@ class Client {
     return std::stoi(h.substr(9, 3));
   }
 
+  // Reads everything until the server closes the connection.
+  std::string ReadAll() {
+    std::string out = std::move(pending_);
+    while (Fill(&out)) {
+    }
+    return out;
+  }
+
   bool Closed() {
     char c;
     return recv(fd_, &c, 1, 0) == 0;
@@ -147,6 +155,27 @@ TEST_F(ServerTest, AMalformedRequestIs400ProblemJson) {
   std::string got;
   EXPECT_EQ(c.Read(&got), 400);
   EXPECT_NE(got.find("\"code\":\"bad_request\""), std::string::npos);
+}
+
+TEST_F(ServerTest, TheCsvExportIsStreamedInChunks) {
+  ASSERT_EQ(Call("PUT", "/v1/tenants/jsnm", R"({"name":"S"})").status, 201);
+  ASSERT_EQ(Call("PUT", "/v1/tenants/jsnm/member-types/regular", R"({"name":"正会員"})").status, 201);
+  std::string members;
+  for (int i = 0; i < 1200; ++i) {  // more than one chunk of members
+    members += std::string(i ? "," : "") + R"({"email":"m)" + std::to_string(i) +
+               R"(@example.jp","member_type":"regular","applied_on":"2020-04-01","name":{"family":"会員"}})";
+  }
+  ASSERT_EQ(Call("POST", "/v1/tenants/jsnm/member-imports", R"({"members":[)" + members + "]}").status, 201);
+  Client c(server_->port());
+  c.Send("GET /v1/tenants/jsnm/exports/member-billing.csv?min_position=" + std::to_string(Head("jsnm")) +
+         " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + std::string(kAdminToken) +
+         "\r\nConnection: close\r\n\r\n");
+  const std::string raw = c.ReadAll();
+  EXPECT_NE(raw.find("Transfer-Encoding: chunked"), std::string::npos) << raw.substr(0, 300);
+  EXPECT_NE(raw.find("text/csv; charset=utf-8"), std::string::npos);
+  EXPECT_NE(raw.find("\xEF\xBB\xBFmember_id,member_number"), std::string::npos);
+  EXPECT_NE(raw.find("m000001200,,会員,"), std::string::npos);  // the last member made it
+  EXPECT_TRUE(raw.ends_with("\r\n0\r\n\r\n")) << raw.substr(raw.size() - 20);
 }
 
 TEST_F(ServerTest, MalformedJsonOverTheWireIs400AndWritesNothing) {
