@@ -48,6 +48,13 @@ echo "== queries on $n members (one request each, curl)"
 for q in "members/m000050000" "members?limit=100" "members?q=member99999@" "members?status=active&member_type=student&limit=100" "members/m000050000/invoices?include_settled=true" "invoice-batches"; do
   curl -s -o /dev/null -w "GET $q: %{time_total} s\n" -H "$auth" "$base/$q"
 done
+if command -v wrk > /dev/null; then
+  echo "== read models under load: wrk, 2 threads, 16 keep-alive connections, 10 s each (same machine)"
+  for q in "arrears?limit=100" "fiscal-years/2026/summary" "members/m000050000" "arrears?fiscal_year=2026&limit=100"; do
+    echo "-- GET $q"
+    wrk -t2 -c16 -d10s --latency -H "$auth" "http://$base/$q" | grep -E "Requests/sec|^ +(50|90|99)%|Non-2xx"
+  done
+fi
 kill "$pid"; wait "$pid" 2>/dev/null || true
 echo "== rebuild"
 ./build/bench/kaiin-bench-rebuild --data-dir "$dir/data" --tenant bench 2>/dev/null
