@@ -1,11 +1,12 @@
 #include "commands/billing.h"
 
-#include "events/postings.h"
-
 #include <algorithm>
 #include <cstdio>
 #include <map>
 #include <set>
+
+#include "commands/rejections.h"
+#include "events/postings.h"
 
 namespace kaiin::commands {
 namespace {
@@ -20,11 +21,6 @@ std::string Id(char prefix, uint64_t seq) {
   char buf[32];
   std::snprintf(buf, sizeof(buf), "%c%09llu", prefix, static_cast<unsigned long long>(seq));
   return buf;
-}
-
-Status Invalid(std::vector<FieldError> errors) {
-  return Status::InvalidArgument("validation_failed", "the command has invalid fields",
-                                 std::move(errors));
 }
 
 Status Refused(const char* reason, std::string message) {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include "commands/rejections.h"
+
 namespace kaiin::commands {
 namespace {
 
@@ -14,11 +16,6 @@ constexpr size_t kAddressFieldBytesMax = 200;
 constexpr size_t kAffiliationBytesMax = 500;
 constexpr size_t kReasonBytesMax = 1000;
 constexpr int64_t kFeeYenMax = 100'000'000;
-
-Status Invalid(std::vector<FieldError> errors) {
-  return Status::InvalidArgument("validation_failed", "the command has invalid fields",
-                                 std::move(errors));
-}
 
 Status MemberNotFound(std::string_view id) {
   return Status::NotFound("no member " + std::string(id));

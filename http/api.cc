@@ -48,11 +48,6 @@ Api::Api(TenantRegistry* tenants, ApiOptions options)
 }
 
 void Api::AddRoutes() {
-  auto bind = [this](auto method) {
-    return [this, method](const Request& r, const Params& p, Responder respond) {
-      (this->*method)(r, p, std::move(respond));
-    };
-  };
   router_.Add("GET", "/healthz", [](const Request&, const Params&, Responder respond) {
     respond(JsonResponse(200, R"({"status":"ok"})"));
   });
@@ -71,12 +66,11 @@ void Api::AddRoutes() {
     res.body = RenderMetrics();
     respond(std::move(res));
   });
-  router_.Add("PUT", "/v1/tenants/{tenant}", bind(&Api::PutTenant));
-  router_.Add("GET", "/v1/tenants/{tenant}", bind(&Api::GetTenant));
-  router_.Add("GET", "/v1/tenants/{tenant}/events", bind(&Api::GetEvents));
-  router_.Add("GET", "/v1/tenants/{tenant}/event-counts", bind(&Api::GetEventCounts));
-  router_.Add("POST", "/v1/tenants/{tenant}/projections/{projection}/rebuild",
-              bind(&Api::RebuildProjection));
+  Route("PUT", "/v1/tenants/{tenant}", &Api::PutTenant);
+  Route("GET", "/v1/tenants/{tenant}", &Api::GetTenant);
+  Route("GET", "/v1/tenants/{tenant}/events", &Api::GetEvents);
+  Route("GET", "/v1/tenants/{tenant}/event-counts", &Api::GetEventCounts);
+  Route("POST", "/v1/tenants/{tenant}/projections/{projection}/rebuild", &Api::RebuildProjection);
   AddMemberRoutes();
 }
 
@@ -119,6 +113,12 @@ bool Api::RequireAdmin(const Request& r, Responder& respond) const {
     respond(Problem(Status::Unauthenticated("the bearer token is not valid")));
   }
   return false;
+}
+
+Tenant* Api::BeginTenant(const Request& r, const Params& p, Access access,
+                         Responder& respond) const {
+  if (!Authorize(r, access, respond)) return nullptr;
+  return RequireTenant(p, respond);
 }
 
 bool Api::Authorize(const Request& r, Access, Responder& respond) const {

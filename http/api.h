@@ -32,6 +32,14 @@ class Api {
 
  private:
   void AddRoutes();
+  // Registers a member function as the handler of `method pattern`.
+  template <typename Handler>
+  void Route(std::string method, std::string pattern, Handler handler) {
+    router_.Add(std::move(method), std::move(pattern),
+                [this, handler](const Request& r, const Params& p, Responder respond) {
+                  (this->*handler)(r, p, std::move(respond));
+                });
+  }
   bool IsAdmin(const Request& r) const;
   // Answers 401/403 and returns false unless the request carries the admin token.
   bool RequireAdmin(const Request& r, Responder& respond) const;
@@ -45,6 +53,8 @@ class Api {
   // issue), the platform admin token stands for the secretariat; kRead will admit auditors too.
   enum class Access { kRead, kWrite };
   bool Authorize(const Request& r, Access access, Responder& respond) const;
+  // Authorize, then RequireTenant: the start of every tenant route.
+  Tenant* BeginTenant(const Request& r, const Params& p, Access access, Responder& respond) const;
 
   // A command against the tenant's write model, run on the tenant's writer thread: checks
   // `expected` (If-Match), decides, appends the events, evolves the model, and answers with
@@ -60,6 +70,14 @@ class Api {
       const commands::Decision&, const commands::TenantModel&, ledger::WriteContext&)>;
   void RunCommand(Tenant* t, const Request& r, DecideFn decide, AnswerFn answer,
                   std::optional<Expected> expected, Responder respond);
+  // The decide step of a command with a `Decide(model, command, today)` overload (found by
+  // argument-dependent lookup in commands/).
+  template <typename Command>
+  static DecideFn Decider(Command command) {
+    return [command = std::move(command)](const commands::TenantModel& m, Date today) {
+      return Decide(m, command, today);
+    };
+  }
   // Reads If-Match ("5" or 5) for `stream`; false (answered 400) when malformed.
   bool ReadIfMatch(const Request& r, const std::string& stream, std::optional<Expected>* out,
                    Responder& respond) const;

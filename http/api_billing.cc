@@ -6,6 +6,7 @@
 #include "events/json_writer.h"
 #include "events/event_json.h"
 #include "http/api.h"
+#include "http/api_util.h"
 #include "http/json_input.h"
 #include "http/problem.h"
 #include "projections/billing.h"
@@ -18,22 +19,7 @@ using commands::TenantModel;
 
 constexpr int64_t kYenMax = commands::kYenMax;
 
-std::string Json(const std::function<void(JsonWriter&)>& fill) {
-  JsonWriter w;
-  w.BeginObject();
-  fill(w);
-  w.EndObject();
-  return w.Take();
-}
 
-Status FinishWith(JsonObjectReader& body, std::vector<FieldError> extra) {
-  Status s = body.Finish();
-  if (extra.empty()) return s;
-  std::vector<FieldError> all = s.field_errors();
-  all.insert(all.end(), extra.begin(), extra.end());
-  return Status::InvalidArgument("validation_failed", "the request body has invalid fields",
-                                 std::move(all));
-}
 
 std::vector<commands::AllocationRequest> ReadAllocations(JsonObjectReader& body, bool required) {
   std::vector<commands::AllocationRequest> out;
@@ -84,34 +70,28 @@ void WriteAllocations(const Decision& d, JsonWriter& w, int64_t* allocated) {
 }  // namespace
 
 void Api::AddBillingRoutes() {
-  auto bind = [this](auto method) {
-    return [this, method](const Request& r, const Params& p, Responder respond) {
-      (this->*method)(r, p, std::move(respond));
-    };
-  };
   const std::string t = "/v1/tenants/{tenant}";
-  router_.Add("POST", t + "/members/{id}/adjustments", bind(&Api::PostMemberAdjustment));
-  router_.Add("POST", t + "/invoice-batches", bind(&Api::PostInvoiceBatch));
-  router_.Add("GET", t + "/invoice-batches", bind(&Api::GetInvoiceBatches));
-  router_.Add("POST", t + "/invoice-batches/{id}/confirm", bind(&Api::PostBatchConfirm));
-  router_.Add("POST", t + "/invoice-batches/{id}/cancel", bind(&Api::PostBatchCancel));
-  router_.Add("GET", t + "/invoices/{id}", bind(&Api::GetInvoice));
-  router_.Add("PATCH", t + "/invoices/{id}", bind(&Api::PatchInvoice));
-  router_.Add("POST", t + "/invoices/{id}/adjustments", bind(&Api::PostInvoiceAdjustment));
-  router_.Add("POST", t + "/invoices/{id}/cancel", bind(&Api::PostInvoiceCancel));
-  router_.Add("POST", t + "/invoice-cancellations", bind(&Api::PostInvoiceCancellations));
-  router_.Add("GET", t + "/members/{id}/invoices", bind(&Api::GetMemberInvoices));
-  router_.Add("POST", t + "/payments", bind(&Api::PostPayment));
-  router_.Add("GET", t + "/payments/{id}", bind(&Api::GetPayment));
-  router_.Add("POST", t + "/payments/{id}/reversal", bind(&Api::PostPaymentReversal));
-  router_.Add("POST", t + "/payments/{id}/reallocation", bind(&Api::PostPaymentReallocation));
-  router_.Add("POST", t + "/members/{id}/credit-applications", bind(&Api::PostCreditApplication));
+  Route("POST", t + "/members/{id}/adjustments", &Api::PostMemberAdjustment);
+  Route("POST", t + "/invoice-batches", &Api::PostInvoiceBatch);
+  Route("GET", t + "/invoice-batches", &Api::GetInvoiceBatches);
+  Route("POST", t + "/invoice-batches/{id}/confirm", &Api::PostBatchConfirm);
+  Route("POST", t + "/invoice-batches/{id}/cancel", &Api::PostBatchCancel);
+  Route("GET", t + "/invoices/{id}", &Api::GetInvoice);
+  Route("PATCH", t + "/invoices/{id}", &Api::PatchInvoice);
+  Route("POST", t + "/invoices/{id}/adjustments", &Api::PostInvoiceAdjustment);
+  Route("POST", t + "/invoices/{id}/cancel", &Api::PostInvoiceCancel);
+  Route("POST", t + "/invoice-cancellations", &Api::PostInvoiceCancellations);
+  Route("GET", t + "/members/{id}/invoices", &Api::GetMemberInvoices);
+  Route("POST", t + "/payments", &Api::PostPayment);
+  Route("GET", t + "/payments/{id}", &Api::GetPayment);
+  Route("POST", t + "/payments/{id}/reversal", &Api::PostPaymentReversal);
+  Route("POST", t + "/payments/{id}/reallocation", &Api::PostPaymentReallocation);
+  Route("POST", t + "/members/{id}/credit-applications", &Api::PostCreditApplication);
   AddReadRoutes();
 }
 
 void Api::PostMemberAdjustment(const Request& r, const Params& p, Responder respond) {
-  if (!Authorize(r, Access::kWrite, respond)) return;
-  Tenant* t = RequireTenant(p, respond);
+  Tenant* t = BeginTenant(r, p, Access::kWrite, respond);
   if (!t) return;
   auto body = JsonObjectReader::Parse(r.body);
   if (!body.ok()) return respond(Problem(body.status()));
@@ -125,12 +105,12 @@ void Api::PostMemberAdjustment(const Request& r, const Params& p, Responder resp
   }
   cmd.amount = (*body)->Int("amount", true, -kYenMax, kYenMax).value_or(0);
   cmd.reason = (*body)->String("reason", false, 1000).value_or("");
-  if (Status s = FinishWith(**body, std::move(errors)); !s.ok()) return respond(Problem(s));
+  if (Status s = FinishBody(**body, std::move(errors)); !s.ok()) return respond(Problem(s));
   RunCommand(
-      t, r, [cmd](const TenantModel& m, Date today) { return commands::Decide(m, cmd, today); },
+      t, r, Decider(cmd),
       [cmd](const Decision&, const TenantModel& m, ledger::WriteContext&) {
         const commands::MemberRecord& rec = m.members.at(cmd.member_id);
-        return std::pair(201, Json([&](JsonWriter& w) {
+        return std::pair(201, JsonObject([&](JsonWriter& w) {
                            w.Field("member_id", cmd.member_id);
                            w.Field("kind", events::AdjustmentKindName(cmd.kind));
                            w.Field("amount", cmd.amount);
@@ -142,8 +122,7 @@ void Api::PostMemberAdjustment(const Request& r, const Params& p, Responder resp
 }
 
 void Api::PostInvoiceBatch(const Request& r, const Params& p, Responder respond) {
-  if (!Authorize(r, Access::kWrite, respond)) return;
-  Tenant* t = RequireTenant(p, respond);
+  Tenant* t = BeginTenant(r, p, Access::kWrite, respond);
   if (!t) return;
   auto body = JsonObjectReader::Parse(r.body);
   if (!body.ok()) return respond(Problem(body.status()));
@@ -163,7 +142,7 @@ void Api::PostInvoiceBatch(const Request& r, const Params& p, Responder respond)
       (*body)->StringArray("exclude_member_types", false, 100, 32).value_or(std::vector<std::string>{});
   cmd.member_ids = (*body)->StringArray("member_ids", false, 1'000'000, 64);
   cmd.amount = (*body)->Int("amount", false, 0, kYenMax);
-  if (Status s = FinishWith(**body, std::move(errors)); !s.ok()) return respond(Problem(s));
+  if (Status s = FinishBody(**body, std::move(errors)); !s.ok()) return respond(Problem(s));
   auto excluded = std::make_shared<std::vector<commands::Exclusion>>();
   RunCommand(
       t, r,
@@ -173,7 +152,7 @@ void Api::PostInvoiceBatch(const Request& r, const Params& p, Responder respond)
       },
       [excluded](const Decision& d, const TenantModel&, ledger::WriteContext&) {
         const auto& b = std::get<events::InvoiceBatchCreated>(d.front().event);
-        return std::pair(201, Json([&](JsonWriter& w) {
+        return std::pair(201, JsonObject([&](JsonWriter& w) {
                            w.Field("batch_id", b.batch_id).Field("fiscal_year", b.fiscal_year);
                            w.Field("category", events::InvoiceCategoryName(b.category));
                            w.Field("billing_start", FormatDate(b.billing_start));
@@ -191,14 +170,13 @@ void Api::PostInvoiceBatch(const Request& r, const Params& p, Responder respond)
 }
 
 void Api::PostBatchConfirm(const Request& r, const Params& p, Responder respond) {
-  if (!Authorize(r, Access::kWrite, respond)) return;
-  Tenant* t = RequireTenant(p, respond);
+  Tenant* t = BeginTenant(r, p, Access::kWrite, respond);
   if (!t) return;
   const commands::ConfirmBatch cmd{p.at("id")};
   RunCommand(
-      t, r, [cmd](const TenantModel& m, Date today) { return commands::Decide(m, cmd, today); },
+      t, r, Decider(cmd),
       [cmd](const Decision& d, const TenantModel&, ledger::WriteContext&) {
-        return std::pair(200, Json([&](JsonWriter& w) {
+        return std::pair(200, JsonObject([&](JsonWriter& w) {
                            w.Field("batch_id", cmd.batch_id).Field("confirmed", true);
                            w.Field("invoices_issued", static_cast<uint64_t>(d.empty() ? 0 : d.size() - 1));
                          }));
@@ -207,17 +185,16 @@ void Api::PostBatchConfirm(const Request& r, const Params& p, Responder respond)
 }
 
 void Api::PostBatchCancel(const Request& r, const Params& p, Responder respond) {
-  if (!Authorize(r, Access::kWrite, respond)) return;
-  Tenant* t = RequireTenant(p, respond);
+  Tenant* t = BeginTenant(r, p, Access::kWrite, respond);
   if (!t) return;
   auto body = JsonObjectReader::Parse(r.body.empty() ? "{}" : r.body);
   if (!body.ok()) return respond(Problem(body.status()));
   const commands::CancelBatch cmd{p.at("id"), (*body)->String("reason", false, 1000).value_or("")};
   if (Status s = (*body)->Finish(); !s.ok()) return respond(Problem(s));
   RunCommand(
-      t, r, [cmd](const TenantModel& m, Date today) { return commands::Decide(m, cmd, today); },
+      t, r, Decider(cmd),
       [cmd](const Decision& d, const TenantModel&, ledger::WriteContext&) {
-        return std::pair(200, Json([&](JsonWriter& w) {
+        return std::pair(200, JsonObject([&](JsonWriter& w) {
                            w.Field("batch_id", cmd.batch_id).Field("cancelled", true);
                            w.Field("invoices_cancelled", static_cast<uint64_t>(d.empty() ? 0 : d.size() - 1));
                          }));
@@ -226,8 +203,7 @@ void Api::PostBatchCancel(const Request& r, const Params& p, Responder respond) 
 }
 
 void Api::GetInvoiceBatches(const Request& r, const Params& p, Responder respond) {
-  if (!Authorize(r, Access::kRead, respond)) return;
-  Tenant* t = RequireTenant(p, respond);
+  Tenant* t = BeginTenant(r, p, Access::kRead, respond);
   if (!t) return;
   Status error;
   const size_t limit = QueryUint(r, "limit", 1000, &error).value_or(100);
@@ -262,8 +238,7 @@ void Api::GetInvoiceBatches(const Request& r, const Params& p, Responder respond
 }
 
 void Api::GetInvoice(const Request& r, const Params& p, Responder respond) {
-  if (!Authorize(r, Access::kRead, respond)) return;
-  Tenant* t = RequireTenant(p, respond);
+  Tenant* t = BeginTenant(r, p, Access::kRead, respond);
   if (!t) return;
   Query(t, r, std::move(respond), [t, id = p.at("id")]() -> Response {
     projections::InvoiceRow row;
@@ -277,8 +252,7 @@ void Api::GetInvoice(const Request& r, const Params& p, Responder respond) {
 }
 
 void Api::GetMemberInvoices(const Request& r, const Params& p, Responder respond) {
-  if (!Authorize(r, Access::kRead, respond)) return;
-  Tenant* t = RequireTenant(p, respond);
+  Tenant* t = BeginTenant(r, p, Access::kRead, respond);
   if (!t) return;
   const auto settled = r.Query("include_settled");
   if (settled && *settled != "true" && *settled != "false") {
@@ -302,17 +276,16 @@ void Api::GetMemberInvoices(const Request& r, const Params& p, Responder respond
 }
 
 void Api::PatchInvoice(const Request& r, const Params& p, Responder respond) {
-  if (!Authorize(r, Access::kWrite, respond)) return;
-  Tenant* t = RequireTenant(p, respond);
+  Tenant* t = BeginTenant(r, p, Access::kWrite, respond);
   if (!t) return;
   auto body = JsonObjectReader::Parse(r.body);
   if (!body.ok()) return respond(Problem(body.status()));
   const commands::ChangeInvoiceTitle cmd{p.at("id"), (*body)->String("title", true, 200).value_or("")};
   if (Status s = (*body)->Finish(); !s.ok()) return respond(Problem(s));
   RunCommand(
-      t, r, [cmd](const TenantModel& m, Date today) { return commands::Decide(m, cmd, today); },
+      t, r, Decider(cmd),
       [cmd](const Decision&, const TenantModel&, ledger::WriteContext&) {
-        return std::pair(200, Json([&](JsonWriter& w) {
+        return std::pair(200, JsonObject([&](JsonWriter& w) {
                            w.Field("invoice_id", cmd.invoice_id).Field("title", cmd.title);
                          }));
       },
@@ -320,8 +293,7 @@ void Api::PatchInvoice(const Request& r, const Params& p, Responder respond) {
 }
 
 void Api::PostInvoiceAdjustment(const Request& r, const Params& p, Responder respond) {
-  if (!Authorize(r, Access::kWrite, respond)) return;
-  Tenant* t = RequireTenant(p, respond);
+  Tenant* t = BeginTenant(r, p, Access::kWrite, respond);
   if (!t) return;
   auto body = JsonObjectReader::Parse(r.body);
   if (!body.ok()) return respond(Problem(body.status()));
@@ -330,10 +302,10 @@ void Api::PostInvoiceAdjustment(const Request& r, const Params& p, Responder res
                                     (*body)->String("reason", false, 1000).value_or("")};
   if (Status s = (*body)->Finish(); !s.ok()) return respond(Problem(s));
   RunCommand(
-      t, r, [cmd](const TenantModel& m, Date today) { return commands::Decide(m, cmd, today); },
+      t, r, Decider(cmd),
       [cmd](const Decision&, const TenantModel& m, ledger::WriteContext&) {
         const commands::InvoiceRecord& inv = m.invoices.at(cmd.invoice_id);
-        return std::pair(201, Json([&](JsonWriter& w) {
+        return std::pair(201, JsonObject([&](JsonWriter& w) {
                            w.Field("invoice_id", inv.id).Field("amount", inv.amount);
                            w.Field("outstanding", inv.outstanding());
                            w.Field("status", commands::InvoiceStatus(inv));
@@ -343,17 +315,16 @@ void Api::PostInvoiceAdjustment(const Request& r, const Params& p, Responder res
 }
 
 void Api::PostInvoiceCancel(const Request& r, const Params& p, Responder respond) {
-  if (!Authorize(r, Access::kWrite, respond)) return;
-  Tenant* t = RequireTenant(p, respond);
+  Tenant* t = BeginTenant(r, p, Access::kWrite, respond);
   if (!t) return;
   auto body = JsonObjectReader::Parse(r.body.empty() ? "{}" : r.body);
   if (!body.ok()) return respond(Problem(body.status()));
   const commands::CancelInvoices cmd{{p.at("id")}, (*body)->String("reason", false, 1000).value_or("")};
   if (Status s = (*body)->Finish(); !s.ok()) return respond(Problem(s));
   RunCommand(
-      t, r, [cmd](const TenantModel& m, Date today) { return commands::Decide(m, cmd, today); },
+      t, r, Decider(cmd),
       [cmd](const Decision&, const TenantModel&, ledger::WriteContext&) {
-        return std::pair(200, Json([&](JsonWriter& w) {
+        return std::pair(200, JsonObject([&](JsonWriter& w) {
                            w.Field("invoice_id", cmd.invoice_ids[0]).Field("status", "cancelled");
                          }));
       },
@@ -361,8 +332,7 @@ void Api::PostInvoiceCancel(const Request& r, const Params& p, Responder respond
 }
 
 void Api::PostInvoiceCancellations(const Request& r, const Params& p, Responder respond) {
-  if (!Authorize(r, Access::kWrite, respond)) return;
-  Tenant* t = RequireTenant(p, respond);
+  Tenant* t = BeginTenant(r, p, Access::kWrite, respond);
   if (!t) return;
   auto body = JsonObjectReader::Parse(r.body);
   if (!body.ok()) return respond(Problem(body.status()));
@@ -372,9 +342,9 @@ void Api::PostInvoiceCancellations(const Request& r, const Params& p, Responder 
   cmd.reason = (*body)->String("reason", false, 1000).value_or("");
   if (Status s = (*body)->Finish(); !s.ok()) return respond(Problem(s));
   RunCommand(
-      t, r, [cmd](const TenantModel& m, Date today) { return commands::Decide(m, cmd, today); },
+      t, r, Decider(cmd),
       [](const Decision& d, const TenantModel&, ledger::WriteContext&) {
-        return std::pair(200, Json([&](JsonWriter& w) {
+        return std::pair(200, JsonObject([&](JsonWriter& w) {
                            w.Field("cancelled", static_cast<uint64_t>(d.size()));
                          }));
       },
@@ -382,8 +352,7 @@ void Api::PostInvoiceCancellations(const Request& r, const Params& p, Responder 
 }
 
 void Api::PostPayment(const Request& r, const Params& p, Responder respond) {
-  if (!Authorize(r, Access::kWrite, respond)) return;
-  Tenant* t = RequireTenant(p, respond);
+  Tenant* t = BeginTenant(r, p, Access::kWrite, respond);
   if (!t) return;
   if (!r.Header("idempotency-key")) {  // P8
     return respond(Problem(Status::InvalidArgument(
@@ -418,12 +387,12 @@ void Api::PostPayment(const Request& r, const Params& p, Responder respond) {
     }
   }
   if (explicit_allocations) cmd.mode = commands::AllocationMode::kExplicit;
-  if (Status s = FinishWith(**body, std::move(errors)); !s.ok()) return respond(Problem(s));
+  if (Status s = FinishBody(**body, std::move(errors)); !s.ok()) return respond(Problem(s));
   RunCommand(
-      t, r, [cmd](const TenantModel& m, Date today) { return commands::Decide(m, cmd, today); },
+      t, r, Decider(cmd),
       [cmd](const Decision& d, const TenantModel&, ledger::WriteContext&) {
         const auto& recorded = std::get<events::PaymentRecorded>(d.front().event);
-        return std::pair(201, Json([&](JsonWriter& w) {
+        return std::pair(201, JsonObject([&](JsonWriter& w) {
                            w.Field("payment_id", recorded.payment_id);
                            w.Field("member_id", recorded.member_id).Field("amount", recorded.amount);
                            int64_t allocated = 0;
@@ -435,8 +404,7 @@ void Api::PostPayment(const Request& r, const Params& p, Responder respond) {
 }
 
 void Api::GetPayment(const Request& r, const Params& p, Responder respond) {
-  if (!Authorize(r, Access::kRead, respond)) return;
-  Tenant* t = RequireTenant(p, respond);
+  Tenant* t = BeginTenant(r, p, Access::kRead, respond);
   if (!t) return;
   Query(t, r, std::move(respond), [t, id = p.at("id")]() -> Response {
     projections::PaymentRow row;
@@ -470,17 +438,16 @@ void Api::GetPayment(const Request& r, const Params& p, Responder respond) {
 }
 
 void Api::PostPaymentReversal(const Request& r, const Params& p, Responder respond) {
-  if (!Authorize(r, Access::kWrite, respond)) return;
-  Tenant* t = RequireTenant(p, respond);
+  Tenant* t = BeginTenant(r, p, Access::kWrite, respond);
   if (!t) return;
   auto body = JsonObjectReader::Parse(r.body.empty() ? "{}" : r.body);
   if (!body.ok()) return respond(Problem(body.status()));
   const commands::ReversePayment cmd{p.at("id"), (*body)->String("reason", false, 1000).value_or("")};
   if (Status s = (*body)->Finish(); !s.ok()) return respond(Problem(s));
   RunCommand(
-      t, r, [cmd](const TenantModel& m, Date today) { return commands::Decide(m, cmd, today); },
+      t, r, Decider(cmd),
       [cmd](const Decision& d, const TenantModel&, ledger::WriteContext&) {
-        return std::pair(200, Json([&](JsonWriter& w) {
+        return std::pair(200, JsonObject([&](JsonWriter& w) {
                            w.Field("payment_id", cmd.payment_id).Field("reversed", true);
                            w.Field("allocations_released", static_cast<uint64_t>(d.size() - 1));
                          }));
@@ -489,8 +456,7 @@ void Api::PostPaymentReversal(const Request& r, const Params& p, Responder respo
 }
 
 void Api::PostPaymentReallocation(const Request& r, const Params& p, Responder respond) {
-  if (!Authorize(r, Access::kWrite, respond)) return;
-  Tenant* t = RequireTenant(p, respond);
+  Tenant* t = BeginTenant(r, p, Access::kWrite, respond);
   if (!t) return;
   auto body = JsonObjectReader::Parse(r.body);
   if (!body.ok()) return respond(Problem(body.status()));
@@ -500,10 +466,10 @@ void Api::PostPaymentReallocation(const Request& r, const Params& p, Responder r
   cmd.reason = (*body)->String("reason", false, 1000).value_or("");
   if (Status s = (*body)->Finish(); !s.ok()) return respond(Problem(s));
   RunCommand(
-      t, r, [cmd](const TenantModel& m, Date today) { return commands::Decide(m, cmd, today); },
+      t, r, Decider(cmd),
       [cmd](const Decision& d, const TenantModel& m, ledger::WriteContext&) {
         const commands::PaymentRecord& pay = m.payments.at(cmd.payment_id);
-        return std::pair(200, Json([&](JsonWriter& w) {
+        return std::pair(200, JsonObject([&](JsonWriter& w) {
                            w.Field("payment_id", pay.id);
                            int64_t allocated = 0;
                            w.Key("allocations").BeginArray();
@@ -521,8 +487,7 @@ void Api::PostPaymentReallocation(const Request& r, const Params& p, Responder r
 }
 
 void Api::PostCreditApplication(const Request& r, const Params& p, Responder respond) {
-  if (!Authorize(r, Access::kWrite, respond)) return;
-  Tenant* t = RequireTenant(p, respond);
+  Tenant* t = BeginTenant(r, p, Access::kWrite, respond);
   if (!t) return;
   auto body = JsonObjectReader::Parse(r.body);
   if (!body.ok()) return respond(Problem(body.status()));
@@ -530,9 +495,9 @@ void Api::PostCreditApplication(const Request& r, const Params& p, Responder res
                                   (*body)->Int("amount", true, 1, kYenMax).value_or(0)};
   if (Status s = (*body)->Finish(); !s.ok()) return respond(Problem(s));
   RunCommand(
-      t, r, [cmd](const TenantModel& m, Date today) { return commands::Decide(m, cmd, today); },
+      t, r, Decider(cmd),
       [cmd](const Decision&, const TenantModel& m, ledger::WriteContext&) {
-        return std::pair(201, Json([&](JsonWriter& w) {
+        return std::pair(201, JsonObject([&](JsonWriter& w) {
                            w.Field("member_id", cmd.member_id).Field("invoice_id", cmd.invoice_id);
                            w.Field("amount", cmd.amount);
                            w.Field("credit", m.members.at(cmd.member_id).credit);

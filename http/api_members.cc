@@ -8,6 +8,7 @@
 #include "events/event_json.h"
 #include "events/json_writer.h"
 #include "http/api.h"
+#include "http/api_util.h"
 #include "http/json_input.h"
 #include "http/problem.h"
 #include "projections/config.h"
@@ -59,23 +60,7 @@ std::optional<events::MemberStatus> ReadStatus(JsonObjectReader& body, std::vect
   return status;
 }
 
-// Finishes the body; folds in field errors found by the handler itself.
-Status FinishBody(JsonObjectReader& body, std::vector<FieldError> extra) {
-  Status s = body.Finish();
-  if (extra.empty()) return s;
-  std::vector<FieldError> all = s.field_errors();
-  all.insert(all.end(), extra.begin(), extra.end());
-  return Status::InvalidArgument("validation_failed", "the request body has invalid fields",
-                                 std::move(all));
-}
 
-std::string Json(const std::function<void(JsonWriter&)>& fill) {
-  JsonWriter w;
-  w.BeginObject();
-  fill(w);
-  w.EndObject();
-  return w.Take();
-}
 
 uint64_t VersionOf(ledger::WriteContext& ctx, const std::string& member_id) {
   Result<uint64_t> v = ctx.StreamVersion(commands::MemberStream(member_id));
@@ -154,32 +139,26 @@ void WriteMemberView(const projections::MemberRow& row, Date today, JsonWriter& 
 }  // namespace
 
 void Api::AddMemberRoutes() {
-  auto bind = [this](auto method) {
-    return [this, method](const Request& r, const Params& p, Responder respond) {
-      (this->*method)(r, p, std::move(respond));
-    };
-  };
   const std::string t = "/v1/tenants/{tenant}";
-  router_.Add("PUT", t + "/member-types/{code}", bind(&Api::PutMemberType));
-  router_.Add("GET", t + "/member-types", bind(&Api::GetMemberTypes));
-  router_.Add("PUT", t + "/fee-schedules/{fiscal_year}", bind(&Api::PutFeeSchedule));
-  router_.Add("GET", t + "/fee-schedules/{fiscal_year}", bind(&Api::GetFeeSchedule));
-  router_.Add("POST", t + "/members", bind(&Api::PostMember));
-  router_.Add("GET", t + "/members", bind(&Api::ListMembers));
-  router_.Add("GET", t + "/members/{id}", bind(&Api::GetMember));
-  router_.Add("PATCH", t + "/members/{id}", bind(&Api::PatchMember));
-  router_.Add("POST", t + "/members/{id}/status-changes", bind(&Api::PostStatusChange));
-  router_.Add("POST", t + "/bulk-status-changes", bind(&Api::PostBulkStatusChange));
-  router_.Add("POST", t + "/members/{id}/member-type-changes", bind(&Api::PostMemberTypeChange));
-  router_.Add("POST", t + "/member-numbers", bind(&Api::PostMemberNumbers));
-  router_.Add("GET", t + "/members/{id}/history", bind(&Api::GetMemberHistory));
-  router_.Add("POST", t + "/member-imports", bind(&Api::PostMemberImport));
+  Route("PUT", t + "/member-types/{code}", &Api::PutMemberType);
+  Route("GET", t + "/member-types", &Api::GetMemberTypes);
+  Route("PUT", t + "/fee-schedules/{fiscal_year}", &Api::PutFeeSchedule);
+  Route("GET", t + "/fee-schedules/{fiscal_year}", &Api::GetFeeSchedule);
+  Route("POST", t + "/members", &Api::PostMember);
+  Route("GET", t + "/members", &Api::ListMembers);
+  Route("GET", t + "/members/{id}", &Api::GetMember);
+  Route("PATCH", t + "/members/{id}", &Api::PatchMember);
+  Route("POST", t + "/members/{id}/status-changes", &Api::PostStatusChange);
+  Route("POST", t + "/bulk-status-changes", &Api::PostBulkStatusChange);
+  Route("POST", t + "/members/{id}/member-type-changes", &Api::PostMemberTypeChange);
+  Route("POST", t + "/member-numbers", &Api::PostMemberNumbers);
+  Route("GET", t + "/members/{id}/history", &Api::GetMemberHistory);
+  Route("POST", t + "/member-imports", &Api::PostMemberImport);
   AddBillingRoutes();
 }
 
 void Api::PutMemberType(const Request& r, const Params& p, Responder respond) {
-  if (!Authorize(r, Access::kWrite, respond)) return;
-  Tenant* t = RequireTenant(p, respond);
+  Tenant* t = BeginTenant(r, p, Access::kWrite, respond);
   if (!t) return;
   auto body = JsonObjectReader::Parse(r.body);
   if (!body.ok()) return respond(Problem(body.status()));
@@ -201,7 +180,7 @@ void Api::PutMemberType(const Request& r, const Params& p, Responder respond) {
         return commands::Decide(m, cmd, today);
       },
       [cmd, created](const Decision&, const TenantModel&, ledger::WriteContext&) {
-        return std::pair(*created ? 201 : 200, Json([&](JsonWriter& w) {
+        return std::pair(*created ? 201 : 200, JsonObject([&](JsonWriter& w) {
                            w.Field("code", cmd.code).Field("name", cmd.name);
                            w.Field("kind", events::MemberKindName(cmd.kind));
                          }));
@@ -210,8 +189,7 @@ void Api::PutMemberType(const Request& r, const Params& p, Responder respond) {
 }
 
 void Api::GetMemberTypes(const Request& r, const Params& p, Responder respond) {
-  if (!Authorize(r, Access::kRead, respond)) return;
-  Tenant* t = RequireTenant(p, respond);
+  Tenant* t = BeginTenant(r, p, Access::kRead, respond);
   if (!t) return;
   Query(t, r, std::move(respond), [t]() -> Response {
     auto types = projections::ReadMemberTypes(t->store());
@@ -246,8 +224,7 @@ Status BadFiscalYear() {
 }  // namespace
 
 void Api::PutFeeSchedule(const Request& r, const Params& p, Responder respond) {
-  if (!Authorize(r, Access::kWrite, respond)) return;
-  Tenant* t = RequireTenant(p, respond);
+  Tenant* t = BeginTenant(r, p, Access::kWrite, respond);
   if (!t) return;
   auto fy = ParseFiscalYear(p.at("fiscal_year"));
   if (!fy) return respond(Problem(BadFiscalYear()));
@@ -259,9 +236,9 @@ void Api::PutFeeSchedule(const Request& r, const Params& p, Responder respond) {
   cmd.fiscal_year = *fy;
   for (const auto& [type, amount] : *fees) cmd.fees[type] = amount;
   RunCommand(
-      t, r, [cmd](const TenantModel& m, Date today) { return commands::Decide(m, cmd, today); },
+      t, r, Decider(cmd),
       [cmd](const Decision&, const TenantModel&, ledger::WriteContext&) {
-        return std::pair(200, Json([&](JsonWriter& w) {
+        return std::pair(200, JsonObject([&](JsonWriter& w) {
                            w.Field("fiscal_year", cmd.fiscal_year);
                            w.Key("fees").BeginObject();
                            for (const auto& [type, amount] : cmd.fees) w.Field(type, amount);
@@ -272,8 +249,7 @@ void Api::PutFeeSchedule(const Request& r, const Params& p, Responder respond) {
 }
 
 void Api::GetFeeSchedule(const Request& r, const Params& p, Responder respond) {
-  if (!Authorize(r, Access::kRead, respond)) return;
-  Tenant* t = RequireTenant(p, respond);
+  Tenant* t = BeginTenant(r, p, Access::kRead, respond);
   if (!t) return;
   auto fy = ParseFiscalYear(p.at("fiscal_year"));
   if (!fy) return respond(Problem(BadFiscalYear()));
@@ -283,7 +259,7 @@ void Api::GetFeeSchedule(const Request& r, const Params& p, Responder respond) {
     if (!fees->has_value()) {
       return Problem(Status::NotFound("no fee schedule for fiscal year " + std::to_string(fy)));
     }
-    return JsonResponse(200, Json([&](JsonWriter& w) {
+    return JsonResponse(200, JsonObject([&](JsonWriter& w) {
                           w.Field("fiscal_year", fy);
                           w.Key("fees").BeginObject();
                           for (const auto& [type, amount] : **fees) w.Field(type, amount);
@@ -293,8 +269,7 @@ void Api::GetFeeSchedule(const Request& r, const Params& p, Responder respond) {
 }
 
 void Api::PostMember(const Request& r, const Params& p, Responder respond) {
-  if (!Authorize(r, Access::kWrite, respond)) return;
-  Tenant* t = RequireTenant(p, respond);
+  Tenant* t = BeginTenant(r, p, Access::kWrite, respond);
   if (!t) return;
   auto body = JsonObjectReader::Parse(r.body);
   if (!body.ok()) return respond(Problem(body.status()));
@@ -307,10 +282,10 @@ void Api::PostMember(const Request& r, const Params& p, Responder respond) {
   cmd.affiliation = (*body)->String("affiliation", false, 500);
   if (Status s = (*body)->Finish(); !s.ok()) return respond(Problem(s));
   RunCommand(
-      t, r, [cmd](const TenantModel& m, Date today) { return commands::Decide(m, cmd, today); },
+      t, r, Decider(cmd),
       [](const Decision& d, const TenantModel&, ledger::WriteContext&) {
         const auto& applied = std::get<events::MemberApplied>(d.front().event);
-        return std::pair(201, Json([&](JsonWriter& w) {
+        return std::pair(201, JsonObject([&](JsonWriter& w) {
                            w.Field("member_id", applied.member_id).Field("status", "applying");
                            w.Field("version", uint64_t{1});
                          }));
@@ -319,8 +294,7 @@ void Api::PostMember(const Request& r, const Params& p, Responder respond) {
 }
 
 void Api::GetMember(const Request& r, const Params& p, Responder respond) {
-  if (!Authorize(r, Access::kRead, respond)) return;
-  Tenant* t = RequireTenant(p, respond);
+  Tenant* t = BeginTenant(r, p, Access::kRead, respond);
   if (!t) return;
   Query(t, r, std::move(respond), [t, id = p.at("id")]() -> Response {
     projections::MemberRow row;
@@ -336,8 +310,7 @@ void Api::GetMember(const Request& r, const Params& p, Responder respond) {
 }
 
 void Api::ListMembers(const Request& r, const Params& p, Responder respond) {
-  if (!Authorize(r, Access::kRead, respond)) return;
-  Tenant* t = RequireTenant(p, respond);
+  Tenant* t = BeginTenant(r, p, Access::kRead, respond);
   if (!t) return;
   projections::MemberQuery q;
   std::vector<FieldError> errors;
@@ -380,8 +353,7 @@ void Api::ListMembers(const Request& r, const Params& p, Responder respond) {
 }
 
 void Api::PatchMember(const Request& r, const Params& p, Responder respond) {
-  if (!Authorize(r, Access::kWrite, respond)) return;
-  Tenant* t = RequireTenant(p, respond);
+  Tenant* t = BeginTenant(r, p, Access::kWrite, respond);
   if (!t) return;
   const std::string id = p.at("id");
   std::optional<Expected> expected;
@@ -399,9 +371,9 @@ void Api::PatchMember(const Request& r, const Params& p, Responder respond) {
   cmd.directory_visible = (*body)->Bool("directory_visible", false);
   if (Status s = (*body)->Finish(); !s.ok()) return respond(Problem(s));
   RunCommand(
-      t, r, [cmd](const TenantModel& m, Date today) { return commands::Decide(m, cmd, today); },
+      t, r, Decider(cmd),
       [id](const Decision& d, const TenantModel&, ledger::WriteContext& ctx) {
-        return std::pair(200, Json([&](JsonWriter& w) {
+        return std::pair(200, JsonObject([&](JsonWriter& w) {
                            w.Field("member_id", id).Field("changed", d.size() > 0);
                            w.Field("version", VersionOf(ctx, id));
                          }));
@@ -410,8 +382,7 @@ void Api::PatchMember(const Request& r, const Params& p, Responder respond) {
 }
 
 void Api::PostStatusChange(const Request& r, const Params& p, Responder respond) {
-  if (!Authorize(r, Access::kWrite, respond)) return;
-  Tenant* t = RequireTenant(p, respond);
+  Tenant* t = BeginTenant(r, p, Access::kWrite, respond);
   if (!t) return;
   const std::string id = p.at("id");
   std::optional<Expected> expected;
@@ -426,10 +397,10 @@ void Api::PostStatusChange(const Request& r, const Params& p, Responder respond)
   cmd.reason = (*body)->String("reason", false, 1000).value_or("");
   if (Status s = FinishBody(**body, std::move(errors)); !s.ok()) return respond(Problem(s));
   RunCommand(
-      t, r, [cmd](const TenantModel& m, Date today) { return commands::Decide(m, cmd, today); },
+      t, r, Decider(cmd),
       [cmd](const Decision&, const TenantModel& m, ledger::WriteContext& ctx) {
         (void)m;
-        return std::pair(200, Json([&](JsonWriter& w) {
+        return std::pair(200, JsonObject([&](JsonWriter& w) {
                            w.Field("member_id", cmd.member_id);
                            w.Field("status", events::MemberStatusName(cmd.status));
                            w.Field("effective_date", FormatDate(cmd.effective_date));
@@ -440,8 +411,7 @@ void Api::PostStatusChange(const Request& r, const Params& p, Responder respond)
 }
 
 void Api::PostBulkStatusChange(const Request& r, const Params& p, Responder respond) {
-  if (!Authorize(r, Access::kWrite, respond)) return;
-  Tenant* t = RequireTenant(p, respond);
+  Tenant* t = BeginTenant(r, p, Access::kWrite, respond);
   if (!t) return;
   auto body = JsonObjectReader::Parse(r.body);
   if (!body.ok()) return respond(Problem(body.status()));
@@ -454,9 +424,9 @@ void Api::PostBulkStatusChange(const Request& r, const Params& p, Responder resp
   cmd.reason = (*body)->String("reason", false, 1000).value_or("");
   if (Status s = FinishBody(**body, std::move(errors)); !s.ok()) return respond(Problem(s));
   RunCommand(
-      t, r, [cmd](const TenantModel& m, Date today) { return commands::Decide(m, cmd, today); },
+      t, r, Decider(cmd),
       [cmd](const Decision& d, const TenantModel&, ledger::WriteContext&) {
-        return std::pair(200, Json([&](JsonWriter& w) {
+        return std::pair(200, JsonObject([&](JsonWriter& w) {
                            w.Field("changed", static_cast<uint64_t>(d.size()));
                            w.Field("status", events::MemberStatusName(cmd.status));
                            w.Field("effective_date", FormatDate(cmd.effective_date));
@@ -466,8 +436,7 @@ void Api::PostBulkStatusChange(const Request& r, const Params& p, Responder resp
 }
 
 void Api::PostMemberTypeChange(const Request& r, const Params& p, Responder respond) {
-  if (!Authorize(r, Access::kWrite, respond)) return;
-  Tenant* t = RequireTenant(p, respond);
+  Tenant* t = BeginTenant(r, p, Access::kWrite, respond);
   if (!t) return;
   const std::string id = p.at("id");
   std::optional<Expected> expected;
@@ -480,9 +449,9 @@ void Api::PostMemberTypeChange(const Request& r, const Params& p, Responder resp
   cmd.effective_date = (*body)->DateField("effective_date", true).value_or(0);
   if (Status s = (*body)->Finish(); !s.ok()) return respond(Problem(s));
   RunCommand(
-      t, r, [cmd](const TenantModel& m, Date today) { return commands::Decide(m, cmd, today); },
+      t, r, Decider(cmd),
       [cmd](const Decision&, const TenantModel&, ledger::WriteContext& ctx) {
-        return std::pair(200, Json([&](JsonWriter& w) {
+        return std::pair(200, JsonObject([&](JsonWriter& w) {
                            w.Field("member_id", cmd.member_id).Field("member_type", cmd.member_type);
                            w.Field("effective_date", FormatDate(cmd.effective_date));
                            w.Field("version", VersionOf(ctx, cmd.member_id));
@@ -492,8 +461,7 @@ void Api::PostMemberTypeChange(const Request& r, const Params& p, Responder resp
 }
 
 void Api::PostMemberNumbers(const Request& r, const Params& p, Responder respond) {
-  if (!Authorize(r, Access::kWrite, respond)) return;
-  Tenant* t = RequireTenant(p, respond);
+  Tenant* t = BeginTenant(r, p, Access::kWrite, respond);
   if (!t) return;
   auto body = JsonObjectReader::Parse(r.body);
   if (!body.ok()) return respond(Problem(body.status()));
@@ -508,9 +476,9 @@ void Api::PostMemberNumbers(const Request& r, const Params& p, Responder respond
   }
   if (Status s = (*body)->Finish(); !s.ok()) return respond(Problem(s));
   RunCommand(
-      t, r, [cmd](const TenantModel& m, Date today) { return commands::Decide(m, cmd, today); },
+      t, r, Decider(cmd),
       [](const Decision& d, const TenantModel&, ledger::WriteContext&) {
-        return std::pair(200, Json([&](JsonWriter& w) {
+        return std::pair(200, JsonObject([&](JsonWriter& w) {
                            w.Key("assigned").BeginArray();
                            for (const auto& e : d) {
                              const auto& a = std::get<events::MemberNumberAssigned>(e.event);
@@ -524,8 +492,7 @@ void Api::PostMemberNumbers(const Request& r, const Params& p, Responder respond
 }
 
 void Api::GetMemberHistory(const Request& r, const Params& p, Responder respond) {
-  if (!Authorize(r, Access::kRead, respond)) return;
-  Tenant* t = RequireTenant(p, respond);
+  Tenant* t = BeginTenant(r, p, Access::kRead, respond);
   if (!t) return;
   Status error;
   const uint64_t after = QueryUint(r, "cursor", ~uint64_t{0} - 1, &error).value_or(0);
@@ -559,8 +526,7 @@ void Api::GetMemberHistory(const Request& r, const Params& p, Responder respond)
 }
 
 void Api::PostMemberImport(const Request& r, const Params& p, Responder respond) {
-  if (!Authorize(r, Access::kWrite, respond)) return;
-  Tenant* t = RequireTenant(p, respond);
+  Tenant* t = BeginTenant(r, p, Access::kWrite, respond);
   if (!t) return;
   auto body = JsonObjectReader::Parse(r.body);
   if (!body.ok()) return respond(Problem(body.status()));
@@ -582,9 +548,9 @@ void Api::PostMemberImport(const Request& r, const Params& p, Responder respond)
   }
   if (Status s = (*body)->Finish(); !s.ok()) return respond(Problem(s));
   RunCommand(
-      t, r, [cmd](const TenantModel& m, Date today) { return commands::Decide(m, cmd, today); },
+      t, r, Decider(cmd),
       [](const Decision& d, const TenantModel&, ledger::WriteContext&) {
-        return std::pair(201, Json([&](JsonWriter& w) {
+        return std::pair(201, JsonObject([&](JsonWriter& w) {
                            w.Key("member_ids").BeginArray();
                            for (const auto& e : d) {
                              if (const auto* a = std::get_if<events::MemberApplied>(&e.event)) {

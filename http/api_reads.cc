@@ -67,21 +67,15 @@ void CsvRow(std::initializer_list<std::string_view> fields, std::string* out) {
 }  // namespace
 
 void Api::AddReadRoutes() {
-  auto bind = [this](auto method) {
-    return [this, method](const Request& r, const Params& p, Responder respond) {
-      (this->*method)(r, p, std::move(respond));
-    };
-  };
   const std::string t = "/v1/tenants/{tenant}";
-  router_.Add("GET", t + "/arrears", bind(&Api::GetArrears));
-  router_.Add("GET", t + "/fiscal-years/{fy}/summary", bind(&Api::GetFiscalYearSummary));
-  router_.Add("GET", t + "/members/{id}/ledger", bind(&Api::GetMemberLedger));
-  router_.Add("GET", t + "/exports/member-billing.csv", bind(&Api::GetMemberBillingCsv));
+  Route("GET", t + "/arrears", &Api::GetArrears);
+  Route("GET", t + "/fiscal-years/{fy}/summary", &Api::GetFiscalYearSummary);
+  Route("GET", t + "/members/{id}/ledger", &Api::GetMemberLedger);
+  Route("GET", t + "/exports/member-billing.csv", &Api::GetMemberBillingCsv);
 }
 
 void Api::GetArrears(const Request& r, const Params& p, Responder respond) {
-  if (!Authorize(r, Access::kRead, respond)) return;
-  Tenant* t = RequireTenant(p, respond);
+  Tenant* t = BeginTenant(r, p, Access::kRead, respond);
   if (!t) return;
   projections::ArrearsFilter filter;
   if (auto fy = r.Query("fiscal_year")) {
@@ -191,8 +185,7 @@ void Api::GetArrears(const Request& r, const Params& p, Responder respond) {
 }
 
 void Api::GetFiscalYearSummary(const Request& r, const Params& p, Responder respond) {
-  if (!Authorize(r, Access::kRead, respond)) return;
-  Tenant* t = RequireTenant(p, respond);
+  Tenant* t = BeginTenant(r, p, Access::kRead, respond);
   if (!t) return;
   auto fy = ParseInt(p.at("fy"));
   if (!fy || *fy < 1900 || *fy > 9999) return respond(Problem(Bad("fiscal_year", "1900..9999")));
@@ -228,8 +221,7 @@ void Api::GetFiscalYearSummary(const Request& r, const Params& p, Responder resp
 }
 
 void Api::GetMemberLedger(const Request& r, const Params& p, Responder respond) {
-  if (!Authorize(r, Access::kRead, respond)) return;
-  Tenant* t = RequireTenant(p, respond);
+  Tenant* t = BeginTenant(r, p, Access::kRead, respond);
   if (!t) return;
   std::optional<Date> as_of;
   if (auto text = r.Query("as_of")) {
@@ -291,8 +283,7 @@ void Api::GetMemberLedger(const Request& r, const Params& p, Responder respond) 
 }
 
 void Api::GetMemberBillingCsv(const Request& r, const Params& p, Responder respond) {
-  if (!Authorize(r, Access::kRead, respond)) return;
-  Tenant* t = RequireTenant(p, respond);
+  Tenant* t = BeginTenant(r, p, Access::kRead, respond);
   if (!t) return;
   const int start_month = t->settings().value.fiscal_year_start_month;
   const int current = commands::FiscalYearOf(t->Today(), start_month);

@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include "http/json_input.h"
+
 namespace kaiin::http {
 
 std::string RandomHex(size_t bytes) {
@@ -33,6 +35,23 @@ Response CommandResponse(const ledger::CommitResult& c) {
   res.body = std::move(body);
   if (c.replayed) res.headers.emplace_back("Idempotent-Replayed", "true");
   return res;
+}
+
+std::string JsonObject(const std::function<void(JsonWriter&)>& fill) {
+  JsonWriter w;
+  w.BeginObject();
+  fill(w);
+  w.EndObject();
+  return w.Take();
+}
+
+Status FinishBody(JsonObjectReader& body, std::vector<FieldError> extra) {
+  Status s = body.Finish();
+  if (extra.empty()) return s;
+  std::vector<FieldError> all = s.field_errors();
+  all.insert(all.end(), extra.begin(), extra.end());
+  return Status::InvalidArgument("validation_failed", "the request body has invalid fields",
+                                 std::move(all));
 }
 
 }  // namespace kaiin::http

@@ -4,7 +4,12 @@
 #include <charconv>
 #include <string>
 
+#include <functional>
+#include <vector>
+
 #include "events/hash.h"
+#include "events/json_writer.h"
+#include "events/status.h"
 #include "ledger/event_log.h"
 #include "http/message.h"
 
@@ -18,5 +23,12 @@ events::Hash Fingerprint(const Request& r);
 // A command's stored result is "NNN" (HTTP status) followed by a JSON object; the answer adds
 // the position of its last event, which is known only once the batch is written.
 Response CommandResponse(const ledger::CommitResult& c);
+
+// A JSON object whose fields `fill` writes.
+std::string JsonObject(const std::function<void(JsonWriter&)>& fill);
+
+class JsonObjectReader;
+// Finishes a request body and folds in the field errors the handler found itself.
+Status FinishBody(JsonObjectReader& body, std::vector<FieldError> extra = {});
 
 }  // namespace kaiin::http

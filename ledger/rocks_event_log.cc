@@ -169,13 +169,7 @@ Result<std::unique_ptr<RocksEventLog>> RocksEventLog::Open(const std::string& pa
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(db_options, path, Families(cf_options), &handles, &raw);
   if (!s.ok()) return FromRocks(s, "open event log");
-  log->db_.reset(raw);
-  log->events_cf_ = handles[1];
-  log->streams_cf_ = handles[2];
-  log->idempotency_cf_ = handles[3];
-  log->meta_cf_ = handles[4];
-  log->snapshots_cf_ = handles[5];
-  log->db_->DestroyColumnFamilyHandle(handles[0]);
+  log->Adopt(raw, handles);
   if (Status st = log->Recover(); !st.ok()) return st;
   log->writer_ = std::thread([l = log.get()] { l->WriterLoop(); });
   return log;
@@ -193,13 +187,7 @@ Result<std::unique_ptr<RocksEventLog>> RocksEventLog::OpenFollower(
   rocksdb::Status s = rocksdb::DB::OpenAsSecondary(db_options, path, scratch_path,
                                                    Families({}), &handles, &raw);
   if (!s.ok()) return FromRocks(s, "open event log as follower");
-  log->db_.reset(raw);
-  log->events_cf_ = handles[1];
-  log->streams_cf_ = handles[2];
-  log->idempotency_cf_ = handles[3];
-  log->meta_cf_ = handles[4];
-  log->snapshots_cf_ = handles[5];
-  log->db_->DestroyColumnFamilyHandle(handles[0]);
+  log->Adopt(raw, handles);
   if (Status st = log->Recover(); !st.ok()) return st;
   log->closed_ = true;  // no writer thread
   return log;
@@ -213,6 +201,17 @@ RocksEventLog::~RocksEventLog() {
     }
     db_->Close();
   }
+}
+
+// Takes ownership of an opened database and its handles, in the order of Families().
+void RocksEventLog::Adopt(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& h) {
+  db_.reset(db);
+  events_cf_ = h[1];
+  streams_cf_ = h[2];
+  idempotency_cf_ = h[3];
+  meta_cf_ = h[4];
+  snapshots_cf_ = h[5];
+  db_->DestroyColumnFamilyHandle(h[0]);  // the default family is not used
 }
 
 // Loads the head record and checks it against the last stored event.

@@ -12,6 +12,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <vector>
 
 #include "events/codec.h"
 #include "ledger/event_log.h"
@@ -94,6 +95,7 @@ class RocksEventLog final : public EventLog {
   };
 
   RocksEventLog() = default;
+  void Adopt(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& handles);
   Status Recover();
   void WriterLoop();
   void ProcessGroup(std::vector<Job>& jobs);

@@ -136,14 +136,7 @@ Result<std::unique_ptr<ProjectionStore>> ProjectionStore::Open(
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(options, path, descriptors, &store->all_handles_, &raw);
   if (!s.ok()) return FromRocks(s, "open projection store");
-  store->db_.reset(raw);
-  for (size_t i = 0; i < names.size(); ++i) {
-    if (names[i] == kCheckpoints) {
-      store->checkpoints_cf_ = store->all_handles_[i];
-    } else if (names[i] != rocksdb::kDefaultColumnFamilyName) {
-      store->families_[names[i]] = store->all_handles_[i];
-    }
-  }
+  store->Adopt(raw, names);
   // A projection whose code changed its output is rebuilt from 0.
   for (Projection* p : projections) {
     std::string v;
@@ -174,16 +167,21 @@ Result<std::unique_ptr<ProjectionStore>> ProjectionStore::OpenFollower(
   s = rocksdb::DB::OpenAsSecondary(options, path, scratch_path, descriptors, &store->all_handles_,
                                    &raw);
   if (!s.ok()) return FromRocks(s, "open projection store as follower");
-  store->db_.reset(raw);
-  for (size_t i = 0; i < names.size(); ++i) {
-    if (names[i] == kCheckpoints) {
-      store->checkpoints_cf_ = store->all_handles_[i];
-    } else if (names[i] != rocksdb::kDefaultColumnFamilyName) {
-      store->families_[names[i]] = store->all_handles_[i];
-    }
-  }
+  store->Adopt(raw, names);
   if (!store->checkpoints_cf_) return Status::Corruption("projection store has no checkpoints");
   return store;
+}
+
+// Takes ownership of an opened database; all_handles_ are in the order of `names`.
+void ProjectionStore::Adopt(rocksdb::DB* db, const std::vector<std::string>& names) {
+  db_.reset(db);
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (names[i] == kCheckpoints) {
+      checkpoints_cf_ = all_handles_[i];
+    } else if (names[i] != rocksdb::kDefaultColumnFamilyName) {
+      families_[names[i]] = all_handles_[i];
+    }
+  }
 }
 
 ProjectionStore::~ProjectionStore() {

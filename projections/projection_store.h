@@ -55,6 +55,7 @@ class ProjectionStore {
 
  private:
   ProjectionStore() = default;
+  void Adopt(rocksdb::DB* db, const std::vector<std::string>& names);
   rocksdb::ColumnFamilyHandle* Family(std::string_view name) const;
   Status WriteCheckpoint(std::string_view name, uint64_t position, uint32_t schema);
 
