@@ -35,6 +35,11 @@ std::string MemberIdFor(uint64_t seq) {
   return buf;
 }
 
+std::string ResetTokenKey(events::SubjectKind kind, std::string_view subject) {
+  return std::string(kind == events::SubjectKind::kStaff ? "reset:staff:" : "reset:member:") +
+         std::string(subject);
+}
+
 std::string NormalizeEmail(std::string_view email) {
   std::string s(email);
   for (char& c : s) {
@@ -175,6 +180,19 @@ void Evolve(TenantModel& m, const events::Event& event, uint64_t position) {
         } else if constexpr (std::is_same_v<T, events::PaymentReversed>) {
           m.payments[e.payment_id].reversed = true;
           m.members[e.member_id].credit -= e.amount;
+        } else if constexpr (std::is_same_v<T, events::StaffAccountCreated>) {
+          m.staff[e.login] = e.role;
+        } else if constexpr (std::is_same_v<T, events::PasswordResetIssued>) {
+          m.tokens[e.token_hash] = TokenRecord{e.subject_kind, e.subject, "", false, e.expires_at, false};
+          m.latest_token[ResetTokenKey(e.subject_kind, e.subject)] = e.token_hash;
+        } else if constexpr (std::is_same_v<T, events::EmailChangeRequested>) {
+          m.tokens[e.token_hash] = TokenRecord{events::SubjectKind::kMember, e.member_id, e.new_email,
+                                               true, e.expires_at, false};
+          m.latest_token["email:" + e.member_id] = e.token_hash;
+        } else if constexpr (std::is_same_v<T, events::TokenUsed>) {
+          m.tokens[e.token_hash].used = true;
+        } else if constexpr (std::is_same_v<T, events::OutboxMessageQueued>) {
+          ++m.message_seq;
         }
       },
       event);

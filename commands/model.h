@@ -88,6 +88,16 @@ struct BatchRecord {
   std::vector<std::string> invoice_ids;
 };
 
+// A reset or e-mail-change token, known by its hash.
+struct TokenRecord {
+  events::SubjectKind kind = events::SubjectKind::kMember;
+  std::string subject;    // staff login or member id
+  std::string new_email;  // e-mail change tokens
+  bool email_change = false;
+  TimestampMicros expires_at = 0;
+  bool used = false;
+};
+
 struct TenantModel {
   TenantState tenant;
   std::map<std::string, events::MemberTypeDefined> member_types;
@@ -103,6 +113,10 @@ struct TenantModel {
   std::unordered_map<std::string, PaymentRecord> payments;
   std::unordered_map<std::string, BatchRecord> batches;
   uint64_t invoice_seq = 0, batch_seq = 0, payment_seq = 0;
+  std::map<std::string, events::StaffRole> staff;               // login -> role
+  std::unordered_map<std::string, TokenRecord> tokens;          // token hash -> token
+  std::unordered_map<std::string, std::string> latest_token;    // purpose+subject -> token hash
+  uint64_t message_seq = 0;
 
   const MemberRecord* FindMember(std::string_view id) const;
   const InvoiceRecord* FindInvoice(std::string_view id) const;
@@ -115,5 +129,6 @@ void Evolve(TenantModel& model, const events::Event& event, uint64_t position);
 std::string MemberStream(std::string_view member_id);
 std::string MemberIdFor(uint64_t seq);           // "m000000001"
 std::string NormalizeEmail(std::string_view email);  // ASCII lower case (M1)
+std::string ResetTokenKey(events::SubjectKind kind, std::string_view subject);
 
 }  // namespace kaiin::commands

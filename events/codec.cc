@@ -181,6 +181,37 @@ Offset<void> EncodeEvent(FlatBufferBuilder& fbb, const Event& event, fb::Event* 
                                                     e.member_id.c_str(), e.invoice_id.c_str(),
                                                     e.fiscal_year, e.amount)
               .Union();
+        } else if constexpr (std::is_same_v<T, StaffAccountCreated>) {
+          *type = fb::Event::StaffAccountCreated;
+          return fb::CreateStaffAccountCreatedDirect(fbb, e.login.c_str(),
+                                                     static_cast<fb::StaffRole>(e.role))
+              .Union();
+        } else if constexpr (std::is_same_v<T, PasswordSet>) {
+          *type = fb::Event::PasswordSet;
+          return fb::CreatePasswordSetDirect(fbb, static_cast<fb::SubjectKind>(e.subject_kind),
+                                             e.subject.c_str(), e.password_hash.c_str())
+              .Union();
+        } else if constexpr (std::is_same_v<T, PasswordResetIssued>) {
+          *type = fb::Event::PasswordResetIssued;
+          return fb::CreatePasswordResetIssuedDirect(
+                     fbb, static_cast<fb::SubjectKind>(e.subject_kind), e.subject.c_str(),
+                     e.token_hash.c_str(), e.expires_at)
+              .Union();
+        } else if constexpr (std::is_same_v<T, EmailChangeRequested>) {
+          *type = fb::Event::EmailChangeRequested;
+          return fb::CreateEmailChangeRequestedDirect(fbb, e.member_id.c_str(), e.new_email.c_str(),
+                                                      e.token_hash.c_str(), e.expires_at)
+              .Union();
+        } else if constexpr (std::is_same_v<T, TokenUsed>) {
+          *type = fb::Event::TokenUsed;
+          return fb::CreateTokenUsedDirect(fbb, e.token_hash.c_str()).Union();
+        } else if constexpr (std::is_same_v<T, OutboxMessageQueued>) {
+          *type = fb::Event::OutboxMessageQueued;
+          return fb::CreateOutboxMessageQueuedDirect(fbb, e.message_id.c_str(), e.to.c_str(),
+                                                     e.purpose.c_str(), e.subject.c_str(),
+                                                     e.body.c_str(), e.link.c_str(), e.created_at,
+                                                     e.expires_at)
+              .Union();
         } else if constexpr (std::is_same_v<T, PaymentReversed>) {
           *type = fb::Event::PaymentReversed;
           return fb::CreatePaymentReversedDirect(fbb, e.payment_id.c_str(), e.member_id.c_str(),
@@ -409,6 +440,43 @@ Status DecodeEvent(const fb::Envelope& env, Event* out) {
                              static_cast<PaymentMethod>(e->method()), Str(e->reason())};
       return Status::Ok();
     }
+    case fb::Event::StaffAccountCreated: {
+      const auto* e = env.event_as_StaffAccountCreated();
+      if (e->role() > fb::StaffRole::MAX) return bad;
+      *out = StaffAccountCreated{Str(e->login()), static_cast<StaffRole>(e->role())};
+      return Status::Ok();
+    }
+    case fb::Event::PasswordSet: {
+      const auto* e = env.event_as_PasswordSet();
+      if (e->subject_kind() > fb::SubjectKind::MAX) return bad;
+      *out = PasswordSet{static_cast<SubjectKind>(e->subject_kind()), Str(e->subject()),
+                         Str(e->password_hash())};
+      return Status::Ok();
+    }
+    case fb::Event::PasswordResetIssued: {
+      const auto* e = env.event_as_PasswordResetIssued();
+      if (e->subject_kind() > fb::SubjectKind::MAX) return bad;
+      *out = PasswordResetIssued{static_cast<SubjectKind>(e->subject_kind()), Str(e->subject()),
+                                 Str(e->token_hash()), e->expires_at_us()};
+      return Status::Ok();
+    }
+    case fb::Event::EmailChangeRequested: {
+      const auto* e = env.event_as_EmailChangeRequested();
+      *out = EmailChangeRequested{Str(e->member_id()), Str(e->new_email()), Str(e->token_hash()),
+                                  e->expires_at_us()};
+      return Status::Ok();
+    }
+    case fb::Event::TokenUsed: {
+      *out = TokenUsed{Str(env.event_as_TokenUsed()->token_hash())};
+      return Status::Ok();
+    }
+    case fb::Event::OutboxMessageQueued: {
+      const auto* e = env.event_as_OutboxMessageQueued();
+      *out = OutboxMessageQueued{Str(e->message_id()), Str(e->to()),      Str(e->purpose()),
+                                 Str(e->subject()),    Str(e->body()),    Str(e->link()),
+                                 e->created_at_us(),   e->expires_at_us()};
+      return Status::Ok();
+    }
     case fb::Event::NONE:
       break;
   }
@@ -483,6 +551,16 @@ std::optional<PaymentMethod> ParsePaymentMethod(std::string_view name) {
     const auto m = static_cast<PaymentMethod>(i);
     if (PaymentMethodName(m) == name) return m;
   }
+  return std::nullopt;
+}
+
+std::string_view StaffRoleName(StaffRole r) {
+  return r == StaffRole::kAuditor ? "auditor" : "secretariat";
+}
+
+std::optional<StaffRole> ParseStaffRole(std::string_view name) {
+  if (name == "secretariat") return StaffRole::kSecretariat;
+  if (name == "auditor") return StaffRole::kAuditor;
   return std::nullopt;
 }
 

@@ -282,6 +282,53 @@ struct PaymentReversed {
   bool operator==(const PaymentReversed&) const = default;
 };
 
+enum class SubjectKind : uint8_t { kStaff = 0, kMember };
+enum class StaffRole : uint8_t { kSecretariat = 0, kAuditor };
+std::string_view StaffRoleName(StaffRole r);  // "secretariat", "auditor"
+std::optional<StaffRole> ParseStaffRole(std::string_view name);
+
+struct StaffAccountCreated {
+  static constexpr std::string_view kType = "StaffAccountCreated";
+  std::string login;
+  StaffRole role = StaffRole::kSecretariat;
+  bool operator==(const StaffAccountCreated&) const = default;
+};
+
+struct PasswordSet {
+  static constexpr std::string_view kType = "PasswordSet";
+  SubjectKind subject_kind = SubjectKind::kMember;
+  std::string subject, password_hash;
+  bool operator==(const PasswordSet&) const = default;
+};
+
+struct PasswordResetIssued {
+  static constexpr std::string_view kType = "PasswordResetIssued";
+  SubjectKind subject_kind = SubjectKind::kMember;
+  std::string subject, token_hash;
+  TimestampMicros expires_at = 0;
+  bool operator==(const PasswordResetIssued&) const = default;
+};
+
+struct EmailChangeRequested {
+  static constexpr std::string_view kType = "EmailChangeRequested";
+  std::string member_id, new_email, token_hash;
+  TimestampMicros expires_at = 0;
+  bool operator==(const EmailChangeRequested&) const = default;
+};
+
+struct TokenUsed {
+  static constexpr std::string_view kType = "TokenUsed";
+  std::string token_hash;
+  bool operator==(const TokenUsed&) const = default;
+};
+
+struct OutboxMessageQueued {
+  static constexpr std::string_view kType = "OutboxMessageQueued";
+  std::string message_id, to, purpose, subject, body, link;
+  TimestampMicros created_at = 0, expires_at = 0;
+  bool operator==(const OutboxMessageQueued&) const = default;
+};
+
 using Event =
     std::variant<TenantConfigured, MemberTypeDefined, FeeScheduleSet, MemberApplied,
                  MemberAdmitted, MemberStatusChanged, MemberNumberAssigned, MemberTypeChanged,
@@ -289,7 +336,8 @@ using Event =
                  InvoiceBatchCreated, InvoiceDrafted, InvoiceSnapshotTaken, InvoiceBatchConfirmed,
                  InvoiceIssued, InvoiceTitleChanged, InvoiceAdjusted, InvoiceCancelled,
                  InvoiceBatchCancelled, PaymentRecorded, PaymentNoteRecorded, PaymentAllocated,
-                 AllocationReleased, PaymentReversed>;
+                 AllocationReleased, PaymentReversed, StaffAccountCreated, PasswordSet,
+                 PasswordResetIssued, EmailChangeRequested, TokenUsed, OutboxMessageQueued>;
 
 // The event type's name as it appears in the API and in projections ("TenantConfigured").
 std::string_view EventTypeName(const Event& event);

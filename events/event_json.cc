@@ -142,6 +142,23 @@ void WriteEventData(const Event& event, JsonWriter* w) {
           w->Field("payment_id", e.payment_id).Field("member_id", e.member_id);
           w->Field("amount", e.amount).Field("method", PaymentMethodName(e.method));
           w->Field("reason", e.reason);
+        } else if constexpr (std::is_same_v<T, StaffAccountCreated>) {
+          w->Field("login", e.login).Field("role", StaffRoleName(e.role));
+        } else if constexpr (std::is_same_v<T, PasswordSet>) {
+          // The hash is never shown, not even to auditors (seed: passwords cannot be seen).
+          w->Field("subject_kind", e.subject_kind == SubjectKind::kStaff ? "staff" : "member");
+          w->Field("subject", e.subject);
+        } else if constexpr (std::is_same_v<T, PasswordResetIssued>) {
+          w->Field("subject_kind", e.subject_kind == SubjectKind::kStaff ? "staff" : "member");
+          w->Field("subject", e.subject).Field("expires_at", FormatTimestamp(e.expires_at));
+        } else if constexpr (std::is_same_v<T, EmailChangeRequested>) {
+          w->Field("member_id", e.member_id).Field("new_email", e.new_email);
+          w->Field("expires_at", FormatTimestamp(e.expires_at));
+        } else if constexpr (std::is_same_v<T, TokenUsed>) {
+          // Nothing to show: which token was used is an internal link to its request.
+        } else if constexpr (std::is_same_v<T, OutboxMessageQueued>) {
+          w->Field("message_id", e.message_id).Field("to", e.to).Field("purpose", e.purpose);
+          w->Field("created_at", FormatTimestamp(e.created_at));
         }
       },
       event);

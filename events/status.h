@@ -60,8 +60,8 @@ class Status {
   static Status PermissionDenied(std::string message, std::string reason = "forbidden") {
     return Status(StatusCode::kPermissionDenied, std::move(reason), std::move(message));
   }
-  static Status Unauthenticated(std::string message) {
-    return Status(StatusCode::kUnauthenticated, "unauthenticated", std::move(message));
+  static Status Unauthenticated(std::string message, std::string reason = "unauthenticated") {
+    return Status(StatusCode::kUnauthenticated, std::move(reason), std::move(message));
   }
   static Status Unavailable(std::string reason, std::string message) {
     return Status(StatusCode::kUnavailable, std::move(reason), std::move(message));

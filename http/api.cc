@@ -1,6 +1,7 @@
 #include "http/api.h"
 
 #include <sodium.h>
+#include <spdlog/spdlog.h>
 
 #include <charconv>
 
@@ -43,7 +44,10 @@ std::optional<uint64_t> QueryUint(const Request& r, std::string_view name, uint6
 }
 
 Api::Api(TenantRegistry* tenants, ApiOptions options)
-    : tenants_(tenants), options_(std::move(options)) {
+    : tenants_(tenants),
+      options_(std::move(options)),
+      sessions_(options_.session_ttl_micros, options_.sessions_max) {
+  if (!options_.clock) options_.clock = NowMicros;
   AddRoutes();
 }
 
@@ -72,6 +76,7 @@ void Api::AddRoutes() {
   Route("GET", "/v1/tenants/{tenant}/event-counts", &Api::GetEventCounts);
   Route("POST", "/v1/tenants/{tenant}/projections/{projection}/rebuild", &Api::RebuildProjection);
   AddMemberRoutes();
+  AddAuthRoutes();
 }
 
 void Api::Handle(const Request& request, Responder respond) {
@@ -88,9 +93,13 @@ void Api::Handle(const Request& request, Responder respond) {
     return;
   }
   const auto start = Clock::now();
-  Responder timed = [this, route, start, respond = std::move(respond)](Response res) {
+  Responder timed = [this, route, method = request.method, start,
+                     respond = std::move(respond)](Response res) {
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
     metrics_.Record(route, res.status, seconds);
+    // The route's pattern only: never the path (a reset token travels in it), the query, the
+    // headers or the body.
+    spdlog::info("{} {} {} {:.3f}ms", method, route, res.status, seconds * 1000);
     respond(std::move(res));
   };
   (*handler)(request, params, std::move(timed));
@@ -115,14 +124,49 @@ bool Api::RequireAdmin(const Request& r, Responder& respond) const {
   return false;
 }
 
-Tenant* Api::BeginTenant(const Request& r, const Params& p, Access access,
-                         Responder& respond) const {
-  if (!Authorize(r, access, respond)) return nullptr;
+Tenant* Api::BeginTenant(const Request& r, const Params& p, Access access, Responder& respond,
+                         Principal* who) const {
+  if (!Authorize(r, p, access, respond, who)) return nullptr;
   return RequireTenant(p, respond);
 }
 
-bool Api::Authorize(const Request& r, Access, Responder& respond) const {
-  return RequireAdmin(r, respond);
+Result<Principal> Api::Authenticate(const Request& r, std::string_view tenant) const {
+  auto auth = r.Header("authorization");
+  if (!auth) return Status::Unauthenticated("a bearer token is required");
+  if (!auth->starts_with("Bearer ")) return Status::Unauthenticated("use Authorization: Bearer");
+  if (IsAdmin(r)) return Principal{};  // the platform admin
+  Result<Principal> p = sessions_.Find(auth->substr(7), Now());
+  if (!p.ok()) return p;
+  // A session belongs to one tenant: elsewhere it is no token at all.
+  if (p->tenant != tenant) return Status::Unauthenticated("the bearer token is not valid");
+  return p;
+}
+
+bool Api::Authorize(const Request& r, const Params& params, Access access, Responder& respond,
+                    Principal* who) const {
+  auto tenant = params.find("tenant");
+  Result<Principal> p = Authenticate(r, tenant == params.end() ? "" : tenant->second);
+  if (!p.ok()) {
+    respond(Problem(p.status()));
+    return false;
+  }
+  auto id = params.find("id");
+  const bool own = p->is_member() && id != params.end() && id->second == p->subject;
+  bool allowed = false;
+  switch (access) {
+    case Access::kAdmin: allowed = p->kind == Principal::Kind::kAdmin; break;
+    case Access::kWrite: allowed = p->is_secretariat(); break;
+    case Access::kRead: allowed = p->is_staff(); break;
+    case Access::kSelf: allowed = p->is_staff() || own; break;
+    case Access::kSelfWrite: allowed = p->is_secretariat() || own; break;
+    case Access::kAnyone: allowed = true; break;
+  }
+  if (!allowed) {
+    respond(Problem(Status::PermissionDenied("this role may not do that here")));
+    return false;
+  }
+  if (who) *who = *p;
+  return true;
 }
 
 bool Api::ReadIfMatch(const Request& r, const std::string& stream, std::optional<Expected>* out,
@@ -146,7 +190,10 @@ bool Api::ReadIfMatch(const Request& r, const std::string& stream, std::optional
 void Api::RunCommand(Tenant* t, const Request& r, DecideFn decide, AnswerFn answer,
                      std::optional<Expected> expected, Responder respond) {
   ledger::CommandMeta meta;
-  meta.actor = "admin";
+  Result<Principal> who = Authenticate(r, t->id());
+  meta.actor = !who.ok() ? "anonymous"
+               : who->kind == Principal::Kind::kAdmin ? "admin"
+               : (who->is_member() ? "member:" : "staff:") + who->subject;
   meta.command_id = RandomHex(16);
   if (auto key = r.Header("idempotency-key")) meta.idempotency_key = std::string(*key);
   meta.fingerprint = Fingerprint(r);
@@ -230,7 +277,7 @@ void Api::Query(Tenant* t, const Request& r, Responder respond, std::function<Re
 }
 
 void Api::PutTenant(const Request& r, const Params& p, Responder respond) {
-  if (!RequireAdmin(r, respond)) return;
+  if (!Authorize(r, p, Access::kAdmin, respond)) return;
   const std::string id = p.at("tenant");
   if (Status s = commands::ValidateTenantId(id); !s.ok()) return respond(Problem(s));
   auto body = JsonObjectReader::Parse(r.body);
@@ -293,7 +340,7 @@ void Api::PutTenant(const Request& r, const Params& p, Responder respond) {
 }
 
 void Api::GetTenant(const Request& r, const Params& p, Responder respond) {
-  if (!RequireAdmin(r, respond)) return;
+  if (!Authorize(r, p, Access::kAdmin, respond)) return;
   Tenant* t = RequireTenant(p, respond);
   if (!t) return;
   const Tenant::Settings s = t->settings();
@@ -308,8 +355,7 @@ void Api::GetTenant(const Request& r, const Params& p, Responder respond) {
 }
 
 void Api::GetEvents(const Request& r, const Params& p, Responder respond) {
-  if (!RequireAdmin(r, respond)) return;
-  Tenant* t = RequireTenant(p, respond);
+  Tenant* t = BeginTenant(r, p, Access::kRead, respond);
   if (!t) return;
   Status error;
   std::optional<uint64_t> after = QueryUint(r, "after", ~uint64_t{0}, &error);
@@ -340,8 +386,7 @@ void Api::GetEvents(const Request& r, const Params& p, Responder respond) {
 }
 
 void Api::GetEventCounts(const Request& r, const Params& p, Responder respond) {
-  if (!RequireAdmin(r, respond)) return;
-  Tenant* t = RequireTenant(p, respond);
+  Tenant* t = BeginTenant(r, p, Access::kRead, respond);
   if (!t) return;
   Query(t, r, std::move(respond), [t]() -> Response {
     auto counts = projections::ReadEventCounts(t->store());
@@ -359,8 +404,7 @@ void Api::GetEventCounts(const Request& r, const Params& p, Responder respond) {
 }
 
 void Api::RebuildProjection(const Request& r, const Params& p, Responder respond) {
-  if (!RequireAdmin(r, respond)) return;
-  Tenant* t = RequireTenant(p, respond);
+  Tenant* t = BeginTenant(r, p, Access::kAdmin, respond);
   if (!t) return;
   if (Status s = t->runtime().Rebuild(p.at("projection")); !s.ok()) return respond(Problem(s));
   JsonWriter w;

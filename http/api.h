@@ -7,6 +7,7 @@
 
 #include "commands/decision.h"
 #include "commands/model.h"
+#include "http/auth.h"
 #include "http/message.h"
 #include "http/metrics.h"
 #include "http/router.h"
@@ -18,6 +19,12 @@ struct ApiOptions {
   std::string admin_token;                              // platform admin's bearer token
   std::chrono::milliseconds min_position_wait{2000};    // how long ?min_position= may wait
   size_t events_page_max = 1000;                        // GET {T}/events limit
+  int64_t session_ttl_micros = 12LL * 3600 * 1000000;   // a login lasts 12 h
+  size_t sessions_max = 1'000'000;
+  bool strict_password_hashing = true;  // argon2id interactive limits; false only in tests
+  std::string reset_link_base = "http://127.0.0.1:8080/reset-password";
+  std::string email_change_link_base = "http://127.0.0.1:8080/confirm-email";
+  std::function<TimestampMicros()> clock;  // the wall clock unless a test sets one
 };
 
 class Api {
@@ -49,12 +56,24 @@ class Api {
   void Query(Tenant* t, const Request& r, Responder respond, std::function<Response()> run,
              uint64_t at_least = 0);
 
-  // Who may do what on tenant routes. Until staff and member accounts land (the authentication
-  // issue), the platform admin token stands for the secretariat; kRead will admit auditors too.
-  enum class Access { kRead, kWrite };
-  bool Authorize(const Request& r, Access access, Responder& respond) const;
+  // Who may use a tenant route (docs/security.md). The platform admin may do everything.
+  enum class Access {
+    kAdmin,      // the platform admin
+    kWrite,      // the secretariat
+    kRead,       // the secretariat and auditors
+    kSelf,       // the secretariat, auditors, and the member whose {id} it is
+    kSelfWrite,  // the secretariat, and the member whose {id} it is
+    kAnyone,     // any logged-in principal of the tenant (the handler narrows it)
+  };
+  // Who the bearer token belongs to; Unauthenticated when absent, unknown, expired, or a session
+  // of another tenant.
+  Result<Principal> Authenticate(const Request& r, std::string_view tenant) const;
+  bool Authorize(const Request& r, const Params& p, Access access, Responder& respond,
+                 Principal* who = nullptr) const;
   // Authorize, then RequireTenant: the start of every tenant route.
-  Tenant* BeginTenant(const Request& r, const Params& p, Access access, Responder& respond) const;
+  Tenant* BeginTenant(const Request& r, const Params& p, Access access, Responder& respond,
+                      Principal* who = nullptr) const;
+  TimestampMicros Now() const { return options_.clock(); }
 
   // A command against the tenant's write model, run on the tenant's writer thread: checks
   // `expected` (If-Match), decides, appends the events, evolves the model, and answers with
@@ -87,6 +106,17 @@ class Api {
   void GetEvents(const Request& r, const Params& p, Responder respond);
   void GetEventCounts(const Request& r, const Params& p, Responder respond);
   void RebuildProjection(const Request& r, const Params& p, Responder respond);
+
+  // Accounts and sessions (api_auth.cc).
+  void AddAuthRoutes();
+  void PostStaff(const Request& r, const Params& p, Responder respond);
+  void PostSession(const Request& r, const Params& p, Responder respond);
+  void DeleteSession(const Request& r, const Params& p, Responder respond);
+  void PostPasswordReset(const Request& r, const Params& p, Responder respond);
+  void PutPasswordReset(const Request& r, const Params& p, Responder respond);
+  void PutEmailChange(const Request& r, const Params& p, Responder respond);
+  void GetOutbox(const Request& r, const Params& p, Responder respond);
+  void GetLoginLocks(const Request& r, const Params& p, Responder respond);
 
   // Members and configuration (api_members.cc).
   void AddMemberRoutes();
@@ -135,6 +165,9 @@ class Api {
   ApiOptions options_;
   Router router_;
   mutable RequestMetrics metrics_;
+  SessionTable sessions_;
+  LoginThrottle throttle_;
+  WorkerPool hashers_{2, 1000};
 };
 
 // Reads ?name= as a non-negative integer no greater than max; nullopt if absent. Sets *error on

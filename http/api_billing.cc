@@ -238,12 +238,18 @@ void Api::GetInvoiceBatches(const Request& r, const Params& p, Responder respond
 }
 
 void Api::GetInvoice(const Request& r, const Params& p, Responder respond) {
-  Tenant* t = BeginTenant(r, p, Access::kRead, respond);
+  Principal who;
+  Tenant* t = BeginTenant(r, p, Access::kAnyone, respond, &who);
   if (!t) return;
-  Query(t, r, std::move(respond), [t, id = p.at("id")]() -> Response {
+  Query(t, r, std::move(respond), [t, id = p.at("id"), who]() -> Response {
     projections::InvoiceRow row;
     Result<bool> found = projections::ReadInvoice(t->store(), id, &row);
     if (!found.ok()) return Problem(found.status());
+    // A member sees only their own confirmed invoices (B6); others' are as if absent.
+    if (found.ok() && *found && who.is_member() &&
+        (row.member_id != who.subject || !row.confirmed)) {
+      return Problem(Status::NotFound("no invoice " + id));
+    }
     if (!*found) return Problem(Status::NotFound("no invoice " + id));
     JsonWriter w;
     WriteInvoice(row, w);
@@ -252,20 +258,23 @@ void Api::GetInvoice(const Request& r, const Params& p, Responder respond) {
 }
 
 void Api::GetMemberInvoices(const Request& r, const Params& p, Responder respond) {
-  Tenant* t = BeginTenant(r, p, Access::kRead, respond);
+  Principal who;
+  Tenant* t = BeginTenant(r, p, Access::kSelf, respond, &who);
   if (!t) return;
+  const bool member = who.is_member();
   const auto settled = r.Query("include_settled");
   if (settled && *settled != "true" && *settled != "false") {
     return respond(Problem(Status::InvalidArgument("validation_failed", "invalid query",
                                                    {{"include_settled", "true or false"}})));
   }
   const bool include_settled = settled && *settled == "true";
-  Query(t, r, std::move(respond), [t, id = p.at("id"), include_settled]() -> Response {
+  Query(t, r, std::move(respond), [t, id = p.at("id"), include_settled, member]() -> Response {
     auto invoices = projections::ReadMemberInvoices(t->store(), id);
     if (!invoices.ok()) return Problem(invoices.status());
     JsonWriter w;
     w.BeginObject().Key("items").BeginArray();
     for (const auto& v : *invoices) {
+      if (member && !v.confirmed) continue;  // B6: drafts are invisible to the member
       const std::string_view status = v.status();
       const bool open = status == "unpaid" || status == "partially_paid";
       if (open || include_settled) WriteInvoice(v, w);

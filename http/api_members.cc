@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <charconv>
 
+#include "commands/accounts.h"
 #include "commands/members.h"
+#include "events/hash.h"
 #include "events/codec.h"
 #include "events/event_json.h"
 #include "events/json_writer.h"
@@ -294,7 +296,7 @@ void Api::PostMember(const Request& r, const Params& p, Responder respond) {
 }
 
 void Api::GetMember(const Request& r, const Params& p, Responder respond) {
-  Tenant* t = BeginTenant(r, p, Access::kRead, respond);
+  Tenant* t = BeginTenant(r, p, Access::kSelf, respond);
   if (!t) return;
   Query(t, r, std::move(respond), [t, id = p.at("id")]() -> Response {
     projections::MemberRow row;
@@ -353,7 +355,8 @@ void Api::ListMembers(const Request& r, const Params& p, Responder respond) {
 }
 
 void Api::PatchMember(const Request& r, const Params& p, Responder respond) {
-  Tenant* t = BeginTenant(r, p, Access::kWrite, respond);
+  Principal who;
+  Tenant* t = BeginTenant(r, p, Access::kSelfWrite, respond, &who);
   if (!t) return;
   const std::string id = p.at("id");
   std::optional<Expected> expected;
@@ -362,7 +365,7 @@ void Api::PatchMember(const Request& r, const Params& p, Responder respond) {
   if (!body.ok()) return respond(Problem(body.status()));
   commands::UpdateProfile cmd;
   cmd.member_id = id;
-  cmd.actor = commands::Actor::kSecretariat;
+  cmd.actor = who.is_member() ? commands::Actor::kMember : commands::Actor::kSecretariat;
   cmd.name = ReadName(**body, false);
   if ((*body)->Has("address")) cmd.address = ReadAddress(**body);
   cmd.affiliation = (*body)->String("affiliation", false, 500);
@@ -370,6 +373,35 @@ void Api::PatchMember(const Request& r, const Params& p, Responder respond) {
   cmd.payment_method = (*body)->String("payment_method", false, 64);
   cmd.directory_visible = (*body)->Bool("directory_visible", false);
   if (Status s = (*body)->Finish(); !s.ok()) return respond(Problem(s));
+  if (who.is_member() && cmd.email) {
+    // M6: a member's new address counts once confirmed through a 24 h link sent to it.
+    commands::RequestEmailChange change;
+    change.member_id = id;
+    change.new_email = *cmd.email;
+    change.token = RandomHex(32);
+    change.token_hash = events::HashToHex(events::Sha256(change.token));
+    change.link_base = options_.email_change_link_base;
+    change.now = Now();
+    cmd.email.reset();
+    RunCommand(
+        t, r,
+        [cmd, change](const TenantModel& m, Date today) -> Result<Decision> {
+          auto profile = commands::Decide(m, cmd, today);
+          if (!profile.ok()) return profile;
+          auto requested = commands::Decide(m, change, today);
+          if (!requested.ok()) return requested;
+          for (auto& e : *requested) profile->push_back(std::move(e));
+          return profile;
+        },
+        [id](const Decision&, const TenantModel&, ledger::WriteContext& ctx) {
+          return std::pair(202, JsonObject([&](JsonWriter& w) {
+                             w.Field("member_id", id).Field("email_change", "pending_confirmation");
+                             w.Field("version", VersionOf(ctx, id));
+                           }));
+        },
+        std::move(expected), std::move(respond));
+    return;
+  }
   RunCommand(
       t, r, Decider(cmd),
       [id](const Decision& d, const TenantModel&, ledger::WriteContext& ctx) {

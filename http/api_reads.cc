@@ -221,7 +221,7 @@ void Api::GetFiscalYearSummary(const Request& r, const Params& p, Responder resp
 }
 
 void Api::GetMemberLedger(const Request& r, const Params& p, Responder respond) {
-  Tenant* t = BeginTenant(r, p, Access::kRead, respond);
+  Tenant* t = BeginTenant(r, p, Access::kSelf, respond);
   if (!t) return;
   std::optional<Date> as_of;
   if (auto text = r.Query("as_of")) {

@@ -32,7 +32,7 @@ Response CommandResponse(const ledger::CommitResult& c) {
   std::string body(stored.substr(0, stored.size() - 1));
   if (body.size() > 1) body += ',';
   body += "\"position\":" + std::to_string(c.last_position) + "}";
-  res.body = std::move(body);
+  res.body = res.status == 204 ? "" : std::move(body);
   if (c.replayed) res.headers.emplace_back("Idempotent-Replayed", "true");
   return res;
 }

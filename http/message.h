@@ -17,6 +17,7 @@ struct Request {
   std::vector<std::pair<std::string, std::string>> query;    // percent-decoded
   std::vector<std::pair<std::string, std::string>> headers;  // names in lower case
   std::string body;
+  std::string remote;  // the peer's address, for login throttling
 
   std::optional<std::string_view> Header(std::string_view lower_name) const;
   std::optional<std::string_view> Query(std::string_view name) const;

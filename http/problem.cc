@@ -16,6 +16,7 @@ const char* Title(int status) {
     case 412: return "Precondition Failed";
     case 413: return "Content Too Large";
     case 415: return "Unsupported Media Type";
+    case 429: return "Too Many Requests";
     case 431: return "Request Header Fields Too Large";
     case 500: return "Internal Server Error";
     case 503: return "Service Unavailable";
@@ -61,7 +62,7 @@ int HttpStatusFor(const Status& s) {
     case StatusCode::kAlreadyExists: return 409;
     case StatusCode::kPermissionDenied: return 403;
     case StatusCode::kUnauthenticated: return 401;
-    case StatusCode::kUnavailable: return 503;
+    case StatusCode::kUnavailable: return s.reason() == "too_many_attempts" ? 429 : 503;
     case StatusCode::kCorruption: return 500;
     case StatusCode::kInternal: return 500;
   }

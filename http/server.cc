@@ -74,6 +74,9 @@ class Session : public std::enable_shared_from_this<Session> {
                              std::string(field.value().data(), field.value().size()));
     }
     r.body = std::move(req.body());
+    beast::error_code peer_ec;
+    const auto peer = stream_.socket().remote_endpoint(peer_ec);
+    if (!peer_ec) r.remote = peer.address().to_string();
     (*handler_)(r, [self = shared_from_this()](Response res) {
       net::post(self->stream_.get_executor(), [self, res = std::move(res)]() mutable {
         self->Write(std::move(res), false);

@@ -1,5 +1,6 @@
 #include "projections/registry.h"
 
+#include "projections/accounts.h"
 #include "projections/arrears.h"
 #include "projections/billing.h"
 #include "projections/config.h"
@@ -7,6 +8,7 @@
 #include "projections/fiscal_summary.h"
 #include "projections/member_ledger.h"
 #include "projections/member_view.h"
+#include "projections/outbox.h"
 
 namespace kaiin::projections {
 
@@ -19,6 +21,8 @@ std::vector<std::unique_ptr<Projection>> MakeAllProjections() {
   all.push_back(std::make_unique<ArrearsProjection>());
   all.push_back(std::make_unique<FiscalSummaryProjection>());
   all.push_back(std::make_unique<MemberLedgerProjection>());
+  all.push_back(std::make_unique<AccountsProjection>());
+  all.push_back(std::make_unique<OutboxProjection>());
   return all;
 }
 

@@ -3,7 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <future>
+
+#include <spdlog/spdlog.h>
 
 #include "http/api.h"
 #include "tests/test_util.h"
@@ -15,9 +18,12 @@ inline constexpr char kAdminToken[] = "test-admin-token";
 class ApiFixture : public ::testing::Test {
  protected:
   ApiFixture() : tenants_(dir_.path(), TenantOptions{}) {
+    spdlog::set_level(spdlog::level::warn);  // the access log would drown the test output
     ApiOptions o;
     o.admin_token = kAdminToken;
     o.min_position_wait = std::chrono::milliseconds(200);
+    o.strict_password_hashing = false;  // argon2id's minimum limits: tests stay fast
+    o.clock = [this] { return NowMicros() + clock_offset_.load(); };
     api_ = std::make_unique<Api>(&tenants_, o);
   }
   ~ApiFixture() override { tenants_.CloseAll(); }
@@ -48,6 +54,7 @@ class ApiFixture : public ::testing::Test {
     return t ? t->log().Head() : 0;
   }
 
+  std::atomic<int64_t> clock_offset_{0};  // tests move the API's clock forward
   testing::TempDir dir_;
   TenantRegistry tenants_;
   std::unique_ptr<Api> api_;

@@ -1,0 +1,91 @@
+// outbox rows:
+//   "m/" fixed20(seq)                  -> message (row_codec)
+//   "t/" lower(to) "\0" fixed20(seq)   -> ""  (by address)
+// seq is the number in the message id ("msg<seq>"), so rows sort in sending order.
+#include "projections/outbox.h"
+
+#include <cstdio>
+
+#include "projections/row_codec.h"
+
+namespace kaiin::projections {
+namespace {
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+std::string Seq(std::string_view message_id) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%020llu",
+                std::stoull(std::string(message_id.substr(message_id.find_first_of("0123456789")))));
+  return buf;
+}
+
+std::string Encode(const events::OutboxMessageQueued& m) {
+  return RowWriter().Str(m.message_id).Str(m.to).Str(m.purpose).Str(m.subject).Str(m.body)
+      .Str(m.link).I64(m.created_at).I64(m.expires_at).Take();
+}
+
+bool Decode(std::string_view b, events::OutboxMessageQueued* m) {
+  RowReader r(b);
+  return r.Str(&m->message_id) && r.Str(&m->to) && r.Str(&m->purpose) && r.Str(&m->subject) &&
+         r.Str(&m->body) && r.Str(&m->link) && r.I64(&m->created_at) && r.I64(&m->expires_at) &&
+         r.done();
+}
+
+}  // namespace
+
+Status OutboxProjection::Apply(const events::Envelope& env, Rows& rows) {
+  if (const auto* m = std::get_if<events::OutboxMessageQueued>(&env.event)) {
+    const std::string seq = Seq(m->message_id);
+    rows.Put("m/" + seq, Encode(*m));
+    std::string index = "t/" + Lower(m->to);
+    index.push_back('\0');
+    rows.Put(index + seq, "");
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<events::OutboxMessageQueued>> ReadOutbox(const ProjectionStore& store,
+                                                            std::string_view to,
+                                                            std::string_view purpose,
+                                                            std::string_view after, size_t limit) {
+  std::vector<std::string> seqs;
+  const std::string start_seq = after.empty() ? "" : Seq(after);
+  if (to.empty()) {
+    Status s = store.Scan(OutboxProjection::kName, "m/", after.empty() ? "" : "m/" + start_seq + "~",
+                          [&](std::string_view key, std::string_view) {
+                            seqs.emplace_back(key.substr(2));
+                            return seqs.size() < 100000;
+                          });
+    if (!s.ok()) return s;
+  } else {
+    std::string prefix = "t/" + Lower(to);
+    prefix.push_back('\0');
+    Status s = store.Scan(OutboxProjection::kName, prefix, after.empty() ? "" : prefix + start_seq + "~",
+                          [&](std::string_view key, std::string_view) {
+                            seqs.emplace_back(key.substr(prefix.size()));
+                            return seqs.size() < 100000;
+                          });
+    if (!s.ok()) return s;
+  }
+  std::vector<events::OutboxMessageQueued> out;
+  for (const std::string& seq : seqs) {
+    std::string bytes;
+    Result<bool> found = store.Get(OutboxProjection::kName, "m/" + seq, &bytes);
+    if (!found.ok()) return found.status();
+    events::OutboxMessageQueued m;
+    if (!*found || !Decode(bytes, &m)) return Status::Corruption("outbox row unreadable");
+    if (!purpose.empty() && m.purpose != purpose) continue;
+    out.push_back(std::move(m));
+    if (out.size() >= limit) break;
+  }
+  return out;
+}
+
+}  // namespace kaiin::projections
