@@ -114,16 +114,6 @@ bool Api::IsAdmin(const Request& r) const {
   return sodium_memcmp(given.data(), want.data(), given.size()) == 0;
 }
 
-bool Api::RequireAdmin(const Request& r, Responder& respond) const {
-  if (IsAdmin(r)) return true;
-  if (!r.Header("authorization")) {
-    respond(Problem(Status::Unauthenticated("a bearer token is required")));
-  } else {
-    respond(Problem(Status::Unauthenticated("the bearer token is not valid")));
-  }
-  return false;
-}
-
 Tenant* Api::BeginTenant(const Request& r, const Params& p, Access access, Responder& respond,
                          Principal* who) const {
   if (!Authorize(r, p, access, respond, who)) return nullptr;

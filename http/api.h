@@ -48,8 +48,6 @@ class Api {
                 });
   }
   bool IsAdmin(const Request& r) const;
-  // Answers 401/403 and returns false unless the request carries the admin token.
-  bool RequireAdmin(const Request& r, Responder& respond) const;
   // Resolves {tenant}; answers 404 and returns nullptr when it does not exist.
   Tenant* RequireTenant(const Params& p, Responder& respond) const;
   // Runs a projection query once the tenant's projections reach ?min_position (bounded wait).

@@ -1,6 +1,7 @@
 // kaiind: the kaiin server.
 //
 //   kaiind --data-dir DIR --listen HOST:PORT [--admin-token-file FILE] [--threads N]
+//          [--public-url URL]   (the front end's address, for the links in sent mail)
 //
 // The admin token comes from --admin-token-file, else KAIIN_ADMIN_TOKEN, else DIR/admin-token
 // (generated with mode 0600 on first start). The token itself is never logged. SIGTERM and SIGINT
@@ -31,13 +32,14 @@ struct Flags {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;
   std::string admin_token_file;
+  std::string public_url;  // where the links in sent mail point
   int threads = 2;
 };
 
 int Usage() {
   std::fprintf(stderr,
                "usage: kaiind --data-dir DIR --listen HOST:PORT [--admin-token-file FILE] "
-               "[--threads N]\n");
+               "[--threads N] [--public-url URL]\n");
   return 2;
 }
 
@@ -116,6 +118,8 @@ int main(int argc, char** argv) {
       if (!ParseListen(value, &flags)) return Usage();
     } else if (arg == "--admin-token-file") {
       flags.admin_token_file = value;
+    } else if (arg == "--public-url") {
+      flags.public_url = value;
     } else if (arg == "--threads") {
       flags.threads = std::max(1, std::atoi(value.c_str()));
     } else {
@@ -141,6 +145,11 @@ int main(int argc, char** argv) {
   }
   kaiin::http::ApiOptions api_options;
   if (!LoadAdminToken(flags, &api_options.admin_token)) return 1;
+  const std::string base = !flags.public_url.empty()
+                               ? flags.public_url
+                               : "http://" + flags.host + ":" + std::to_string(flags.port);
+  api_options.reset_link_base = base + "/reset-password";
+  api_options.email_change_link_base = base + "/confirm-email";
 
   kaiin::http::TenantRegistry tenants(flags.data_dir, kaiin::http::TenantOptions{});
   if (kaiin::Status s = tenants.OpenAll(); !s.ok()) {
