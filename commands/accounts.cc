@@ -29,6 +29,17 @@ Result<const TokenRecord*> UsableToken(const TenantModel& m, const std::string& 
 
 std::string MessageId(uint64_t seq) { return "msg" + std::to_string(seq); }
 
+// A message to `to` carrying a 24 h link, and its place in the outbox stream.
+Emitted OutboxMessage(const TenantModel& m, const std::string& to, const char* purpose,
+                      const char* subject, const char* text, const std::string& link,
+                      TimestampMicros now, Date today) {
+  return {"outbox",
+          events::OutboxMessageQueued{MessageId(m.message_seq + 1), to, purpose, subject,
+                                      std::string(text) + link, link, now,
+                                      now + kTokenLifetimeMicros},
+          today, 0};
+}
+
 }  // namespace
 
 bool ValidStaffLogin(std::string_view login) {
@@ -73,13 +84,10 @@ Result<Decision> Decide(const TenantModel& m, const RequestPasswordReset& c, Dat
       {MemberStream(r.id),
        events::PasswordResetIssued{events::SubjectKind::kMember, r.id, c.token_hash, expires},
        today, 0},
-      {"outbox",
-       events::OutboxMessageQueued{MessageId(m.message_seq + 1), r.email, "password_reset",
-                                   "パスワード再設定のご案内 / Password reset",
-                                   "24時間以内に次のURLからパスワードを設定してください。\n"
-                                   "Set your password within 24 hours at:\n" + link,
-                                   link, c.now, expires},
-       today, 0}};
+      OutboxMessage(m, r.email, "password_reset", "パスワード再設定のご案内 / Password reset",
+                    "24時間以内に次のURLからパスワードを設定してください。\n"
+                    "Set your password within 24 hours at:\n",
+                    link, c.now, today)};
 }
 
 Result<Decision> Decide(const TenantModel& m, const CompletePasswordReset& c, Date today) {
@@ -105,13 +113,11 @@ Result<Decision> Decide(const TenantModel& m, const RequestEmailChange& c, Date 
   return Decision{
       {MemberStream(r->id), events::EmailChangeRequested{r->id, c.new_email, c.token_hash, expires},
        today, 0},
-      {"outbox",
-       events::OutboxMessageQueued{MessageId(m.message_seq + 1), c.new_email, "email_change",
-                                   "メールアドレス変更の確認 / Confirm your new e-mail address",
-                                   "24時間以内に次のURLで変更を確定してください。\n"
-                                   "Confirm the change within 24 hours at:\n" + link,
-                                   link, c.now, expires},
-       today, 0}};
+      OutboxMessage(m, c.new_email, "email_change",
+                    "メールアドレス変更の確認 / Confirm your new e-mail address",
+                    "24時間以内に次のURLで変更を確定してください。\n"
+                    "Confirm the change within 24 hours at:\n",
+                    link, c.now, today)};
 }
 
 Result<Decision> Decide(const TenantModel& m, const ConfirmEmailChange& c, Date today) {

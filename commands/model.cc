@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "events/text.h"
+
 namespace kaiin::commands {
 namespace {
 
@@ -40,13 +42,7 @@ std::string ResetTokenKey(events::SubjectKind kind, std::string_view subject) {
          std::string(subject);
 }
 
-std::string NormalizeEmail(std::string_view email) {
-  std::string s(email);
-  for (char& c : s) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return s;
-}
+std::string NormalizeEmail(std::string_view email) { return AsciiLower(email); }
 
 void Evolve(TenantModel& m, const events::Event& event, uint64_t position) {
   std::visit(

@@ -9,6 +9,7 @@
 #include "commands/accounts.h"
 #include "events/hash.h"
 #include "events/json_writer.h"
+#include "events/text.h"
 #include "http/api.h"
 #include "http/api_util.h"
 #include "http/json_input.h"
@@ -99,9 +100,7 @@ void Api::PostSession(const Request& r, const Params& p, Responder respond) {
   const std::string login = (*body)->String("login", true, 254).value_or("");
   const std::string password = (*body)->String("password", true, 255).value_or("");
   if (Status s = (*body)->Finish(); !s.ok()) return respond(Problem(s));
-  std::string lower = login;
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  const std::string login_key = t->id() + "|login:" + lower;
+  const std::string login_key = t->id() + "|login:" + AsciiLower(login);
   const std::string address_key = t->id() + "|address:" + r.remote;
   for (const std::string* key : {&login_key, &address_key}) {
     int64_t retry_after = 0;

@@ -3,18 +3,11 @@
 //   "l/" login               -> kind ":" subject   (staff login, lower-cased e-mail, member number)
 #include "projections/accounts.h"
 
+#include "events/text.h"
 #include "projections/row_codec.h"
 
 namespace kaiin::projections {
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
 
 std::string Key(events::SubjectKind kind, std::string_view subject) {
   return std::string(kind == events::SubjectKind::kStaff ? "staff:" : "member:") +
@@ -70,13 +63,13 @@ Status AccountsProjection::Apply(const events::Envelope& env, Rows& rows) {
           a.email = e.email;
           const std::string key = Key(a.kind, e.member_id);
           rows.Put("a/" + key, Encode(a));
-          rows.Put("l/" + Lower(e.email), key);
+          rows.Put("l/" + AsciiLower(e.email), key);
         } else if constexpr (std::is_same_v<T, events::MemberEmailChanged>) {
           const std::string key = Key(events::SubjectKind::kMember, e.member_id);
           return Edit(rows, key, [&](Account& a) {
-            rows.Delete("l/" + Lower(a.email));
+            rows.Delete("l/" + AsciiLower(a.email));
             a.email = e.email;
-            rows.Put("l/" + Lower(e.email), key);
+            rows.Put("l/" + AsciiLower(e.email), key);
           });
         } else if constexpr (std::is_same_v<T, events::MemberNumberAssigned>) {
           const std::string key = Key(events::SubjectKind::kMember, e.member_id);
@@ -96,7 +89,7 @@ Status AccountsProjection::Apply(const events::Envelope& env, Rows& rows) {
 
 Result<bool> FindAccount(const ProjectionStore& store, std::string_view login, Account* account) {
   // Staff logins are lower case; e-mail addresses compare in any case; member numbers as given.
-  for (const std::string& candidate : {Lower(login), std::string(login)}) {
+  for (const std::string& candidate : {AsciiLower(login), std::string(login)}) {
     std::string key;
     Result<bool> found = store.Get(AccountsProjection::kName, "l/" + candidate, &key);
     if (!found.ok()) return found.status();

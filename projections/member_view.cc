@@ -9,6 +9,7 @@
 #include <set>
 
 #include "events/postings.h"
+#include "events/text.h"
 #include "projections/row_codec.h"
 
 namespace kaiin::projections {
@@ -141,9 +142,9 @@ std::string NormalizeSearch(std::string_view text) {
       i += 2;  // U+3000 ideographic space
       continue;
     }
-    out.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
+    out.push_back(c);
   }
-  return out;
+  return AsciiLower(out);
 }
 
 std::string EncodeMemberRow(const MemberRow& row) {

@@ -6,18 +6,11 @@
 
 #include <cstdio>
 
+#include "events/text.h"
 #include "projections/row_codec.h"
 
 namespace kaiin::projections {
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
 
 std::string Seq(std::string_view message_id) {
   char buf[32];
@@ -44,7 +37,7 @@ Status OutboxProjection::Apply(const events::Envelope& env, Rows& rows) {
   if (const auto* m = std::get_if<events::OutboxMessageQueued>(&env.event)) {
     const std::string seq = Seq(m->message_id);
     rows.Put("m/" + seq, Encode(*m));
-    std::string index = "t/" + Lower(m->to);
+    std::string index = "t/" + AsciiLower(m->to);
     index.push_back('\0');
     rows.Put(index + seq, "");
   }
@@ -65,7 +58,7 @@ Result<std::vector<events::OutboxMessageQueued>> ReadOutbox(const ProjectionStor
                           });
     if (!s.ok()) return s;
   } else {
-    std::string prefix = "t/" + Lower(to);
+    std::string prefix = "t/" + AsciiLower(to);
     prefix.push_back('\0');
     Status s = store.Scan(OutboxProjection::kName, prefix, after.empty() ? "" : prefix + start_seq + "~",
                           [&](std::string_view key, std::string_view) {

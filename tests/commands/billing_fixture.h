@@ -121,8 +121,12 @@ class BillingFixture : public ::testing::Test {
   void ExpectLedgerInvariants() {
     EXPECT_EQ(total_debits_, total_credits_);
     for (const auto& [account, balance] : balances_) {
-      if (account.starts_with("receivable:")) EXPECT_GE(balance, 0) << account;
-      if (account.starts_with("credit:")) EXPECT_LE(balance, 0) << account;
+      if (account.starts_with("receivable:")) {
+        EXPECT_GE(balance, 0) << account;
+      }
+      if (account.starts_with("credit:")) {
+        EXPECT_LE(balance, 0) << account;
+      }
     }
     for (const auto& [id, inv] : model_.invoices) {
       const int64_t receivable = Receivable(inv.member_id, id);

@@ -294,8 +294,12 @@ TEST_F(MembersSpec, M7_OnlyTheAllowedTransitionsAreAccepted) {
     if (from == S::kActive || from == S::kOnLeave || from == S::kWithdrawn) {
       ASSERT_TRUE(Run(ChangeStatus{id, S::kActive, D("2026-01-05"), ""}).ok());
     }
-    if (from == S::kOnLeave) ASSERT_TRUE(Run(ChangeStatus{id, S::kOnLeave, D("2026-01-10"), ""}).ok());
-    if (from == S::kWithdrawn) ASSERT_TRUE(Run(ChangeStatus{id, S::kWithdrawn, D("2026-01-10"), ""}).ok());
+    if (from == S::kOnLeave) {
+      ASSERT_TRUE(Run(ChangeStatus{id, S::kOnLeave, D("2026-01-10"), ""}).ok());
+    }
+    if (from == S::kWithdrawn) {
+      ASSERT_TRUE(Run(ChangeStatus{id, S::kWithdrawn, D("2026-01-10"), ""}).ok());
+    }
     if (from == S::kApplicationWithdrawn) {
       ASSERT_TRUE(Run(ChangeStatus{id, S::kApplicationWithdrawn, D("2026-01-10"), ""}).ok());
     }

@@ -15,6 +15,26 @@ namespace kaiin::http {
 
 inline constexpr char kAdminToken[] = "test-admin-token";
 
+// A problem+json answer with this status and code.
+inline bool IsProblem(const Response& r, int status, const std::string& code) {
+  return r.status == status && r.content_type == "application/problem+json" &&
+         r.body.find("\"code\":\"" + code + "\"") != std::string::npos &&
+         r.body.find("\"status\":" + std::to_string(status)) != std::string::npos;
+}
+
+inline bool Has(const Response& r, const std::string& text) {
+  return r.body.find(text) != std::string::npos;
+}
+
+// The string value of the first "name" field in a JSON body ("" if none).
+inline std::string Field(const std::string& body, const std::string& name) {
+  const std::string key = "\"" + name + "\":\"";
+  const size_t at = body.find(key);
+  if (at == std::string::npos) return "";
+  const size_t from = at + key.size();
+  return body.substr(from, body.find('"', from) - from);
+}
+
 class ApiFixture : public ::testing::Test {
  protected:
   ApiFixture() : tenants_(dir_.path(), TenantOptions{}) {
@@ -37,9 +57,11 @@ class ApiFixture : public ::testing::Test {
     r.body = std::move(body);
     r.headers = std::move(headers);
     if (admin) r.headers.emplace_back("authorization", std::string("Bearer ") + kAdminToken);
-    std::promise<Response> p;
-    api_->Handle(r, [&p](Response res) { p.set_value(std::move(res)); });
-    return p.get_future().get();
+    // Shared with the responder: set_value may still run on another thread after get() returns.
+    auto p = std::make_shared<std::promise<Response>>();
+    auto answer = p->get_future();
+    api_->Handle(r, [p](Response res) { p->set_value(std::move(res)); });
+    return answer.get();
   }
 
   std::optional<std::string> Header(const Response& r, const std::string& name) {

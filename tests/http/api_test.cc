@@ -8,12 +8,6 @@ namespace {
 
 constexpr char kSociety[] = R"({"name":"日本核医学会","fiscal_year_start_month":4,"timezone":"Asia/Tokyo"})";
 
-bool IsProblem(const Response& r, int status, const std::string& code) {
-  return r.status == status && r.content_type == "application/problem+json" &&
-         r.body.find("\"code\":\"" + code + "\"") != std::string::npos &&
-         r.body.find("\"status\":" + std::to_string(status)) != std::string::npos;
-}
-
 TEST_F(ApiFixture, HealthAndReadiness) {
   EXPECT_EQ(Call("GET", "/healthz", "", {}, false).body, R"({"status":"ok"})");
   EXPECT_EQ(Call("GET", "/readyz", "", {}, false).status, 200);

@@ -12,16 +12,6 @@
 namespace kaiin::http {
 namespace {
 
-bool Has(const Response& r, const std::string& text) { return r.body.find(text) != std::string::npos; }
-
-std::string Field(const std::string& body, const std::string& name) {
-  const std::string key = "\"" + name + "\":\"";
-  const size_t at = body.find(key);
-  if (at == std::string::npos) return "";
-  const size_t from = at + key.size();
-  return body.substr(from, body.find('"', from) - from);
-}
-
 class AuthApi : public ApiFixture {
  protected:
   void SetUp() override {

@@ -9,22 +9,6 @@
 namespace kaiin::http {
 namespace {
 
-bool IsProblem(const Response& r, int status, const std::string& code) {
-  return r.status == status && r.body.find("\"code\":\"" + code + "\"") != std::string::npos;
-}
-
-bool Has(const Response& r, const std::string& text) {
-  return r.body.find(text) != std::string::npos;
-}
-
-std::string Field(const std::string& body, const std::string& name) {
-  const std::string key = "\"" + name + "\":\"";
-  const size_t at = body.find(key);
-  if (at == std::string::npos) return "";
-  const size_t from = at + key.size();
-  return body.substr(from, body.find('"', from) - from);
-}
-
 class BillingApi : public ApiFixture {
  protected:
   void SetUp() override {

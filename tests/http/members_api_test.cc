@@ -8,15 +8,6 @@
 namespace kaiin::http {
 namespace {
 
-bool IsProblem(const Response& r, int status, const std::string& code) {
-  return r.status == status && r.content_type == "application/problem+json" &&
-         r.body.find("\"code\":\"" + code + "\"") != std::string::npos;
-}
-
-bool Has(const Response& r, const std::string& text) {
-  return r.body.find(text) != std::string::npos;
-}
-
 class MembersApi : public ApiFixture {
  protected:
   void SetUp() override {

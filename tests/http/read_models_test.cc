@@ -10,13 +10,6 @@
 namespace kaiin::http {
 namespace {
 
-bool Has(const Response& r, const std::string& text) { return r.body.find(text) != std::string::npos; }
-
-uint64_t Position(const Response& r) {
-  const size_t at = r.body.rfind("\"position\":");
-  return at == std::string::npos ? 0 : std::stoull(r.body.substr(at + 11));
-}
-
 class ReadModels : public ApiFixture {
  protected:
   static std::string T(const std::string& path) { return "/v1/tenants/soc" + path; }

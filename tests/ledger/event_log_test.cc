@@ -181,15 +181,19 @@ TEST(EventLogTest, IdempotentRetryAnswersTheFirstResultAndWritesNothing) {  // P
 TEST(EventLogTest, ConcurrentRetriesOfOneKeyRecordOnce) {  // P8, within one batch or across two
   testing::TempDir dir;
   auto log = OpenLog(dir.path());
-  std::vector<std::promise<Result<CommitResult>>> promises(16);
-  for (auto& p : promises) {
+  // Each callback shares its promise: set_value may still be running after get() returns.
+  std::vector<std::shared_ptr<std::promise<Result<CommitResult>>>> promises;
+  std::vector<std::future<Result<CommitResult>>> futures;
+  for (int i = 0; i < 16; ++i) {
+    auto p = std::make_shared<std::promise<Result<CommitResult>>>();
+    futures.push_back(p->get_future());
     log->Submit(Meta("same", "b"), [](WriteContext& ctx) {
       return ctx.Append({"s-1", kAnyVersion, {Draft("a")}});
-    }, [&p](Result<CommitResult> r) { p.set_value(std::move(r)); });
+    }, [p](Result<CommitResult> r) { p->set_value(std::move(r)); });
   }
   int fresh = 0;
-  for (auto& p : promises) {
-    auto r = p.get_future().get();
+  for (auto& f : futures) {
+    auto r = f.get();
     ASSERT_TRUE(r.ok());
     EXPECT_EQ(r->first_position, 1u);
     fresh += r->replayed ? 0 : 1;
@@ -201,20 +205,22 @@ TEST(EventLogTest, ConcurrentRetriesOfOneKeyRecordOnce) {  // P8, within one bat
 TEST(EventLogTest, ARejectedCommandWritesNothingAndDoesNotDisturbItsBatch) {
   testing::TempDir dir;
   auto log = OpenLog(dir.path());
-  std::promise<Result<CommitResult>> a, b, c;
+  using Promise = std::promise<Result<CommitResult>>;
+  auto a = std::make_shared<Promise>(), b = std::make_shared<Promise>(), c = std::make_shared<Promise>();
+  auto fa = a->get_future(), fb = b->get_future(), fc = c->get_future();
   auto append = [](std::string stream) {
     return [stream](WriteContext& ctx) { return ctx.Append({stream, kAnyVersion, {Draft("x")}}); };
   };
-  log->Submit(Meta(), append("s-a"), [&](Result<CommitResult> r) { a.set_value(std::move(r)); });
+  log->Submit(Meta(), append("s-a"), [a](Result<CommitResult> r) { a->set_value(std::move(r)); });
   log->Submit(Meta(), [](WriteContext& ctx) -> Status {
     if (Status s = ctx.Append({"s-b", kAnyVersion, {Draft("y")}}); !s.ok()) return s;
     return Status::FailedPrecondition("rule_refused", "refused after appending");
-  }, [&](Result<CommitResult> r) { b.set_value(std::move(r)); });
-  log->Submit(Meta(), append("s-c"), [&](Result<CommitResult> r) { c.set_value(std::move(r)); });
-  ASSERT_TRUE(a.get_future().get().ok());
-  auto rb = b.get_future().get();
+  }, [b](Result<CommitResult> r) { b->set_value(std::move(r)); });
+  log->Submit(Meta(), append("s-c"), [c](Result<CommitResult> r) { c->set_value(std::move(r)); });
+  ASSERT_TRUE(fa.get().ok());
+  auto rb = fb.get();
   EXPECT_EQ(rb.status().reason(), "rule_refused");
-  ASSERT_TRUE(c.get_future().get().ok());
+  ASSERT_TRUE(fc.get().ok());
   EXPECT_EQ(log->Head(), 2u);
   std::vector<events::RecordedEvent> none;
   ASSERT_TRUE(log->ReadStream("s-b", 1, 10, &none).ok());

@@ -147,18 +147,22 @@ TEST_F(RuntimeTest, TheBackgroundThreadFollowsTheLogAndWakesWaiters) {
   EXPECT_TRUE(rt->WaitFor(30, std::chrono::seconds(20)));
   EXPECT_EQ(Count(*store), 30u);
 
-  std::promise<bool> reached, lagging;
-  rt->WhenReached(30, ProjectionRuntime::Clock::now(), [&](bool ok) { reached.set_value(ok); });
+  // The callbacks share their promises: set_value may still run after get() returns.
+  auto reached = std::make_shared<std::promise<bool>>();
+  auto lagging = std::make_shared<std::promise<bool>>();
+  auto later = std::make_shared<std::promise<bool>>();
+  auto f_reached = reached->get_future(), f_lagging = lagging->get_future();
+  auto f_later = later->get_future();
+  rt->WhenReached(30, ProjectionRuntime::Clock::now(), [reached](bool ok) { reached->set_value(ok); });
   rt->WhenReached(1000, ProjectionRuntime::Clock::now() + std::chrono::milliseconds(50),
-                  [&](bool ok) { lagging.set_value(ok); });
-  EXPECT_TRUE(reached.get_future().get());
-  EXPECT_FALSE(lagging.get_future().get());  // position 1000 never comes: the deadline answers
+                  [lagging](bool ok) { lagging->set_value(ok); });
+  EXPECT_TRUE(f_reached.get());
+  EXPECT_FALSE(f_lagging.get());  // position 1000 never comes: the deadline answers
 
-  std::promise<bool> later;
   rt->WhenReached(31, ProjectionRuntime::Clock::now() + std::chrono::seconds(20),
-                  [&](bool ok) { later.set_value(ok); });
+                  [later](bool ok) { later->set_value(ok); });
   AppendEvents(1);
-  EXPECT_TRUE(later.get_future().get());
+  EXPECT_TRUE(f_later.get());
   rt->Stop();
 }
 
