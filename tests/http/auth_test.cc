@@ -140,9 +140,11 @@ TEST_F(AuthApi, EveryRouteAndEveryRole) {
                              : As(tokens[role], c.method, c.path, c.body, {{"idempotency-key", "t" + std::to_string(role)}});
       const char want = expect[role];
       const std::string where = std::string(c.method) + " " + c.path + " as role " + std::to_string(role);
-      if (want == 'o') EXPECT_TRUE(r.status != 401 && r.status != 403) << where << ": " << r.status << " " << r.body;
-      if (want == 'f') EXPECT_EQ(r.status, 403) << where << ": " << r.body;
-      if (want == 'u') EXPECT_EQ(r.status, 401) << where << ": " << r.body;
+      switch (want) {
+        case 'o': EXPECT_TRUE(r.status != 401 && r.status != 403) << where << ": " << r.status << " " << r.body; break;
+        case 'f': EXPECT_EQ(r.status, 403) << where << ": " << r.body; break;
+        default: EXPECT_EQ(r.status, 401) << where << ": " << r.body; break;
+      }
     }
   }
 }
