@@ -74,6 +74,14 @@ Result<Decision> Decide(const TenantModel& m, const CreateStaff& c, Date today) 
                    today, 0}};
 }
 
+Result<Decision> Decide(const TenantModel& m, const SetStaffPassword& c, Date today) {
+  if (!m.staff.contains(c.login)) return Status::NotFound("no staff account " + c.login);
+  if (c.password_hash.empty()) return Invalid({{"password", "is required"}});
+  return Decision{{"staff-" + c.login,
+                   events::PasswordSet{events::SubjectKind::kStaff, c.login, c.password_hash},
+                   today, 0}};
+}
+
 Result<Decision> Decide(const TenantModel& m, const RequestPasswordReset& c, Date today) {
   auto owner = m.email_owner.find(NormalizeEmail(c.email));
   if (owner == m.email_owner.end()) return Decision{};  // answered 202 all the same

@@ -21,6 +21,12 @@ struct CreateStaff {
   std::string password_hash;
 };
 
+// The admin sets a staff member's password (staff have no e-mail address to reset by).
+struct SetStaffPassword {
+  std::string login;
+  std::string password_hash;
+};
+
 struct RequestPasswordReset {
   std::string email;       // the login; always answered the same way (no enumeration)
   std::string token;       // goes into the outbox link only
@@ -46,6 +52,7 @@ struct ConfirmEmailChange {
 };
 
 Result<Decision> Decide(const TenantModel& m, const CreateStaff& c, Date today);
+Result<Decision> Decide(const TenantModel& m, const SetStaffPassword& c, Date today);
 // Nothing when no member has that e-mail address.
 Result<Decision> Decide(const TenantModel& m, const RequestPasswordReset& c, Date today);
 Result<Decision> Decide(const TenantModel& m, const CompletePasswordReset& c, Date today);

@@ -108,6 +108,7 @@ class Api {
   // Accounts and sessions (api_auth.cc).
   void AddAuthRoutes();
   void PostStaff(const Request& r, const Params& p, Responder respond);
+  void PutStaffPassword(const Request& r, const Params& p, Responder respond);
   void PostSession(const Request& r, const Params& p, Responder respond);
   void DeleteSession(const Request& r, const Params& p, Responder respond);
   void PostPasswordReset(const Request& r, const Params& p, Responder respond);

@@ -51,6 +51,7 @@ Response TooManyAttempts(const Status& s, int64_t retry_after) {
 void Api::AddAuthRoutes() {
   const std::string t = "/v1/tenants/{tenant}";
   Route("POST", t + "/staff", &Api::PostStaff);
+  Route("PUT", t + "/staff/{login}/password", &Api::PutStaffPassword);
   Route("POST", t + "/sessions", &Api::PostSession);
   Route("DELETE", t + "/sessions/current", &Api::DeleteSession);
   Route("POST", t + "/password-resets", &Api::PostPasswordReset);
@@ -88,6 +89,32 @@ void Api::PostStaff(const Request& r, const Params& p, Responder respond) {
                            }));
         },
         std::nullopt, std::move(respond));
+  });
+  if (!posted) respond(Problem(Status::Unavailable("overloaded", "too many password operations")));
+}
+
+void Api::PutStaffPassword(const Request& r, const Params& p, Responder respond) {
+  Tenant* t = BeginTenant(r, p, Access::kAdmin, respond);
+  if (!t) return;
+  auto body = JsonObjectReader::Parse(r.body);
+  if (!body.ok()) return respond(Problem(body.status()));
+  const std::string password = (*body)->String("password", true, 255).value_or("");
+  if (Status s = (*body)->Finish(); !s.ok()) return respond(Problem(s));
+  if (!commands::ValidPassword(password)) return respond(Problem(BadPassword()));
+  commands::SetStaffPassword cmd{p.at("login"), ""};
+  const bool strict = options_.strict_password_hashing;
+  Request request = r;
+  const bool posted = hashers_.Post([this, t, cmd, password, strict, request, respond]() mutable {
+    cmd.password_hash = HashPassword(password, strict);
+    RunCommand(
+        t, request, Decider(cmd),
+        [](const Decision&, const TenantModel&, ledger::WriteContext&) {
+          return std::pair(204, std::string("{}"));
+        },
+        std::nullopt, [this, t, login = cmd.login, respond](Response res) {
+          if (res.status == 204) sessions_.RemoveSubject(t->id(), login);  // sign them out
+          respond(std::move(res));
+        });
   });
   if (!posted) respond(Problem(Status::Unavailable("overloaded", "too many password operations")));
 }

@@ -167,6 +167,15 @@ TEST_F(AuthApi, TokensOfOneTenantNeverWorkInAnother) {
   EXPECT_EQ(As(member_, "GET", "/v1/tenants/other/members/m000000001").status, 401);
 }
 
+TEST_F(AuthApi, TheAdminSetsAStaffPasswordAndSignsThemOut) {
+  EXPECT_EQ(Admin("PUT", T("/staff/sec1/password"), R"({"password":"short"})").status, 400);
+  EXPECT_EQ(Admin("PUT", T("/staff/nobody/password"), R"({"password":"Long-enough-1"})").status, 404);
+  ASSERT_EQ(Admin("PUT", T("/staff/sec1/password"), R"({"password":"Brand-new-pass-1"})").status, 204);
+  EXPECT_EQ(As(secretariat_, "GET", T("/members")).status, 401);
+  EXPECT_EQ(As("", "POST", T("/sessions"), R"({"login":"sec1","password":"Secret-pass-1"})").status, 401);
+  Login("sec1", "Brand-new-pass-1");
+}
+
 TEST_F(AuthApi, SessionsExpireAndLogoutEndsThem) {
   EXPECT_EQ(As(auditor_, "GET", T("/members")).status, 200);
   clock_offset_ += 12LL * 3600 * 1000000 + 1;
