@@ -37,6 +37,10 @@ class Api {
   // The Prometheus text of /metrics.
   std::string RenderMetrics() const;
 
+  // Finishes the password work under way (it may submit commands) and takes no more. Call after
+  // the server stopped and before the tenants close.
+  void Shutdown() { hashers_.Stop(); }
+
  private:
   void AddRoutes();
   // Registers a member function as the handler of `method pattern`.

@@ -128,7 +128,8 @@ void Api::PostSession(const Request& r, const Params& p, Responder respond) {
   const std::string password = (*body)->String("password", true, 255).value_or("");
   if (Status s = (*body)->Finish(); !s.ok()) return respond(Problem(s));
   const std::string login_key = t->id() + "|login:" + AsciiLower(login);
-  const std::string address_key = t->id() + "|address:" + r.remote;
+  // No peer address (a request not from a socket): counted per login only.
+  const std::string address_key = r.remote.empty() ? login_key : t->id() + "|address:" + r.remote;
   for (const std::string* key : {&login_key, &address_key}) {
     int64_t retry_after = 0;
     if (Status s = throttle_.Check(*key, Now(), &retry_after); !s.ok()) {
@@ -153,7 +154,7 @@ void Api::PostSession(const Request& r, const Params& p, Responder respond) {
       const TimestampMicros now = Now();
       if (!ok) {
         throttle_.Failure(login_key, now);
-        throttle_.Failure(address_key, now);
+        if (address_key != login_key) throttle_.Failure(address_key, now);
         respond(Problem(Status::Unauthenticated("the login or the password is wrong",
                                                 "invalid_credentials")));
         return;

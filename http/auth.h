@@ -88,6 +88,8 @@ class WorkerPool {
   WorkerPool(int threads, size_t queue_max);
   ~WorkerPool();
   bool Post(std::function<void()> work);
+  // Runs what is queued, then stops the threads; Post refuses from then on. Idempotent.
+  void Stop();
 
  private:
   std::mutex mu_;

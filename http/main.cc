@@ -176,6 +176,7 @@ int main(int argc, char** argv) {
   sigwait(&stop_signals, &sig);
   spdlog::info("signal {}: shutting down", sig);
   server.Stop();       // no new requests
+  api.Shutdown();      // password work under way finishes (it may still submit commands)
   tenants.CloseAll();  // queued commands answered once durable; projections checkpointed
   spdlog::info("stopped cleanly");
   return 0;

@@ -46,7 +46,10 @@ class ApiFixture : public ::testing::Test {
     o.clock = [this] { return NowMicros() + clock_offset_.load(); };
     api_ = std::make_unique<Api>(&tenants_, o);
   }
-  ~ApiFixture() override { tenants_.CloseAll(); }
+  ~ApiFixture() override {
+    api_->Shutdown();  // as kaiind does: password work first, then the tenants
+    tenants_.CloseAll();
+  }
 
   Response Call(std::string method, std::string target, std::string body = "",
                 std::vector<std::pair<std::string, std::string>> headers = {},

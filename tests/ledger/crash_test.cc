@@ -140,7 +140,8 @@ TEST(CrashTest, KillNineLosesNoAcknowledgedCommandAndDuplicatesNone) {
     log.reset();
 
     replay::TenantReport report;
-    ASSERT_TRUE(replay::VerifyTenant(dir.path(), "crash", dir.Sub("scratch"), &report).ok());
+    Status verified = replay::VerifyTenant(dir.path(), "crash", dir.Sub("scratch"), &report);
+    ASSERT_TRUE(verified.ok()) << verified.ToString();
     ASSERT_TRUE(report.ok()) << replay::FormatReport(report);
   }
   EXPECT_GT(all_acks.size(), 0u) << "the child acknowledged nothing: the test proved nothing";
