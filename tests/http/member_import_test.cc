@@ -59,7 +59,14 @@ class ImportOverHttp : public ApiFixture {
     ASSERT_EQ(Call("PUT", "/v1/tenants/soc/member-types/regular", R"({"name":"正会員"})").status, 201);
     target_ = {"127.0.0.1", server_->port(), "soc", kAdminToken};
   }
-  void TearDown() override { server_->Stop(); }
+  // As kaiind shuts down: stop the server, finish the tenants' work (whose answers hold
+  // sessions), and only then let the server go.
+  void TearDown() override {
+    server_->Stop();
+    api_->Shutdown();
+    tenants_.CloseAll();
+    server_.reset();
+  }
 
   std::string Roster(int from, int to) {
     std::string csv = "email,member_type,applied_on,admitted_on,member_number,family\n";

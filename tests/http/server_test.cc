@@ -96,7 +96,14 @@ class ServerTest : public ApiFixture {
     });
     ASSERT_TRUE(server_->Start().ok());
   }
-  void TearDown() override { server_->Stop(); }
+  // As kaiind shuts down: stop the server, finish the tenants' work (whose answers hold
+  // sessions), and only then let the server go.
+  void TearDown() override {
+    server_->Stop();
+    api_->Shutdown();
+    tenants_.CloseAll();
+    server_.reset();
+  }
 
   std::string Put(const std::string& body, size_t content_length) {
     return "PUT /v1/tenants/jsnm HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
