@@ -99,6 +99,10 @@ class Api {
       return Decide(m, command, today);
     };
   }
+  // Hashes `password` (argon2id) on the worker pool, then calls `then(hash)` there; answers 503
+  // overloaded when the pool's queue is full.
+  void WithPasswordHash(std::string password, Responder& respond,
+                        std::function<void(std::string hash)> then);
   // Reads If-Match ("5" or 5) for `stream`; false (answered 400) when malformed.
   bool ReadIfMatch(const Request& r, const std::string& stream, std::optional<Expected>* out,
                    Responder& respond) const;

@@ -48,6 +48,15 @@ Response TooManyAttempts(const Status& s, int64_t retry_after) {
 
 }  // namespace
 
+void Api::WithPasswordHash(std::string password, Responder& respond,
+                           std::function<void(std::string hash)> then) {
+  const bool strict = options_.strict_password_hashing;
+  const bool posted = hashers_.Post([password = std::move(password), strict, then = std::move(then)] {
+    then(HashPassword(password, strict));
+  });
+  if (!posted) respond(Problem(Status::Unavailable("overloaded", "too many password operations")));
+}
+
 void Api::AddAuthRoutes() {
   const std::string t = "/v1/tenants/{tenant}";
   Route("POST", t + "/staff", &Api::PostStaff);
@@ -77,10 +86,8 @@ void Api::PostStaff(const Request& r, const Params& p, Responder respond) {
   }
   if (!commands::ValidPassword(password)) errors.push_back({"password", "8 to 255 printable ASCII characters"});
   if (Status s = FinishBody(**body, std::move(errors)); !s.ok()) return respond(Problem(s));
-  const bool strict = options_.strict_password_hashing;
-  Request request = r;
-  const bool posted = hashers_.Post([this, t, cmd, password, strict, request, respond]() mutable {
-    cmd.password_hash = HashPassword(password, strict);
+  WithPasswordHash(password, respond, [this, t, cmd, request = r, respond](std::string hash) mutable {
+    cmd.password_hash = std::move(hash);
     RunCommand(
         t, request, Decider(cmd),
         [cmd](const Decision&, const TenantModel&, ledger::WriteContext&) {
@@ -90,7 +97,6 @@ void Api::PostStaff(const Request& r, const Params& p, Responder respond) {
         },
         std::nullopt, std::move(respond));
   });
-  if (!posted) respond(Problem(Status::Unavailable("overloaded", "too many password operations")));
 }
 
 void Api::PutStaffPassword(const Request& r, const Params& p, Responder respond) {
@@ -102,10 +108,8 @@ void Api::PutStaffPassword(const Request& r, const Params& p, Responder respond)
   if (Status s = (*body)->Finish(); !s.ok()) return respond(Problem(s));
   if (!commands::ValidPassword(password)) return respond(Problem(BadPassword()));
   commands::SetStaffPassword cmd{p.at("login"), ""};
-  const bool strict = options_.strict_password_hashing;
-  Request request = r;
-  const bool posted = hashers_.Post([this, t, cmd, password, strict, request, respond]() mutable {
-    cmd.password_hash = HashPassword(password, strict);
+  WithPasswordHash(password, respond, [this, t, cmd, request = r, respond](std::string hash) mutable {
+    cmd.password_hash = std::move(hash);
     RunCommand(
         t, request, Decider(cmd),
         [](const Decision&, const TenantModel&, ledger::WriteContext&) {
@@ -116,7 +120,6 @@ void Api::PutStaffPassword(const Request& r, const Params& p, Responder respond)
           respond(std::move(res));
         });
   });
-  if (!posted) respond(Problem(Status::Unavailable("overloaded", "too many password operations")));
 }
 
 void Api::PostSession(const Request& r, const Params& p, Responder respond) {
@@ -227,10 +230,8 @@ void Api::PutPasswordReset(const Request& r, const Params& p, Responder respond)
   commands::CompletePasswordReset cmd;
   cmd.token_hash = TokenHash(p.at("token"));
   cmd.now = Now();
-  const bool strict = options_.strict_password_hashing;
-  Request request = r;
-  const bool posted = hashers_.Post([this, t, cmd, password, strict, request, respond]() mutable {
-    cmd.password_hash = HashPassword(password, strict);
+  WithPasswordHash(password, respond, [this, t, cmd, request = r, respond](std::string hash) mutable {
+    cmd.password_hash = std::move(hash);
     auto subject = std::make_shared<std::string>();
     RunCommand(
         t, request,
@@ -248,7 +249,6 @@ void Api::PutPasswordReset(const Request& r, const Params& p, Responder respond)
           respond(std::move(res));
         });
   });
-  if (!posted) respond(Problem(Status::Unavailable("overloaded", "too many password operations")));
 }
 
 void Api::PutEmailChange(const Request& r, const Params& p, Responder respond) {
