@@ -17,50 +17,30 @@ std::string InvoiceKey(std::string_view id) { return "i/" + std::string(id); }
 std::string BatchKey(std::string_view id) { return "b/" + std::string(id); }
 std::string PaymentKey(std::string_view id) { return "p/" + std::string(id); }
 
-void PutName(RowWriter& w, const events::PersonName& n) {
-  w.Str(n.family).Str(n.given).Str(n.family_kana).Str(n.given_kana).Str(n.romaji);
-}
-bool GetName(RowReader& r, events::PersonName* n) {
-  return r.Str(&n->family) && r.Str(&n->given) && r.Str(&n->family_kana) &&
-         r.Str(&n->given_kana) && r.Str(&n->romaji);
-}
-
 std::string Encode(const InvoiceRow& v) {
   RowWriter w;
   w.Str(v.invoice_id).Str(v.member_id).Str(v.batch_id).Str(v.title).Str(v.member_type);
   w.I64(v.fiscal_year).U64(static_cast<uint64_t>(v.category)).I64(v.issue_date).I64(v.due_date);
   w.I64(v.fee).I64(v.member_adjustment).I64(v.amount).I64(v.allocated).I64(v.adjustments);
   w.Bool(v.confirmed).Bool(v.cancelled);
-  PutName(w, v.name);
-  w.Bool(v.address.has_value());
-  if (v.address) {
-    const auto& a = *v.address;
-    w.Str(a.postal_code).Str(a.prefecture).Str(a.city).Str(a.line1).Str(a.line2).Str(a.country);
-  }
+  PutPersonName(w, v.name);
+  PutOptionalAddress(w, v.address);
   return w.Take();
 }
 
 bool Decode(std::string_view bytes, InvoiceRow* v) {
   RowReader r(bytes);
   uint64_t category = 0;
-  bool has_address = false;
   if (!(r.Str(&v->invoice_id) && r.Str(&v->member_id) && r.Str(&v->batch_id) &&
         r.Str(&v->title) && r.Str(&v->member_type) && r.I32(&v->fiscal_year) &&
         r.U64(&category) && category <= 2 && r.I32(&v->issue_date) && r.I32(&v->due_date) &&
         r.I64(&v->fee) && r.I64(&v->member_adjustment) && r.I64(&v->amount) &&
         r.I64(&v->allocated) && r.I64(&v->adjustments) && r.Bool(&v->confirmed) &&
-        r.Bool(&v->cancelled) && GetName(r, &v->name) && r.Bool(&has_address))) {
+        r.Bool(&v->cancelled) && GetPersonName(r, &v->name) &&
+        GetOptionalAddress(r, &v->address))) {
     return false;
   }
   v->category = static_cast<events::InvoiceCategory>(category);
-  if (has_address) {
-    events::PostalAddress a;
-    if (!(r.Str(&a.postal_code) && r.Str(&a.prefecture) && r.Str(&a.city) && r.Str(&a.line1) &&
-          r.Str(&a.line2) && r.Str(&a.country))) {
-      return false;
-    }
-    v->address = std::move(a);
-  }
   return r.done();
 }
 

@@ -21,14 +21,6 @@ constexpr char kIndexPrefix[] = "x/";
 
 std::string MemberKey(std::string_view id) { return kMemberPrefix + std::string(id); }
 
-void PutName(RowWriter& w, const events::PersonName& n) {
-  w.Str(n.family).Str(n.given).Str(n.family_kana).Str(n.given_kana).Str(n.romaji);
-}
-bool GetName(RowReader& r, events::PersonName* n) {
-  return r.Str(&n->family) && r.Str(&n->given) && r.Str(&n->family_kana) &&
-         r.Str(&n->given_kana) && r.Str(&n->romaji);
-}
-
 std::vector<std::string> IndexKeys(const MemberRow& row) {
   std::vector<std::string> keys;
   auto add = [&](std::string_view field, std::string_view value) {
@@ -150,12 +142,8 @@ std::string NormalizeSearch(std::string_view text) {
 std::string EncodeMemberRow(const MemberRow& row) {
   RowWriter w;
   w.Str(row.member_id).Str(row.email).Str(row.member_number);
-  PutName(w, row.name);
-  w.Bool(row.address.has_value());
-  if (row.address) {
-    const auto& a = *row.address;
-    w.Str(a.postal_code).Str(a.prefecture).Str(a.city).Str(a.line1).Str(a.line2).Str(a.country);
-  }
+  PutPersonName(w, row.name);
+  PutOptionalAddress(w, row.address);
   w.Str(row.affiliation).Str(row.payment_method).Bool(row.directory_visible);
   w.I64(row.applied_on).Bool(row.admitted).I64(row.admitted_on);
   w.U64(row.statuses.size());
@@ -168,20 +156,9 @@ std::string EncodeMemberRow(const MemberRow& row) {
 
 bool DecodeMemberRow(std::string_view bytes, MemberRow* row) {
   RowReader r(bytes);
-  bool has_address = false;
   if (!(r.Str(&row->member_id) && r.Str(&row->email) && r.Str(&row->member_number) &&
-        GetName(r, &row->name) && r.Bool(&has_address))) {
+        GetPersonName(r, &row->name) && GetOptionalAddress(r, &row->address))) {
     return false;
-  }
-  if (has_address) {
-    events::PostalAddress a;
-    if (!(r.Str(&a.postal_code) && r.Str(&a.prefecture) && r.Str(&a.city) && r.Str(&a.line1) &&
-          r.Str(&a.line2) && r.Str(&a.country))) {
-      return false;
-    }
-    row->address = std::move(a);
-  } else {
-    row->address.reset();
   }
   uint64_t n = 0;
   if (!(r.Str(&row->affiliation) && r.Str(&row->payment_method) && r.Bool(&row->directory_visible) &&

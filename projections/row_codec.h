@@ -3,8 +3,11 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+
+#include "events/event.h"
 
 namespace kaiin::projections {
 
@@ -85,5 +88,37 @@ class RowReader {
   size_t pos_ = 0;
   bool ok_ = true;
 };
+
+// The person and address values several projections keep, in one format: the five name parts;
+// a flag, then the six address fields when there is an address.
+inline void PutPersonName(RowWriter& w, const events::PersonName& n) {
+  w.Str(n.family).Str(n.given).Str(n.family_kana).Str(n.given_kana).Str(n.romaji);
+}
+
+inline bool GetPersonName(RowReader& r, events::PersonName* n) {
+  return r.Str(&n->family) && r.Str(&n->given) && r.Str(&n->family_kana) &&
+         r.Str(&n->given_kana) && r.Str(&n->romaji);
+}
+
+inline void PutOptionalAddress(RowWriter& w, const std::optional<events::PostalAddress>& a) {
+  w.Bool(a.has_value());
+  if (a) w.Str(a->postal_code).Str(a->prefecture).Str(a->city).Str(a->line1).Str(a->line2).Str(a->country);
+}
+
+inline bool GetOptionalAddress(RowReader& r, std::optional<events::PostalAddress>* out) {
+  bool present = false;
+  if (!r.Bool(&present)) return false;
+  if (!present) {
+    out->reset();
+    return true;
+  }
+  events::PostalAddress a;
+  if (!(r.Str(&a.postal_code) && r.Str(&a.prefecture) && r.Str(&a.city) && r.Str(&a.line1) &&
+        r.Str(&a.line2) && r.Str(&a.country))) {
+    return false;
+  }
+  *out = std::move(a);
+  return true;
+}
 
 }  // namespace kaiin::projections
