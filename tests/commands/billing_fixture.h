@@ -8,12 +8,11 @@
 #include "commands/billing.h"
 #include "commands/members.h"
 #include "events/postings.h"
+#include "tests/commands/model_fixture.h"
 
 namespace kaiin::commands {
 
-inline Date D(const char* s) { return *ParseDate(s); }
-
-class BillingFixture : public ::testing::Test {
+class BillingFixture : public ModelFixture {
  protected:
   void SetUp() override {
     Given({events::TenantConfigured{"学会", 4, "Asia/Tokyo"},
@@ -24,8 +23,8 @@ class BillingFixture : public ::testing::Test {
            events::FeeScheduleSet{2026, {{"honorary", 0}, {"regular", 15000}, {"student", 5000}}}});
   }
 
-  void Apply(const events::Event& e) {
-    ++position_;
+  // Also posts the event to the fixture's ledger and checks it balances (L1).
+  void Apply(const events::Event& e) override {
     auto postings = events::PostingsFor(e);
     int64_t debits = 0, credits = 0;
     for (const auto& p : postings) {
@@ -36,25 +35,7 @@ class BillingFixture : public ::testing::Test {
     EXPECT_EQ(debits, credits) << "L1: unbalanced " << events::EventTypeName(e);
     total_debits_ += debits;
     total_credits_ += credits;
-    Evolve(model_, e, position_);
-  }
-
-  void Given(std::vector<events::Event> history) {
-    for (const auto& e : history) Apply(e);
-  }
-
-  template <typename Command>
-  Result<Decision> When(const Command& c) {
-    return Decide(model_, c, today_);
-  }
-
-  template <typename Command>
-  Result<Decision> Run(const Command& c) {
-    Result<Decision> d = When(c);
-    if (d.ok()) {
-      for (const Emitted& e : *d) Apply(e.event);
-    }
-    return d;
+    ModelFixture::Apply(e);
   }
 
   Result<Decision> RunBatch(const CreateInvoiceBatch& c, std::vector<Exclusion>* excluded = nullptr) {
@@ -141,9 +122,6 @@ class BillingFixture : public ::testing::Test {
     for (const auto& [id, r] : model_.members) EXPECT_EQ(r.credit, Credit(id)) << id;
   }
 
-  TenantModel model_;
-  Date today_ = D("2026-11-21");
-  uint64_t position_ = 0;
   std::map<std::string, int64_t> balances_;  // debit-positive
   int64_t total_debits_ = 0, total_credits_ = 0;
 };

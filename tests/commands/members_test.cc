@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "commands/members.h"
+#include "tests/commands/model_fixture.h"
 
 #include <set>
 
@@ -10,32 +11,11 @@ namespace {
 
 using events::MemberStatus;
 
-Date D(const char* s) { return *ParseDate(s); }
-
-class MembersSpec : public ::testing::Test {
+class MembersSpec : public ModelFixture {
  protected:
   void SetUp() override {
     Given({events::MemberTypeDefined{"regular", "正会員", events::MemberKind::kIndividual},
            events::MemberTypeDefined{"student", "学生会員", events::MemberKind::kIndividual}});
-  }
-
-  void Given(std::vector<events::Event> history) {
-    for (const auto& e : history) Evolve(model_, e, ++position_);
-  }
-
-  template <typename Command>
-  Result<Decision> When(const Command& c) {
-    return Decide(model_, c, today_);
-  }
-
-  // Decides and, when accepted, evolves the model as the server does after the write.
-  template <typename Command>
-  Result<Decision> Run(const Command& c) {
-    Result<Decision> d = When(c);
-    if (d.ok()) {
-      for (const Emitted& e : *d) Evolve(model_, e.event, ++position_);
-    }
-    return d;
   }
 
   std::string Apply(const std::string& email, const char* applied_on = "2026-04-01",
@@ -54,10 +34,6 @@ class MembersSpec : public ::testing::Test {
   }
 
   const MemberRecord& Member(const std::string& id) { return model_.members.at(id); }
-
-  TenantModel model_;
-  uint64_t position_ = 0;
-  Date today_ = D("2026-11-21");
 };
 
 // --- M1: e-mail addresses -------------------------------------------------------------------
