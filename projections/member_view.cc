@@ -43,10 +43,10 @@ std::vector<std::string> IndexKeys(const MemberRow& row) {
   return keys;
 }
 
-// Applies one member event to the row. Returns false for events that are not about a member.
-bool ApplyToRow(const events::Event& event, MemberRow* row) {
-  return std::visit(
-      [row](const auto& e) -> bool {
+// Applies one member (profile or history) event to the row; other events leave it as it is.
+void ApplyToRow(const events::Event& event, MemberRow* row) {
+  std::visit(
+      [row](const auto& e) {
         using T = std::decay_t<decltype(e)>;
         if constexpr (std::is_same_v<T, events::MemberApplied>) {
           *row = MemberRow{};
@@ -58,34 +58,25 @@ bool ApplyToRow(const events::Event& event, MemberRow* row) {
           row->applied_on = e.applied_on;
           row->statuses = {{events::MemberStatus::kApplying, e.applied_on}};
           row->types = {{e.member_type, e.applied_on}};
-          return true;
         } else if constexpr (std::is_same_v<T, events::MemberAdmitted>) {
           if (e.replaces_application && !row->statuses.empty()) row->statuses.pop_back();
           row->statuses.push_back({events::MemberStatus::kActive, e.admitted_on});
           row->admitted = true;
           row->admitted_on = e.admitted_on;
-          return true;
         } else if constexpr (std::is_same_v<T, events::MemberStatusChanged>) {
           row->statuses.push_back({e.status, e.effective_date});
-          return true;
         } else if constexpr (std::is_same_v<T, events::MemberNumberAssigned>) {
           row->member_number = e.member_number;
-          return true;
         } else if constexpr (std::is_same_v<T, events::MemberTypeChanged>) {
           row->types.push_back({e.member_type, e.effective_date});
-          return true;
         } else if constexpr (std::is_same_v<T, events::MemberProfileUpdated>) {
           if (e.name) row->name = *e.name;
           if (e.address) row->address = *e.address;
           if (e.affiliation) row->affiliation = *e.affiliation;
           if (e.payment_method) row->payment_method = *e.payment_method;
           if (e.directory_visible) row->directory_visible = *e.directory_visible;
-          return true;
         } else if constexpr (std::is_same_v<T, events::MemberEmailChanged>) {
           row->email = e.email;
-          return true;
-        } else {
-          return false;
         }
       },
       event);
@@ -193,7 +184,9 @@ Status MemberViewProjection::Apply(const events::Envelope& event, Rows& rows) {
   if (id.empty()) return Status::Ok();
   const std::vector<events::Posting> postings = events::PostingsFor(event.event);
   const bool own_stream = event.meta.stream == "member-" + std::string(id);
-  if (postings.empty() && !own_stream && !IsProfileEvent(event.event)) return Status::Ok();
+  // Only profile events can change the indexed fields (names, e-mail, number).
+  const bool profile_event = IsProfileEvent(event.event);
+  if (postings.empty() && !own_stream && !profile_event) return Status::Ok();
   const std::string key = MemberKey(id);
   std::string stored;
   // A new member has no row yet: skip the read (half the events of a roster import).
@@ -204,8 +197,9 @@ Status MemberViewProjection::Apply(const events::Envelope& event, Rows& rows) {
   if (*found && !DecodeMemberRow(stored, &row)) {
     return Status::Corruption("member_view row of " + std::string(id) + " is unreadable");
   }
-  const std::vector<std::string> old_keys = *found ? IndexKeys(row) : std::vector<std::string>{};
-  const bool profile_event = ApplyToRow(event.event, &row);
+  const std::vector<std::string> old_keys =
+      *found && profile_event ? IndexKeys(row) : std::vector<std::string>{};
+  ApplyToRow(event.event, &row);
   // Money events of the member move its balance (L1 postings of its own accounts).
   bool balance_moved = false;
   const std::string receivable_prefix = "receivable:" + std::string(id) + ":";
@@ -225,13 +219,14 @@ Status MemberViewProjection::Apply(const events::Envelope& event, Rows& rows) {
     row.version = event.meta.version;
     row.last_position = event.meta.position;
   }
-  const std::vector<std::string> new_keys = IndexKeys(row);
-  // Most events leave the indexed fields alone: touch only the index keys that changed.
-  for (const std::string& k : old_keys) {
-    if (std::find(new_keys.begin(), new_keys.end(), k) == new_keys.end()) rows.Delete(k);
-  }
-  for (const std::string& k : new_keys) {
-    if (std::find(old_keys.begin(), old_keys.end(), k) == old_keys.end()) rows.Put(k, "");
+  if (profile_event) {  // touch only the index keys that changed
+    const std::vector<std::string> new_keys = IndexKeys(row);
+    for (const std::string& k : old_keys) {
+      if (std::find(new_keys.begin(), new_keys.end(), k) == new_keys.end()) rows.Delete(k);
+    }
+    for (const std::string& k : new_keys) {
+      if (std::find(old_keys.begin(), old_keys.end(), k) == old_keys.end()) rows.Put(k, "");
+    }
   }
   rows.Put(key, EncodeMemberRow(row));
   return Status::Ok();
