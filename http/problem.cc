@@ -45,6 +45,8 @@ Response Build(int status, std::string_view code, std::string_view detail,
   r.status = status;
   r.content_type = "application/problem+json";
   r.body = w.Take();
+  // 503 means "the same call may succeed later" (storage, overload, lag): say when to retry.
+  if (status == 503) r.headers.emplace_back("Retry-After", "1");
   return r;
 }
 

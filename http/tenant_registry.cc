@@ -23,6 +23,7 @@ Result<std::unique_ptr<Tenant>> Tenant::Open(const std::string& data_dir, const 
   log_options.sync = options.sync;
   log_options.group_commit_commands_max = options.group_commit_commands_max;
   log_options.command_events_max = options.command_events_max;
+  if (options.faults) log_options.env = options.faults->env();
   auto log = ledger::RocksEventLog::Open(ledger::TenantLogPath(data_dir, id), log_options);
   if (!log.ok()) return log.status();
   t->log_ = std::move(log).value();
@@ -30,7 +31,8 @@ Result<std::unique_ptr<Tenant>> Tenant::Open(const std::string& data_dir, const 
   auto all = projections::MakeAllProjections();
   std::vector<projections::Projection*> raw;
   for (auto& p : all) raw.push_back(p.get());
-  auto store = projections::ProjectionStore::Open(ledger::TenantProjectionsPath(data_dir, id), raw);
+  auto store = projections::ProjectionStore::Open(ledger::TenantProjectionsPath(data_dir, id), raw,
+                                                options.faults ? options.faults->env() : nullptr);
   if (!store.ok()) return store.status();
   t->store_ = std::move(store).value();
   projections::RuntimeOptions runtime_options;

@@ -12,6 +12,7 @@
 #include "commands/model.h"
 #include "events/timezone.h"
 #include "ledger/rocks_event_log.h"
+#include "ledger/storage_faults.h"
 #include "projections/projection_store.h"
 #include "projections/runtime.h"
 
@@ -23,6 +24,8 @@ struct TenantOptions {
   // One invoice batch of 100k members is one command of ~200k events (B2: all or nothing).
   size_t command_events_max = 1'000'000;
   size_t projection_batch_events_max = 2000;
+  // Tests only: both stores of every tenant write through this switch (a simulated full disk).
+  std::shared_ptr<ledger::StorageFaults> faults;
 };
 
 class Tenant {

@@ -17,6 +17,7 @@
 #include "ledger/rocks_event_log.h"
 
 #include <rocksdb/db.h>
+#include <rocksdb/env.h>
 #include <rocksdb/options.h>
 #include <rocksdb/write_batch.h>
 
@@ -96,6 +97,30 @@ std::vector<rocksdb::ColumnFamilyDescriptor> Families(const rocksdb::ColumnFamil
           {"idempotency", cf},                     {"meta", cf},     {"snapshots", cf}};
 }
 
+rocksdb::DBOptions DbOptions(const LogOptions& options) {
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  // Our writer thread is the only writer, so RocksDB's pipelined write only adds hand-offs
+  // (measured: bench/append_bench.cc, docs/benchmarks.md).
+  db_options.enable_pipelined_write = false;
+  if (options.env != nullptr) db_options.env = options.env;
+  return db_options;
+}
+
+// Whether the folder takes a write again: writes and syncs a 64 KiB file through `env` and
+// removes it. A full disk answers with the error the next write would get.
+rocksdb::Status ProbeSpace(rocksdb::Env* env, const std::string& dir) {
+  const std::string name = dir + "/SPACE_PROBE";
+  std::unique_ptr<rocksdb::WritableFile> file;
+  rocksdb::Status s = env->NewWritableFile(name, &file, rocksdb::EnvOptions());
+  if (s.ok()) s = file->Append(std::string(64 << 10, '\0'));
+  if (s.ok()) s = file->Sync();
+  if (file) file->Close();
+  env->DeleteFile(name);
+  return s;
+}
+
 }  // namespace
 
 // Calls a command's callback and lets go of it at once: what it holds (an HTTP session, say)
@@ -161,16 +186,12 @@ Result<std::unique_ptr<RocksEventLog>> RocksEventLog::Open(const std::string& pa
   std::unique_ptr<RocksEventLog> log(new RocksEventLog());
   if (!options.clock) options.clock = NowMicros;
   log->options_ = std::move(options);
+  log->path_ = path;
 
   std::error_code ec;
   std::filesystem::create_directories(path, ec);  // RocksDB creates only the last level
   if (ec) return Status::Unavailable("io_error", "cannot create " + path + ": " + ec.message());
-  rocksdb::DBOptions db_options;
-  db_options.create_if_missing = true;
-  db_options.create_missing_column_families = true;
-  // Our writer thread is the only writer, so RocksDB's pipelined write only adds hand-offs
-  // (measured: bench/append_bench.cc, docs/benchmarks.md).
-  db_options.enable_pipelined_write = false;
+  rocksdb::DBOptions db_options = DbOptions(log->options_);
   rocksdb::ColumnFamilyOptions cf_options;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
@@ -202,12 +223,47 @@ Result<std::unique_ptr<RocksEventLog>> RocksEventLog::OpenFollower(
 
 RocksEventLog::~RocksEventLog() {
   Close();
-  if (db_) {
-    for (auto* h : {events_cf_, streams_cf_, idempotency_cf_, meta_cf_, snapshots_cf_}) {
-      if (h) db_->DestroyColumnFamilyHandle(h);
-    }
-    db_->Close();
+  CloseDb();
+}
+
+void RocksEventLog::CloseDb() {
+  if (!db_) return;
+  for (auto* h : {events_cf_, streams_cf_, idempotency_cf_, meta_cf_, snapshots_cf_}) {
+    if (h) db_->DestroyColumnFamilyHandle(h);
   }
+  events_cf_ = streams_cf_ = idempotency_cf_ = meta_cf_ = snapshots_cf_ = nullptr;
+  db_->Close();
+  db_.reset();
+}
+
+// After a failed write RocksDB refuses every further write until the database is opened again:
+// DB::Resume() does not clear an error of the WAL (RocksDB 7.8; the full-disk tests show it). So
+// the writer reopens the log, and the disk becomes the only truth: a batch whose write was
+// reported failed but whose WAL record is whole is recovered as part of the log (its callers
+// were told to retry, and their idempotency keys now answer them); otherwise it never happened.
+// While the disk stays full (a probe write fails) the failed instance stays open for reads.
+Status RocksEventLog::Reopen() {
+  // Probe first: the failed instance still serves reads, so keep it while the disk is full.
+  rocksdb::Env* env = options_.env != nullptr ? options_.env : rocksdb::Env::Default();
+  if (rocksdb::Status probe = ProbeSpace(env, path_); !probe.ok()) {
+    return FromRocks(probe, "write to the log folder");
+  }
+  std::unique_lock lock(db_mu_);
+  CloseDb();
+  stream_versions_.clear();
+  rocksdb::DBOptions db_options = DbOptions(options_);
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s =
+      rocksdb::DB::Open(db_options, path_, Families(rocksdb::ColumnFamilyOptions()), &handles, &raw);
+  if (!s.ok()) return FromRocks(s, "reopen event log");
+  Adopt(raw, handles);
+  if (Status st = Recover(); !st.ok()) {
+    CloseDb();
+    return st;
+  }
+  last_write_failed_ = false;
+  return Status::Ok();
 }
 
 // Takes ownership of an opened database and its handles, in the order of Families().
@@ -254,7 +310,7 @@ void RocksEventLog::Close() {
   }
   cv_.notify_all();
   if (writer_.joinable()) writer_.join();
-  if (db_ && !follower_) db_->FlushWAL(/*sync=*/true);
+  if (db_ && !follower_ && !last_write_failed_) db_->FlushWAL(/*sync=*/true);
 }
 
 void RocksEventLog::Submit(CommandMeta meta, DecideFn decide, DoneFn done) {
@@ -354,6 +410,16 @@ Status DecodeKeyRecord(std::string_view v, KeyRecord* r) {
 // it synced, then answer. A job whose decide fails is answered at once and writes nothing; a
 // retry of a key first used in this same batch is answered after the batch is durable.
 void RocksEventLog::ProcessGroup(std::vector<Job>& jobs) {
+  if (last_write_failed_) {
+    const uint64_t before = head_.load(std::memory_order_relaxed);
+    if (Status s = Reopen(); !s.ok()) {
+      stats_.write_failures.fetch_add(1, std::memory_order_relaxed);
+      const Status failure = Status::Unavailable("storage_unavailable", s.message());
+      for (Job& job : jobs) Answer(job.done, failure);
+      return;
+    }
+    if (head_.load(std::memory_order_relaxed) != before) NotifyCommitted(head_.load());
+  }
   struct Pending {
     DoneFn done;
     CommitResult result;
@@ -368,7 +434,6 @@ void RocksEventLog::ProcessGroup(std::vector<Job>& jobs) {
   uint64_t next = first_position;
   events::Hash prev = head_hash_;
   const TimestampMicros now = options_.clock();
-  if (last_write_failed_) db_->Resume();  // clears a background error once its cause is gone
 
   for (Job& job : jobs) {
     const CommandMeta& meta = job.meta;
@@ -483,18 +548,22 @@ void RocksEventLog::ProcessGroup(std::vector<Job>& jobs) {
   }
   stats_.commands_committed.fetch_add(pending.size(), std::memory_order_relaxed);
   for (Pending& p : pending) Answer(p.done, std::move(p.result));
-  if (wrote) {
-    std::function<void(uint64_t)> listener;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      listener = commit_listener_;
-    }
-    if (listener) listener(next - 1);
+  if (wrote) NotifyCommitted(next - 1);
+}
+
+void RocksEventLog::NotifyCommitted(uint64_t head) {
+  std::function<void(uint64_t)> listener;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    listener = commit_listener_;
   }
+  if (listener) listener(head);
 }
 
 Status RocksEventLog::ReadAfter(uint64_t after, size_t max_events,
                                std::vector<events::RecordedEvent>* out) {
+  std::shared_lock db_lock(db_mu_);
+  if (!db_) return Status::Unavailable("storage_unavailable", "the event log is being reopened");
   const uint64_t head = Head();
   if (after >= head || max_events == 0) return Status::Ok();
   max_events = std::min(max_events, options_.read_batch_events_max);
@@ -514,6 +583,8 @@ Status RocksEventLog::ReadAfter(uint64_t after, size_t max_events,
 
 Status RocksEventLog::ReadStream(std::string_view stream, uint64_t from_version,
                                  size_t max_events, std::vector<events::RecordedEvent>* out) {
+  std::shared_lock db_lock(db_mu_);
+  if (!db_) return Status::Unavailable("storage_unavailable", "the event log is being reopened");
   if (Status s = ValidateStream(stream); !s.ok()) return s;
   max_events = std::min(max_events, options_.read_batch_events_max);
   std::string prefix(stream);
@@ -540,6 +611,8 @@ Status RocksEventLog::ReadStream(std::string_view stream, uint64_t from_version,
 }
 
 Status RocksEventLog::VerifyChain(ChainReport* report) {
+  std::shared_lock db_lock(db_mu_);
+  if (!db_) return Status::Unavailable("storage_unavailable", "the event log is being reopened");
   auto problem = [report](std::string text) {
     if (report->problems.size() < 100) report->problems.push_back(std::move(text));
   };

@@ -9,6 +9,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -19,6 +20,7 @@
 
 namespace rocksdb {
 class DB;
+class Env;
 class ColumnFamilyHandle;
 }  // namespace rocksdb
 
@@ -32,6 +34,7 @@ struct LogOptions {
   size_t read_batch_events_max = 10000;     // events one read may return
   bool sync = true;                         // fsync every batch; false only in throwaway tests
   std::function<TimestampMicros()> clock;   // defaults to the system clock
+  rocksdb::Env* env = nullptr;              // RocksDB's default; tests inject faults (storage_faults.h)
 };
 
 // Counters for /metrics. Written by the writer thread, read by anyone.
@@ -96,13 +99,20 @@ class RocksEventLog final : public EventLog {
 
   RocksEventLog() = default;
   void Adopt(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& handles);
+  void CloseDb();
   Status Recover();
+  Status Reopen();
   void WriterLoop();
   void ProcessGroup(std::vector<Job>& jobs);
+  void NotifyCommitted(uint64_t head);
   Result<uint64_t> LoadStreamVersion(std::string_view stream);
 
   LogOptions options_;
+  std::string path_;
   bool follower_ = false;
+  // db_ is replaced only by the writer thread (Reopen), under an exclusive lock; other threads
+  // read through it under a shared lock. A null db_ (a reopen that failed) reads as Unavailable.
+  mutable std::shared_mutex db_mu_;
   std::unique_ptr<rocksdb::DB> db_;
   rocksdb::ColumnFamilyHandle* events_cf_ = nullptr;
   rocksdb::ColumnFamilyHandle* streams_cf_ = nullptr;

@@ -11,6 +11,7 @@
 #include "projections/projection_store.h"
 
 #include <rocksdb/db.h>
+#include <rocksdb/env.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
@@ -111,15 +112,15 @@ rocksdb::ColumnFamilyOptions FamilyOptions() {
 }  // namespace
 
 Result<std::unique_ptr<ProjectionStore>> ProjectionStore::Open(
-    const std::string& path, std::span<Projection* const> projections) {
+    const std::string& path, std::span<Projection* const> projections, rocksdb::Env* env) {
   std::error_code ec;
   std::filesystem::create_directories(path, ec);  // RocksDB creates only the last level
   if (ec) return Status::Unavailable("io_error", "cannot create " + path + ": " + ec.message());
-  rocksdb::DBOptions options;
-  options.create_if_missing = true;
-  options.create_missing_column_families = true;
+  std::unique_ptr<ProjectionStore> store(new ProjectionStore());
+  store->path_ = path;
+  store->env_ = env;
   std::vector<std::string> names;
-  rocksdb::DB::ListColumnFamilies(options, path, &names);  // fails for a new store: fine
+  rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names);  // none yet: fine
   auto add = [&names](const std::string& n) {
     for (const auto& x : names) {
       if (x == n) return;
@@ -129,18 +130,11 @@ Result<std::unique_ptr<ProjectionStore>> ProjectionStore::Open(
   add(rocksdb::kDefaultColumnFamilyName);
   add(kCheckpoints);
   for (Projection* p : projections) add(std::string(p->Name()));
-  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const auto& n : names) descriptors.emplace_back(n, FamilyOptions());
-
-  std::unique_ptr<ProjectionStore> store(new ProjectionStore());
-  rocksdb::DB* raw = nullptr;
-  rocksdb::Status s = rocksdb::DB::Open(options, path, descriptors, &store->all_handles_, &raw);
-  if (!s.ok()) return FromRocks(s, "open projection store");
-  store->Adopt(raw, names);
+  if (Status st = store->OpenDb(names); !st.ok()) return st;
   // A projection whose code changed its output is rebuilt from 0.
   for (Projection* p : projections) {
     std::string v;
-    s = store->db_->Get(rocksdb::ReadOptions(), store->checkpoints_cf_, std::string(p->Name()),
+    rocksdb::Status s = store->db_->Get(rocksdb::ReadOptions(), store->checkpoints_cf_, std::string(p->Name()),
                         &v);
     if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "read checkpoint");
     const bool current = s.ok() && v.size() == 12 && GetBE(v.data() + 8, 4) == p->SchemaVersion();
@@ -185,10 +179,57 @@ void ProjectionStore::Adopt(rocksdb::DB* db, const std::vector<std::string>& nam
   }
 }
 
-ProjectionStore::~ProjectionStore() {
+Status ProjectionStore::OpenDb(const std::vector<std::string>& names) {
+  rocksdb::DBOptions options;
+  options.create_if_missing = true;
+  options.create_missing_column_families = true;
+  if (env_ != nullptr) options.env = env_;
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const auto& n : names) descriptors.emplace_back(n, FamilyOptions());
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(options, path_, descriptors, &all_handles_, &raw);
+  if (!s.ok()) return FromRocks(s, "open projection store");
+  Adopt(raw, names);
+  return Status::Ok();
+}
+
+ProjectionStore::~ProjectionStore() { CloseDb(); }
+
+void ProjectionStore::CloseDb() {
   if (!db_) return;
   for (auto* h : all_handles_) db_->DestroyColumnFamilyHandle(h);
+  all_handles_.clear();
+  families_.clear();
+  checkpoints_cf_ = nullptr;
   db_->Close();
+  db_.reset();
+}
+
+// After a failed write RocksDB refuses writes until the database is opened again (Resume()
+// does not clear an error of the WAL in RocksDB 7.8). The rows and checkpoints of the failed
+// batch were never applied, so the reopened store is where the last good batch left it. While
+// a probe write still fails (the disk is full), the old instance stays open for queries.
+Status ProjectionStore::Reopen() {
+  rocksdb::Env* env = env_ != nullptr ? env_ : rocksdb::Env::Default();
+  const std::string probe = path_ + "/SPACE_PROBE";
+  {
+    std::unique_ptr<rocksdb::WritableFile> file;
+    rocksdb::Status s = env->NewWritableFile(probe, &file, rocksdb::EnvOptions());
+    if (s.ok()) s = file->Append(std::string(64 << 10, '\0'));
+    if (s.ok()) s = file->Sync();
+    if (file) file->Close();
+    env->DeleteFile(probe);
+    if (!s.ok()) return FromRocks(s, "write to the projection folder");
+  }
+  std::unique_lock lock(db_mu_);
+  std::vector<std::string> names;
+  for (const auto& [n, h] : families_) names.push_back(n);
+  names.push_back(rocksdb::kDefaultColumnFamilyName);
+  names.push_back(kCheckpoints);
+  CloseDb();
+  if (Status s = OpenDb(names); !s.ok()) return s;
+  write_failed_ = false;
+  return Status::Ok();
 }
 
 rocksdb::ColumnFamilyHandle* ProjectionStore::Family(std::string_view name) const {
@@ -197,6 +238,7 @@ rocksdb::ColumnFamilyHandle* ProjectionStore::Family(std::string_view name) cons
 }
 
 std::vector<std::string> ProjectionStore::ProjectionNames() const {
+  std::shared_lock lock(db_mu_);
   std::vector<std::string> names;
   for (const auto& [n, h] : families_) names.push_back(n);
   std::sort(names.begin(), names.end());
@@ -204,6 +246,7 @@ std::vector<std::string> ProjectionStore::ProjectionNames() const {
 }
 
 Result<uint64_t> ProjectionStore::Checkpoint(std::string_view projection) const {
+  std::shared_lock lock(db_mu_);
   if (!checkpoints_cf_) return uint64_t{0};
   std::string v;
   rocksdb::Status s =
@@ -226,6 +269,9 @@ Status ProjectionStore::WriteCheckpoint(std::string_view name, uint64_t position
 Status ProjectionStore::ApplyBatch(std::span<Projection* const> projections,
                                    std::span<uint64_t> checkpoints,
                                    std::span<const events::Envelope> events) {
+  if (write_failed_) {
+    if (Status s = Reopen(); !s.ok()) return s;
+  }
   rocksdb::WriteBatch batch;
   std::vector<uint64_t> advanced(checkpoints.begin(), checkpoints.end());
   for (size_t i = 0; i < projections.size(); ++i) {
@@ -248,6 +294,7 @@ Status ProjectionStore::ApplyBatch(std::span<Projection* const> projections,
     }
   }
   rocksdb::Status s = db_->Write(rocksdb::WriteOptions(), &batch);
+  write_failed_ = !s.ok();
   if (!s.ok()) return FromRocks(s, "write projection batch");
   std::copy(advanced.begin(), advanced.end(), checkpoints.begin());
   return Status::Ok();
@@ -277,11 +324,14 @@ Status ProjectionStore::Drop(std::string_view projection) {
   PutFixed32BE(&v, s.ok() && schema.size() == 12 ? static_cast<uint32_t>(GetBE(schema.data() + 8, 4))
                                                  : 0);
   batch.Put(checkpoints_cf_, std::string(projection), v);
-  return FromRocks(db_->Write(rocksdb::WriteOptions(), &batch), "drop projection");
+  s = db_->Write(rocksdb::WriteOptions(), &batch);
+  write_failed_ = !s.ok();
+  return FromRocks(s, "drop projection");
 }
 
 Result<bool> ProjectionStore::Get(std::string_view projection, std::string_view key,
                                   std::string* value) const {
+  std::shared_lock lock(db_mu_);
   rocksdb::ColumnFamilyHandle* cf = Family(projection);
   if (!cf) return Status::NotFound("no projection named " + std::string(projection));
   rocksdb::Status s =
@@ -294,6 +344,7 @@ Result<bool> ProjectionStore::Get(std::string_view projection, std::string_view 
 Status ProjectionStore::Scan(
     std::string_view projection, std::string_view prefix, std::string_view start,
     const std::function<bool(std::string_view, std::string_view)>& fn) const {
+  std::shared_lock lock(db_mu_);
   rocksdb::ColumnFamilyHandle* cf = Family(projection);
   if (!cf) return Status::NotFound("no projection named " + std::string(projection));
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf));
@@ -307,6 +358,8 @@ Status ProjectionStore::Scan(
 }
 
 Status ProjectionStore::Flush() {
+  std::shared_lock lock(db_mu_);
+  if (write_failed_) return Status::Unavailable("storage_unavailable", "a write failed");
   rocksdb::FlushOptions options;
   options.wait = true;
   return FromRocks(db_->Flush(options, all_handles_), "flush projections");

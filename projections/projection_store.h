@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <memory>
+#include <shared_mutex>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -16,6 +17,7 @@
 
 namespace rocksdb {
 class DB;
+class Env;
 class ColumnFamilyHandle;
 }  // namespace rocksdb
 
@@ -24,9 +26,11 @@ namespace kaiin::projections {
 class ProjectionStore {
  public:
   // Opens (creating if missing) the store with a column family for each projection; drops the
-  // rows of any projection whose stored schema version differs from its SchemaVersion().
+  // rows of any projection whose stored schema version differs from its SchemaVersion(). `env`:
+  // RocksDB's default when null (tests pass one that injects faults).
   static Result<std::unique_ptr<ProjectionStore>> Open(
-      const std::string& path, std::span<Projection* const> projections);
+      const std::string& path, std::span<Projection* const> projections,
+      rocksdb::Env* env = nullptr);
   // Read-only view of a store another process may be writing (RocksDB secondary instance).
   static Result<std::unique_ptr<ProjectionStore>> OpenFollower(const std::string& path,
                                                                const std::string& scratch_path);
@@ -55,11 +59,20 @@ class ProjectionStore {
 
  private:
   ProjectionStore() = default;
+  Status OpenDb(const std::vector<std::string>& names);
   void Adopt(rocksdb::DB* db, const std::vector<std::string>& names);
+  void CloseDb();
+  Status Reopen();
   rocksdb::ColumnFamilyHandle* Family(std::string_view name) const;
   Status WriteCheckpoint(std::string_view name, uint64_t position, uint32_t schema);
 
+  std::string path_;
+  rocksdb::Env* env_ = nullptr;
+  // db_ and the handles are replaced only by the applier (Reopen, after a failed write), under
+  // an exclusive lock; readers hold a shared lock.
+  mutable std::shared_mutex db_mu_;
   std::unique_ptr<rocksdb::DB> db_;
+  bool write_failed_ = false;  // a write failed; reopen before the next (applier only)
   rocksdb::ColumnFamilyHandle* checkpoints_cf_ = nullptr;
   std::unordered_map<std::string, rocksdb::ColumnFamilyHandle*> families_;
   std::vector<rocksdb::ColumnFamilyHandle*> all_handles_;

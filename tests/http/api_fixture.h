@@ -37,7 +37,9 @@ inline std::string Field(const std::string& body, const std::string& name) {
 
 class ApiFixture : public ::testing::Test {
  protected:
-  ApiFixture() : tenants_(dir_.path(), TenantOptions{}) {
+  // `options`: for the tenants (a test may inject storage faults through them).
+  explicit ApiFixture(TenantOptions options = {})
+      : tenant_options_(options), tenants_(dir_.path(), options) {
     spdlog::set_level(spdlog::level::warn);  // the access log would drown the test output
     ApiOptions o;
     o.admin_token = kAdminToken;
@@ -81,7 +83,10 @@ class ApiFixture : public ::testing::Test {
     return t ? t->log().Head() : 0;
   }
 
+  const TenantOptions& tenant_options() const { return tenant_options_; }
+
   std::atomic<int64_t> clock_offset_{0};  // tests move the API's clock forward
+  TenantOptions tenant_options_;
   testing::TempDir dir_;
   TenantRegistry tenants_;
   std::unique_ptr<Api> api_;

@@ -8,6 +8,7 @@
 
 #include "events/codec.h"
 #include "ledger/rocks_event_log.h"
+#include "ledger/storage_faults.h"
 #include "tests/test_util.h"
 
 namespace kaiin::ledger {
@@ -89,6 +90,49 @@ TEST(EventLogTest, ReopenKeepsEventsStreamVersionsChainAndIdempotencyKeys) {
   ASSERT_TRUE(retry.ok());
   EXPECT_TRUE(retry->replayed);
   EXPECT_EQ(retry->first_position, 1u);
+  EXPECT_EQ(log->Head(), 3u);
+  ChainReport report;
+  ASSERT_TRUE(log->VerifyChain(&report).ok());
+  EXPECT_TRUE(report.ok()) << report.problems[0];
+  EXPECT_EQ(report.events, 3u);
+}
+
+// A full disk: the group's commands are answered Unavailable and nothing of them is written;
+// when space returns the log resumes at the same position with an unbroken chain, and a retried
+// key is recorded once.
+TEST(EventLogTest, AFullDiskRefusesTheGroupAndTheLogResumesWhenSpaceReturns) {
+  testing::TempDir dir;
+  StorageFaults faults;
+  LogOptions o;
+  o.tenant = "t";
+  o.env = faults.env();
+  {
+    auto log = std::move(RocksEventLog::Open(dir.path(), o)).value();
+    ASSERT_TRUE(log->Append(Meta("k1", "x"), {"s-1", kNoStream, {Draft("a")}}).ok());
+    faults.SetNoSpace(true);
+    for (int i = 0; i < 3; ++i) {
+      auto refused = log->Append(Meta("k2", "y"), {"s-1", 1, {Draft("b")}});
+      EXPECT_EQ(refused.status().code(), StatusCode::kUnavailable);
+      EXPECT_EQ(refused.status().reason(), "storage_unavailable");
+    }
+    EXPECT_EQ(log->Head(), 1u);
+    EXPECT_EQ(log->stats().write_failures.load(), 3u);
+    std::vector<events::RecordedEvent> all;
+    ASSERT_TRUE(log->ReadAfter(0, 100, &all).ok());  // reads still work
+    EXPECT_EQ(all.size(), 1u);
+
+    faults.SetNoSpace(false);
+
+    auto written = log->Append(Meta("k2", "y"), {"s-1", 1, {Draft("b")}});
+    ASSERT_TRUE(written.ok()) << written.status().ToString();
+    EXPECT_FALSE(written->replayed);
+    EXPECT_EQ(written->first_position, 2u);
+    auto retry = log->Append(Meta("k2", "y"), {"s-1", 1, {Draft("b")}});
+    ASSERT_TRUE(retry.ok());
+    EXPECT_TRUE(retry->replayed);
+    ASSERT_TRUE(log->Append(Meta(), {"s-1", 2, {Draft("c")}}).ok());
+  }
+  auto log = OpenLog(dir.path());  // what the disk holds after a restart
   EXPECT_EQ(log->Head(), 3u);
   ChainReport report;
   ASSERT_TRUE(log->VerifyChain(&report).ok());

@@ -6,6 +6,7 @@
 
 #include "events/codec.h"
 #include "ledger/rocks_event_log.h"
+#include "ledger/storage_faults.h"
 #include "projections/event_counts.h"
 #include "tests/test_util.h"
 
@@ -47,11 +48,11 @@ class RuntimeTest : public ::testing::Test {
     }
   }
 
-  std::unique_ptr<ProjectionStore> OpenStore(uint32_t schema = 1) {
+  std::unique_ptr<ProjectionStore> OpenStore(uint32_t schema = 1, rocksdb::Env* env = nullptr) {
     EventCountsProjection counts;
     LastPositionProjection last(schema);
     std::vector<Projection*> raw{&counts, &last};
-    auto store = ProjectionStore::Open(dir_.Sub("projections"), raw);
+    auto store = ProjectionStore::Open(dir_.Sub("projections"), raw, env);
     EXPECT_TRUE(store.ok()) << store.status().ToString();
     return std::move(store).value();
   }
@@ -89,6 +90,30 @@ TEST_F(RuntimeTest, CatchUpAppliesEveryEventOnceInSmallBatches) {
   std::string v;
   ASSERT_TRUE(*store->Get("last_position", "s-1", &v));
   EXPECT_EQ(v, "25");
+}
+
+// A full disk under the projection store: the batch fails as a whole (rows and checkpoints
+// stay where they were) and the runtime applies it once space returns.
+TEST_F(RuntimeTest, AFailedWriteLeavesCheckpointsAndRowsAndIsAppliedLater) {
+  ledger::StorageFaults faults;
+  AppendEvents(5);
+  auto store = OpenStore(1, faults.env());
+  auto rt = MakeRuntime(store.get());
+  ASSERT_TRUE(rt->CatchUp().ok());
+  AppendEvents(3);
+  faults.SetNoSpace(true);
+  Status failed = rt->CatchUp();
+  EXPECT_EQ(failed.code(), StatusCode::kUnavailable) << failed.ToString();
+  EXPECT_EQ(rt->Position(), 5u);
+  EXPECT_EQ(*store->Checkpoint("event_counts"), 5u);
+  EXPECT_EQ(Count(*store), 5u);
+  faults.SetNoSpace(false);
+  ASSERT_TRUE(rt->CatchUp().ok());
+  EXPECT_EQ(rt->Position(), 8u);
+  EXPECT_EQ(Count(*store), 8u);
+  std::string v;
+  ASSERT_TRUE(*store->Get("last_position", "s-1", &v));
+  EXPECT_EQ(v, "8");
 }
 
 TEST_F(RuntimeTest, ResumesFromItsCheckpointAfterARestart) {
