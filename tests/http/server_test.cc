@@ -1,87 +1,13 @@
 // The Beast server over a real loopback socket: keep-alive, limits, malformed requests.
 #include "http/server.h"
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include "tests/http/api_fixture.h"
+#include "tests/http/test_client.h"
 
 namespace kaiin::http {
 namespace {
-
-// A blocking HTTP/1.1 client good enough for tests.
-class Client {
- public:
-  explicit Client(uint16_t port) {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    timeval tv{10, 0};
-    setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    connected_ = connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
-  }
-  ~Client() { close(fd_); }
-  bool connected() const { return connected_; }
-
-  void Send(const std::string& raw) {
-    size_t off = 0;
-    while (off < raw.size()) {
-      ssize_t n = send(fd_, raw.data() + off, raw.size() - off, MSG_NOSIGNAL);
-      if (n <= 0) return;  // the server may close early (413): fine
-      off += n;
-    }
-  }
-
-  // Reads one response: status code and body (by Content-Length). -1 on EOF.
-  int Read(std::string* body, std::string* head = nullptr) {
-    std::string buf = std::move(pending_);
-    size_t header_end;
-    while ((header_end = buf.find("\r\n\r\n")) == std::string::npos) {
-      if (!Fill(&buf)) return -1;
-    }
-    const std::string h = buf.substr(0, header_end);
-    size_t length = 0;
-    const size_t cl = h.find("Content-Length: ");
-    if (cl != std::string::npos) length = std::stoul(h.substr(cl + 16));
-    while (buf.size() < header_end + 4 + length) {
-      if (!Fill(&buf)) return -1;
-    }
-    *body = buf.substr(header_end + 4, length);
-    pending_ = buf.substr(header_end + 4 + length);
-    if (head) *head = h;
-    return std::stoi(h.substr(9, 3));
-  }
-
-  // Reads everything until the server closes the connection.
-  std::string ReadAll() {
-    std::string out = std::move(pending_);
-    while (Fill(&out)) {
-    }
-    return out;
-  }
-
-  bool Closed() {
-    char c;
-    return recv(fd_, &c, 1, 0) == 0;
-  }
-
- private:
-  bool Fill(std::string* buf) {
-    char tmp[4096];
-    ssize_t n = recv(fd_, tmp, sizeof(tmp), 0);
-    if (n <= 0) return false;
-    buf->append(tmp, n);
-    return true;
-  }
-  int fd_;
-  bool connected_ = false;
-  std::string pending_;
-};
 
 class ServerTest : public ApiFixture {
  protected:
