@@ -92,7 +92,7 @@ int Send(uint16_t port, const std::string& method, const std::string& target,
   if (!c.connected()) return -1;
   std::vector<std::pair<std::string, std::string>> headers{
       {"Authorization", std::string("Bearer ") + kToken}, {"Content-Type", "application/json"}};
-  if (!key.empty()) headers.emplace_back("Idempotency-Key", key + std::to_string(unanswered.load()));
+  if (!key.empty()) headers.emplace_back("Idempotency-Key", key);
   if (!c.Send(RawRequest(method, target, body, headers))) return -1;
   return c.Read(answer);
 }
