@@ -242,6 +242,9 @@ bool ValidStatus(fb::MemberStatus s) { return s <= fb::MemberStatus::MAX; }
 
 Status DecodeEvent(const fb::Envelope& env, Event* out) {
   const Status bad = Status::Corruption("envelope carries an invalid event");
+  // The verifier accepts a union whose type is set but whose table is absent (found by
+  // fuzz/envelope_fuzz.cc); every case below reads the table.
+  if (env.event() == nullptr) return bad;
   switch (env.event_type()) {
     case fb::Event::TenantConfigured: {
       const auto* e = env.event_as_TenantConfigured();

@@ -15,12 +15,14 @@ Date DaysFromCivil(int y, unsigned m, unsigned d) {
   return era * 146097 + static_cast<int>(doe) - 719468;
 }
 
-void CivilFromDays(Date z, int* year, unsigned* month, unsigned* day) {
-  z += 719468;
-  const int era = (z >= 0 ? z : z - 146096) / 146097;
+// In 64 bits: any int32 day count (a damaged or hostile envelope holds any) stays defined
+// (fuzz/envelope_fuzz.cc found the overflow near INT32_MAX).
+void CivilFromDays(Date days, int* year, unsigned* month, unsigned* day) {
+  const int64_t z = int64_t{days} + 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
   const unsigned doe = static_cast<unsigned>(z - era * 146097);
   const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int y = static_cast<int>(yoe) + era * 400;
+  const int y = static_cast<int>(yoe + era * 400);
   const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
   const unsigned mp = (5 * doy + 2) / 153;
   *day = doy - (153 * mp + 2) / 5 + 1;

@@ -34,6 +34,7 @@ struct LogOptions {
   size_t read_batch_events_max = 10000;     // events one read may return
   bool sync = true;                         // fsync every batch; false only in throwaway tests
   std::function<TimestampMicros()> clock;   // defaults to the system clock
+  size_t memtable_bytes_max = 64 << 20;     // all families' memtables together
   rocksdb::Env* env = nullptr;              // RocksDB's default; tests inject faults (storage_faults.h)
 };
 

@@ -183,6 +183,8 @@ Status ProjectionStore::OpenDb(const std::vector<std::string>& names) {
   rocksdb::DBOptions options;
   options.create_if_missing = true;
   options.create_missing_column_families = true;
+  // One memtable budget for all the projections' families, as for the log (bounded memory).
+  options.db_write_buffer_size = 64 << 20;
   if (env_ != nullptr) options.env = env_;
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const auto& n : names) descriptors.emplace_back(n, FamilyOptions());

@@ -3,7 +3,8 @@
 set -euo pipefail
 packages=(g++ cmake ninja-build ccache pkg-config curl
   librocksdb-dev libboost-dev libflatbuffers-dev flatbuffers-compiler libsimdjson-dev
-  libspdlog-dev libgtest-dev libbenchmark-dev libsodium-dev libssl-dev tzdata)
+  libspdlog-dev libgtest-dev libbenchmark-dev libsodium-dev libssl-dev tzdata
+  clang libclang-rt-14-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

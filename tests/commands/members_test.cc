@@ -18,7 +18,7 @@ class MembersSpec : public ModelFixture {
            events::MemberTypeDefined{"student", "学生会員", events::MemberKind::kIndividual}});
   }
 
-  std::string Apply(const std::string& email, const char* applied_on = "2026-04-01",
+  std::string Applicant(const std::string& email, const char* applied_on = "2026-04-01",
                     const std::string& type = "regular") {
     ApplyMember a{email, type, D(applied_on), {"山田", "太郎", "ヤマダ", "タロウ", "Yamada Taro"},
                   std::nullopt, std::nullopt};
@@ -28,7 +28,7 @@ class MembersSpec : public ModelFixture {
   }
 
   std::string Admitted(const std::string& email, const char* applied_on, const char* admitted_on) {
-    const std::string id = Apply(email, applied_on);
+    const std::string id = Applicant(email, applied_on);
     EXPECT_TRUE(Run(ChangeStatus{id, MemberStatus::kActive, D(admitted_on), ""}).ok());
     return id;
   }
@@ -39,7 +39,7 @@ class MembersSpec : public ModelFixture {
 // --- M1: e-mail addresses -------------------------------------------------------------------
 
 TEST_F(MembersSpec, M1_ADuplicateEmailIsRefusedCaseInsensitively) {
-  Apply("Taro@Example.jp");
+  Applicant("Taro@Example.jp");
   auto d = When(ApplyMember{"taro@example.JP", "regular", D("2026-05-01"), {"佐藤", "", "", "", ""}, {}, {}});
   ASSERT_FALSE(d.ok());
   EXPECT_EQ(d.status().reason(), "email_in_use");
@@ -53,8 +53,8 @@ TEST_F(MembersSpec, M1_TheEmailOfAWithdrawnMemberStaysTaken) {
 }
 
 TEST_F(MembersSpec, M1_ChangingToATakenEmailIsRefusedAndTheOldAddressIsFreed) {
-  const std::string a = Apply("a@example.jp");
-  Apply("b@example.jp");
+  const std::string a = Applicant("a@example.jp");
+  Applicant("b@example.jp");
   UpdateProfile to_b;
   to_b.member_id = a;
   to_b.email = "B@example.jp";
@@ -68,7 +68,7 @@ TEST_F(MembersSpec, M1_ChangingToATakenEmailIsRefusedAndTheOldAddressIsFreed) {
 }
 
 TEST_F(MembersSpec, M1_OwnEmailInAnotherCaseIsNotAConflict) {
-  const std::string a = Apply("a@example.jp");
+  const std::string a = Applicant("a@example.jp");
   UpdateProfile u;
   u.member_id = a;
   u.email = "A@Example.jp";
@@ -90,7 +90,7 @@ TEST_F(MembersSpec, M2_AStatusDatedOnOrBeforeTheLatestEntryIsRefused) {
 }
 
 TEST_F(MembersSpec, M2_AdmissionOnTheApplicationDayReplacesTheApplyingEntry) {
-  const std::string id = Apply("a@example.jp", "2026-04-01");
+  const std::string id = Applicant("a@example.jp", "2026-04-01");
   auto d = Run(ChangeStatus{id, MemberStatus::kActive, D("2026-04-01"), ""});
   ASSERT_TRUE(d.ok()) << d.status().ToString();
   EXPECT_EQ(std::get<events::MemberAdmitted>(d->front().event),
@@ -100,13 +100,13 @@ TEST_F(MembersSpec, M2_AdmissionOnTheApplicationDayReplacesTheApplyingEntry) {
 }
 
 TEST_F(MembersSpec, M2_AdmissionBeforeTheApplicationDayIsRefused) {
-  const std::string id = Apply("a@example.jp", "2026-04-01");
+  const std::string id = Applicant("a@example.jp", "2026-04-01");
   EXPECT_EQ(When(ChangeStatus{id, MemberStatus::kActive, D("2026-03-31"), ""}).status().reason(),
             "status_date_conflict");
 }
 
 TEST_F(MembersSpec, M2_TheSameDayExceptionIsOnlyForAdmission) {
-  const std::string id = Apply("a@example.jp", "2026-04-01");
+  const std::string id = Applicant("a@example.jp", "2026-04-01");
   EXPECT_EQ(When(ChangeStatus{id, MemberStatus::kApplicationWithdrawn, D("2026-04-01"), ""})
                 .status().reason(),
             "status_date_conflict");
@@ -115,9 +115,9 @@ TEST_F(MembersSpec, M2_TheSameDayExceptionIsOnlyForAdmission) {
 // --- M3: bulk changes -------------------------------------------------------------------------
 
 TEST_F(MembersSpec, M3_BulkAdmissionIsAllOrNothingAndListsEveryRefusal) {
-  const std::string a = Apply("a@example.jp", "2018-09-20");
-  const std::string b = Apply("b@example.jp", "2018-09-25");
-  const std::string c = Apply("c@example.jp", "2018-09-25");
+  const std::string a = Applicant("a@example.jp", "2018-09-20");
+  const std::string b = Applicant("b@example.jp", "2018-09-25");
+  const std::string c = Applicant("c@example.jp", "2018-09-25");
   // The FAQ: with someone applying on 2018-09-25, the earliest bulk date is 2018-09-26.
   auto refused = When(BulkChangeStatus{{a, b, c}, MemberStatus::kActive, D("2018-09-25"), ""});
   ASSERT_FALSE(refused.ok());
@@ -133,7 +133,7 @@ TEST_F(MembersSpec, M3_BulkAdmissionIsAllOrNothingAndListsEveryRefusal) {
 
 TEST_F(MembersSpec, M3_OneInvalidTransitionRefusesTheWholeBulk) {
   const std::string a = Admitted("a@example.jp", "2026-04-01", "2026-04-02");
-  const std::string b = Apply("b@example.jp", "2026-04-01");
+  const std::string b = Applicant("b@example.jp", "2026-04-01");
   auto d = When(BulkChangeStatus{{a, b}, MemberStatus::kOnLeave, D("2026-05-01"), ""});
   ASSERT_FALSE(d.ok());
   EXPECT_EQ(d.status().reason(), "invalid_transition");
@@ -143,13 +143,13 @@ TEST_F(MembersSpec, M3_OneInvalidTransitionRefusesTheWholeBulk) {
 }
 
 TEST_F(MembersSpec, M3_BulkHasNoSameDayAdmission) {
-  const std::string a = Apply("a@example.jp", "2026-04-01");
+  const std::string a = Applicant("a@example.jp", "2026-04-01");
   EXPECT_EQ(When(BulkChangeStatus{{a}, MemberStatus::kActive, D("2026-04-01"), ""}).status().reason(),
             "status_date_conflict");
 }
 
 TEST_F(MembersSpec, M3_UnknownOrRepeatedMembersAreRefused) {
-  const std::string a = Apply("a@example.jp");
+  const std::string a = Applicant("a@example.jp");
   EXPECT_EQ(When(BulkChangeStatus{{a, "m999"}, MemberStatus::kActive, D("2026-05-01"), ""})
                 .status().code(),
             StatusCode::kNotFound);
@@ -183,7 +183,7 @@ TEST_F(MembersSpec, M4_AnApplicationCannotBeDatedAfterToday) {
 TEST_F(MembersSpec, M5_AutoAssignmentNumbersActiveMembersInAdmissionOrder) {
   const std::string late = Admitted("late@example.jp", "2026-01-01", "2026-06-01");
   const std::string early = Admitted("early@example.jp", "2026-01-01", "2026-02-01");
-  Apply("applying@example.jp");  // not active: no number
+  Applicant("applying@example.jp");  // not active: no number
   ASSERT_TRUE(Run(AssignMemberNumbers{{{early, "000123"}}, false}).ok());
   const std::string third = Admitted("third@example.jp", "2026-01-01", "2026-03-01");
   auto d = Run(AssignMemberNumbers{{}, true});
@@ -219,7 +219,7 @@ TEST_F(MembersSpec, M5_ExplicitAssignmentsAreAllOrNothing) {
 // --- M6: who may change what ------------------------------------------------------------------------
 
 TEST_F(MembersSpec, M6_AMemberCannotChangeTheirName) {
-  const std::string a = Apply("a@example.jp");
+  const std::string a = Applicant("a@example.jp");
   UpdateProfile u;
   u.member_id = a;
   u.actor = Actor::kMember;
@@ -231,7 +231,7 @@ TEST_F(MembersSpec, M6_AMemberCannotChangeTheirName) {
 }
 
 TEST_F(MembersSpec, M6_AMemberMayChangeContactFieldsAndTheSecretariatTheName) {
-  const std::string a = Apply("a@example.jp");
+  const std::string a = Applicant("a@example.jp");
   UpdateProfile own;
   own.member_id = a;
   own.actor = Actor::kMember;
@@ -266,7 +266,7 @@ TEST_F(MembersSpec, M7_OnlyTheAllowedTransitionsAreAccepted) {
   int n = 0;
   for (S from : all) {
     // A member whose latest entry is `from`, dated 2026-01-10.
-    const std::string id = Apply("t" + std::to_string(n++) + "@example.jp", "2026-01-01");
+    const std::string id = Applicant("t" + std::to_string(n++) + "@example.jp", "2026-01-01");
     if (from == S::kActive || from == S::kOnLeave || from == S::kWithdrawn) {
       ASSERT_TRUE(Run(ChangeStatus{id, S::kActive, D("2026-01-05"), ""}).ok());
     }
@@ -319,7 +319,7 @@ TEST_F(MembersSpec, FeeSchedulesValidateAndRepeatNothing) {
 }
 
 TEST_F(MembersSpec, ImportIsAllOrNothing) {
-  Apply("taken@example.jp");
+  Applicant("taken@example.jp");
   ImportMembers batch;
   for (int i = 0; i < 3; ++i) {
     ImportedMember im;

@@ -1,5 +1,10 @@
 #include "events/codec.h"
 
+#include <limits>
+#include <vector>
+
+#include "kaiin_events_generated.h"
+
 #include <gtest/gtest.h>
 
 namespace kaiin::events {
@@ -58,6 +63,31 @@ TEST(CodecTest, RefusesBytesThatAreNotAnEnvelope) {
   std::string wrong_id = bytes;
   wrong_id[4] = 'X';  // the file identifier "KAEV" sits at offset 4
   EXPECT_EQ(DecodeEnvelope(wrong_id, &out).code(), StatusCode::kCorruption);
+}
+
+// Found by fuzz/envelope_fuzz.cc: the FlatBuffers verifier passes a union whose type is set but
+// whose table is absent; decoding must refuse it, not read through a null table.
+TEST(CodecTest, RefusesAnEventTypeWithoutItsTable) {
+  flatbuffers::FlatBufferBuilder fbb;
+  const auto stream = fbb.CreateString("member-m000000001");
+  const std::vector<uint8_t> zeros(32, 0);
+  const auto prev = fbb.CreateVector(zeros);
+  fb::EnvelopeBuilder b(fbb);
+  b.add_stream(stream);
+  b.add_prev_hash(prev);
+  b.add_position(1);
+  b.add_event_type(fb::Event::InvoiceBatchCreated);
+  fbb.Finish(b.Finish(), "KAEV");
+  const std::string bytes(reinterpret_cast<const char*>(fbb.GetBufferPointer()), fbb.GetSize());
+  Envelope out;
+  EXPECT_EQ(DecodeEnvelope(bytes, &out).code(), StatusCode::kCorruption);
+}
+
+// Found by the same fuzzer: a day count near INT32_MAX overflowed the calendar arithmetic.
+TEST(CodecTest, ExtremeDayCountsFormatWithoutOverflow) {
+  EXPECT_EQ(FormatDate(0), "1970-01-01");
+  EXPECT_FALSE(FormatDate(std::numeric_limits<Date>::max()).empty());
+  EXPECT_FALSE(FormatDate(std::numeric_limits<Date>::min()).empty());
 }
 
 TEST(CodecTest, Sha256MatchesKnownVector) {

@@ -1,0 +1,78 @@
+// kaiin-fuzz-seeds DIR: writes the fuzzers' starting corpora: DIR/envelope/ (one well-formed
+// envelope per event type) and DIR/command/ (a valid body for each route of command_fuzz.cc,
+// prefixed by its route byte). Deterministic; scripts/sanitize.sh runs it before fuzzing.
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <utility>
+#include <variant>
+
+#include "events/codec.h"
+
+namespace {
+
+void Write(const std::string& path, std::string_view bytes) {
+  std::ofstream(path, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+template <size_t... I>
+void WriteEnvelopes(const std::string& dir, std::index_sequence<I...>) {
+  kaiin::events::EnvelopeEncoder encoder;
+  kaiin::events::EnvelopeMeta meta;
+  meta.tenant = "f";
+  meta.position = 1;
+  meta.stream = "member-m000000001";
+  meta.version = 1;
+  meta.actor = "seed";
+  meta.command_id = "seed";
+  (Write(dir + "/" + std::to_string(I),
+         encoder.Encode(meta, kaiin::events::Event(std::in_place_index<I>))),
+   ...);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: kaiin-fuzz-seeds DIR\n");
+    return 2;
+  }
+  const std::string dir = argv[1];
+  std::filesystem::create_directories(dir + "/envelope");
+  std::filesystem::create_directories(dir + "/command");
+  WriteEnvelopes(dir + "/envelope",
+                 std::make_index_sequence<std::variant_size_v<kaiin::events::Event>>());
+  // Route bytes as in command_fuzz.cc's kRoutes.
+  const std::pair<int, std::string> bodies[] = {
+      {0, R"({"member_id":"m000000001","amount":15000,"method":"bank_transfer","received_on":"2026-05-01","allocation":"oldest_first"})"},
+      {0, R"({"member_id":"m000000001","amount":5000,"method":"card","received_on":"2026-05-01","allocation":"explicit","allocations":[{"invoice_id":"i000000001","amount":5000}]})"},
+      {1, R"({"email":"b@example.jp","member_type":"regular","applied_on":"2026-04-01","name":{"family":"佐藤","given":"花子","family_kana":"サトウ"},"address":{"postal_code":"100-0001","prefecture":"東京都"}})"},
+      {2, R"({"phone":"03-0000-0000","affiliation":"大学"})"},
+      {3, R"({"status":"suspended","effective_date":"2026-05-01","reason":"x"})"},
+      {4, R"({"member_type":"regular","effective_date":"2026-04-01"})"},
+      {5, R"({"kind":"one_time","amount":-3000,"reason":"減額"})"},
+      {6, R"({"invoice_id":"i000000001","amount":1000})"},
+      {7, R"({"member_ids":["m000000001"],"status":"withdrawn","effective_date":"2026-03-31"})"},
+      {8, R"({"members":[{"email":"c@example.jp","member_type":"regular","applied_on":"2020-04-01","name":{"family":"鈴木"}}]})"},
+      {9, R"({"member_ids":["m000000001"]})"},
+      {10, R"({"name":"学生会員"})"},
+      {11, R"({"fees":{"regular":16000}})"},
+      {12, R"({"fiscal_year":2027,"category":"annual","title":"2027年度年会費","issue_date":"2027-04-01","due_date":"2027-06-30"})"},
+      {13, R"({"title":"新しい題"})"},
+      {14, R"({"amount":-2000,"reason":"調整"})"},
+      {15, R"({"reason":"誤請求"})"},
+      {16, R"({"invoice_ids":["i000000001"],"reason":"x"})"},
+      {17, R"({"reason":"誤入金"})"},
+      {18, R"({"allocation":"oldest_first"})"},
+      {19, R"({"login":"clerk","password":"a long enough password","role":"secretariat"})"},
+      {20, R"({"login":"clerk","password":"a long enough password"})"},
+      {21, R"({"email":"a@example.jp"})"},
+      {22, R"({"name":"学会","fiscal_year_start_month":4,"timezone":"Asia/Tokyo"})"},
+  };
+  int n = 0;
+  for (const auto& [route, body] : bodies) {
+    Write(dir + "/command/" + std::to_string(n++), std::string(1, static_cast<char>(route)) + body);
+  }
+  return 0;
+}
