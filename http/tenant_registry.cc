@@ -6,6 +6,7 @@
 
 #include "events/codec.h"
 #include "ledger/data_layout.h"
+#include "ledger/rocks_logger.h"
 #include "http/timezones.h"
 #include "projections/registry.h"
 
@@ -24,6 +25,7 @@ Result<std::unique_ptr<Tenant>> Tenant::Open(const std::string& data_dir, const 
   log_options.group_commit_commands_max = options.group_commit_commands_max;
   log_options.command_events_max = options.command_events_max;
   if (options.faults) log_options.env = options.faults->env();
+  log_options.info_log = ledger::StderrRocksLogger(id + "/log");
   auto log = ledger::RocksEventLog::Open(ledger::TenantLogPath(data_dir, id), log_options);
   if (!log.ok()) return log.status();
   t->log_ = std::move(log).value();
@@ -31,8 +33,11 @@ Result<std::unique_ptr<Tenant>> Tenant::Open(const std::string& data_dir, const 
   auto all = projections::MakeAllProjections();
   std::vector<projections::Projection*> raw;
   for (auto& p : all) raw.push_back(p.get());
-  auto store = projections::ProjectionStore::Open(ledger::TenantProjectionsPath(data_dir, id), raw,
-                                                options.faults ? options.faults->env() : nullptr);
+  projections::StoreOptions store_options;
+  if (options.faults) store_options.env = options.faults->env();
+  store_options.info_log = ledger::StderrRocksLogger(id + "/projections");
+  auto store =
+      projections::ProjectionStore::Open(ledger::TenantProjectionsPath(data_dir, id), raw, store_options);
   if (!store.ok()) return store.status();
   t->store_ = std::move(store).value();
   projections::RuntimeOptions runtime_options;

@@ -108,6 +108,7 @@ rocksdb::DBOptions DbOptions(const LogOptions& options) {
   // growing to 64 MiB per family before the first flush (bench/load_10min.sh showed the climb).
   db_options.db_write_buffer_size = options.memtable_bytes_max;
   if (options.env != nullptr) db_options.env = options.env;
+  if (options.info_log) db_options.info_log = options.info_log;
   return db_options;
 }
 

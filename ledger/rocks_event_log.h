@@ -21,6 +21,7 @@
 namespace rocksdb {
 class DB;
 class Env;
+class Logger;
 class ColumnFamilyHandle;
 }  // namespace rocksdb
 
@@ -36,6 +37,7 @@ struct LogOptions {
   std::function<TimestampMicros()> clock;   // defaults to the system clock
   size_t memtable_bytes_max = 64 << 20;     // all families' memtables together
   rocksdb::Env* env = nullptr;              // RocksDB's default; tests inject faults (storage_faults.h)
+  std::shared_ptr<rocksdb::Logger> info_log;  // RocksDB's diagnostics; null: a LOG file (rocks_logger.h)
 };
 
 // Counters for /metrics. Written by the writer thread, read by anyone.

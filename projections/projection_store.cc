@@ -112,13 +112,14 @@ rocksdb::ColumnFamilyOptions FamilyOptions() {
 }  // namespace
 
 Result<std::unique_ptr<ProjectionStore>> ProjectionStore::Open(
-    const std::string& path, std::span<Projection* const> projections, rocksdb::Env* env) {
+    const std::string& path, std::span<Projection* const> projections,
+    const StoreOptions& options) {
   std::error_code ec;
   std::filesystem::create_directories(path, ec);  // RocksDB creates only the last level
   if (ec) return Status::Unavailable("io_error", "cannot create " + path + ": " + ec.message());
   std::unique_ptr<ProjectionStore> store(new ProjectionStore());
   store->path_ = path;
-  store->env_ = env;
+  store->options_ = options;
   std::vector<std::string> names;
   rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names);  // none yet: fine
   auto add = [&names](const std::string& n) {
@@ -185,7 +186,8 @@ Status ProjectionStore::OpenDb(const std::vector<std::string>& names) {
   options.create_missing_column_families = true;
   // One memtable budget for all the projections' families, as for the log (bounded memory).
   options.db_write_buffer_size = 64 << 20;
-  if (env_ != nullptr) options.env = env_;
+  if (options_.env != nullptr) options.env = options_.env;
+  if (options_.info_log) options.info_log = options_.info_log;
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const auto& n : names) descriptors.emplace_back(n, FamilyOptions());
   rocksdb::DB* raw = nullptr;
@@ -212,7 +214,7 @@ void ProjectionStore::CloseDb() {
 // batch were never applied, so the reopened store is where the last good batch left it. While
 // a probe write still fails (the disk is full), the old instance stays open for queries.
 Status ProjectionStore::Reopen() {
-  rocksdb::Env* env = env_ != nullptr ? env_ : rocksdb::Env::Default();
+  rocksdb::Env* env = options_.env != nullptr ? options_.env : rocksdb::Env::Default();
   const std::string probe = path_ + "/SPACE_PROBE";
   {
     std::unique_ptr<rocksdb::WritableFile> file;

@@ -18,19 +18,24 @@
 namespace rocksdb {
 class DB;
 class Env;
+class Logger;
 class ColumnFamilyHandle;
 }  // namespace rocksdb
 
 namespace kaiin::projections {
 
+struct StoreOptions {
+  rocksdb::Env* env = nullptr;                // RocksDB's default; tests inject faults
+  std::shared_ptr<rocksdb::Logger> info_log;  // RocksDB's diagnostics; null: a LOG file
+};
+
 class ProjectionStore {
  public:
   // Opens (creating if missing) the store with a column family for each projection; drops the
-  // rows of any projection whose stored schema version differs from its SchemaVersion(). `env`:
-  // RocksDB's default when null (tests pass one that injects faults).
+  // rows of any projection whose stored schema version differs from its SchemaVersion().
   static Result<std::unique_ptr<ProjectionStore>> Open(
       const std::string& path, std::span<Projection* const> projections,
-      rocksdb::Env* env = nullptr);
+      const StoreOptions& options = {});
   // Read-only view of a store another process may be writing (RocksDB secondary instance).
   static Result<std::unique_ptr<ProjectionStore>> OpenFollower(const std::string& path,
                                                                const std::string& scratch_path);
@@ -67,7 +72,7 @@ class ProjectionStore {
   Status WriteCheckpoint(std::string_view name, uint64_t position, uint32_t schema);
 
   std::string path_;
-  rocksdb::Env* env_ = nullptr;
+  StoreOptions options_;
   // db_ and the handles are replaced only by the applier (Reopen, after a failed write), under
   // an exclusive lock; readers hold a shared lock.
   mutable std::shared_mutex db_mu_;

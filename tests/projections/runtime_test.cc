@@ -52,7 +52,9 @@ class RuntimeTest : public ::testing::Test {
     EventCountsProjection counts;
     LastPositionProjection last(schema);
     std::vector<Projection*> raw{&counts, &last};
-    auto store = ProjectionStore::Open(dir_.Sub("projections"), raw, env);
+    StoreOptions options;
+    options.env = env;
+    auto store = ProjectionStore::Open(dir_.Sub("projections"), raw, options);
     EXPECT_TRUE(store.ok()) << store.status().ToString();
     return std::move(store).value();
   }
