@@ -3,7 +3,7 @@
 set -euo pipefail
 packages=(g++ cmake ninja-build ccache pkg-config curl
   librocksdb-dev libboost-dev libflatbuffers-dev flatbuffers-compiler libsimdjson-dev
-  libspdlog-dev libgtest-dev libbenchmark-dev libsodium-dev libssl-dev tzdata
+  libspdlog-dev libgtest-dev libbenchmark-dev libsodium-dev libssl-dev libjemalloc-dev tzdata
   clang libclang-rt-14-dev)
 missing=()
 for p in "${packages[@]}"; do
