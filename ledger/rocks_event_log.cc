@@ -432,6 +432,9 @@ void RocksEventLog::ProcessGroup(std::vector<Job>& jobs) {
     }
     if (head_.load(std::memory_order_relaxed) != before) NotifyCommitted(head_.load());
   }
+  // The cache of stream versions is only a cache: drop it between groups (never inside one,
+  // where it holds the speculative versions of the group) when it has grown past its bound.
+  if (stream_versions_.size() > options_.stream_cache_max) stream_versions_.clear();
   struct Pending {
     DoneFn done;
     CommitResult result;

@@ -36,6 +36,7 @@ struct LogOptions {
   bool sync = true;                         // fsync every batch; false only in throwaway tests
   std::function<TimestampMicros()> clock;   // defaults to the system clock
   size_t memtable_bytes_max = 64 << 20;     // all families' memtables together
+  size_t stream_cache_max = 100000;         // cached stream versions; dropped at a group's start
   rocksdb::Env* env = nullptr;              // RocksDB's default; tests inject faults (storage_faults.h)
   std::shared_ptr<rocksdb::Logger> info_log;  // RocksDB's diagnostics; null: a LOG file (rocks_logger.h)
 };
