@@ -5,18 +5,15 @@
 # Idempotency-Key is recorded exactly once (kaiin-replay verify counts them). Needs root (mount).
 # Run from the repository root after ./scripts/build.sh.
 set -euo pipefail
+. bench/common.sh
 port=${PORT:-18094}
 mnt=$(mktemp -d /tmp/kaiin-full-XXXX)
 mount -t tmpfs -o size=96m tmpfs "$mnt"
 cleanup() { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; umount "$mnt"; rmdir "$mnt"; }
 trap cleanup EXIT
-./build/http/kaiind --data-dir "$mnt/data" --listen "127.0.0.1:$port" > /tmp/kaiin-full-disk.log 2>&1 &
-pid=$!
-for _ in $(seq 100); do curl -sf "127.0.0.1:$port/healthz" > /dev/null && break; sleep 0.1; done
-auth="Authorization: Bearer $(cat "$mnt/data/admin-token")"
+start_kaiind "$mnt/data" "$port" /tmp/kaiin-full-disk.log
 base="127.0.0.1:$port/v1/tenants/full"
-curl -sf -H "$auth" -X PUT -d '{"name":"Full Disk Society"}' "$base" > /dev/null
-curl -sf -H "$auth" -X PUT -d '{"name":"正会員"}' "$base/member-types/regular" > /dev/null
+bench_society "$base"
 curl -sf -H "$auth" -d '{"email":"a@example.jp","member_type":"regular","applied_on":"2026-04-01","name":{"family":"山田"}}' "$base/members" > /dev/null
 pay() {  # key -> HTTP status
   curl -s -o /dev/null -w "%{http_code}" -H "$auth" -H "Idempotency-Key: $1" \

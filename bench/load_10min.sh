@@ -5,6 +5,7 @@
 # request was due, kaiind's resident memory), then stops kaiind and runs kaiin-replay verify.
 # Run as root from the repository root after ./scripts/build.sh.
 set -euo pipefail
+. bench/common.sh
 members=${MEMBERS:-10000}
 seconds=${LOAD_SECONDS:-600}
 rate=${LOAD_RATE:-1000}
@@ -12,18 +13,11 @@ port=${PORT:-18092}
 dir=$(mktemp -d /tmp/kaiin-load-XXXX)
 trap 'kill $pid 2>/dev/null || true; rm -rf "$dir"' EXIT
 ./build/bench/kaiin-make-roster "$members" > "$dir/roster.csv"
-./build/http/kaiind --data-dir "$dir/data" --listen "127.0.0.1:$port" > "$dir/kaiind.log" 2>&1 &
-pid=$!
-for _ in $(seq 100); do curl -sf "127.0.0.1:$port/healthz" > /dev/null && break; sleep 0.1; done
-token=$(cat "$dir/data/admin-token")
-auth="Authorization: Bearer $token"
+start_kaiind "$dir/data" "$port" "$dir/kaiind.log"
 base="127.0.0.1:$port/v1/tenants/bench"
-curl -sf -H "$auth" -X PUT -d '{"name":"Bench Society"}' "$base" > /dev/null
-curl -sf -H "$auth" -X PUT -d '{"name":"正会員"}' "$base/member-types/regular" > /dev/null
-curl -sf -H "$auth" -X PUT -d '{"name":"学生会員"}' "$base/member-types/student" > /dev/null
+bench_society "$base"
 curl -sf -H "$auth" -X PUT -d '{"fees":{"regular":15000,"student":5000}}' "$base/fee-schedules/2026" > /dev/null
-./build/http/kaiinctl import-members --tenant bench --csv "$dir/roster.csv" \
-  --url "http://127.0.0.1:$port" --token-file "$dir/data/admin-token" > /dev/null
+import_roster "$dir/roster.csv" "$port" "$dir/data" > /dev/null
 curl -sf -H "$auth" -X POST -o /dev/null \
   -d '{"fiscal_year":2026,"category":"annual","title":"2026年度年会費","issue_date":"2026-04-01","due_date":"2026-06-30"}' \
   "$base/invoice-batches"

@@ -4,31 +4,25 @@
 # rebuild against a raw RocksDB scan of the same log. Run from the repository root after
 # ./scripts/build.sh. Prints what docs/benchmarks.md records.
 set -euo pipefail
+. bench/common.sh
 n=${1:-100000}
 port=${PORT:-18090}
 dir=$(mktemp -d /tmp/kaiin-roster-XXXX)
 trap 'kill $pid 2>/dev/null || true; rm -rf "$dir"' EXIT
 ./build/bench/kaiin-make-roster "$n" > "$dir/roster.csv"
-./build/http/kaiind --data-dir "$dir/data" --listen "127.0.0.1:$port" > "$dir/kaiind.log" 2>&1 &
-pid=$!
-for _ in $(seq 50); do curl -sf "127.0.0.1:$port/healthz" > /dev/null && break; sleep 0.1; done
-auth="Authorization: Bearer $(cat "$dir/data/admin-token")"
+start_kaiind "$dir/data" "$port" "$dir/kaiind.log"
 base="127.0.0.1:$port/v1/tenants/bench"
-curl -sf -H "$auth" -X PUT -d '{"name":"Bench Society"}' "$base" > /dev/null
-curl -sf -H "$auth" -X PUT -d '{"name":"正会員"}' "$base/member-types/regular" > /dev/null
-curl -sf -H "$auth" -X PUT -d '{"name":"学生会員"}' "$base/member-types/student" > /dev/null
+bench_society "$base"
 echo "== import of $n members"
 start=$(date +%s.%N)
-./build/http/kaiinctl import-members --tenant bench --csv "$dir/roster.csv" \
-  --url "http://127.0.0.1:$port" --token-file "$dir/data/admin-token"
-head=$(curl -sf -H "$auth" "$base" | sed 's/.*"log_head":\([0-9]*\).*/\1/')
+import_roster "$dir/roster.csv" "$port" "$dir/data"
+head=$(log_head "$base")
 curl -sf -o /dev/null -H "$auth" "$base/event-counts?min_position=0"
 until curl -sf -o /dev/null -H "$auth" "$base/event-counts?min_position=$head"; do :; done
 end=$(date +%s.%N)
 echo "import + projections caught up: $(echo "$end - $start" | bc) s for $head events"
 echo "== the same import again (every batch answered from its idempotency key)"
-./build/http/kaiinctl import-members --tenant bench --csv "$dir/roster.csv" \
-  --url "http://127.0.0.1:$port" --token-file "$dir/data/admin-token"
+import_roster "$dir/roster.csv" "$port" "$dir/data"
 echo "== billing: one annual batch for every member, then its confirmation"
 curl -sf -H "$auth" -X PUT -d '{"fees":{"regular":15000,"student":5000}}' "$base/fee-schedules/2026" > /dev/null
 start=$(date +%s.%N)
@@ -39,7 +33,7 @@ mid=$(date +%s.%N)
 curl -sf -H "$auth" -X POST -o /dev/null "$base/invoice-batches/b000000001/confirm"
 end=$(date +%s.%N)
 echo "batch of $(sed 's/.*"invoice_count":\([0-9]*\).*/\1/' "$dir/batch.json") invoices created (durable): $(echo "$mid - $start" | bc) s; confirmed (issued, posted): $(echo "$end - $mid" | bc) s"
-head=$(curl -sf -H "$auth" "$base" | sed 's/.*"log_head":\([0-9]*\).*/\1/')
+head=$(log_head "$base")
 until curl -sf -o /dev/null -H "$auth" "$base/event-counts?min_position=$head"; do :; done
 echo "projections caught up: $(echo "$(date +%s.%N) - $end" | bc) s after the confirmation"
 curl -s -o /dev/null -w "a payment (oldest_first): %{time_total} s\n" -H "$auth" -H "Idempotency-Key: bench-1" \

@@ -8,6 +8,7 @@
 # ./scripts/build.sh; needs wrk and postgresql-15 (apt-get install wrk postgresql-15).
 # SECONDS_PER_RUN (default 10), MEMBERS (default 1000).
 set -euo pipefail
+. bench/common.sh
 secs=${SECONDS_PER_RUN:-10}
 members=${MEMBERS:-1000}
 port=${PORT:-18091}
@@ -42,18 +43,11 @@ echo "# kaiind vs PostgreSQL $("$pgbin/postgres" --version | awk '{print $3}'), 
 
 # ---- kaiind
 ./build/bench/kaiin-make-roster "$members" > "$dir/roster.csv"
-./build/http/kaiind --data-dir "$dir/data" --listen "127.0.0.1:$port" > "$dir/kaiind.log" 2>&1 &
-kpid=$!
-for _ in $(seq 100); do curl -sf "127.0.0.1:$port/healthz" > /dev/null && break; sleep 0.1; done
-token=$(cat "$dir/data/admin-token")
-auth="Authorization: Bearer $token"
+start_kaiind "$dir/data" "$port" "$dir/kaiind.log"
+kpid=$pid
 base="127.0.0.1:$port/v1/tenants/bench"
-curl -sf -H "$auth" -X PUT -d '{"name":"Bench Society"}' "$base" > /dev/null
-curl -sf -H "$auth" -X PUT -d '{"name":"正会員"}' "$base/member-types/regular" > /dev/null
-curl -sf -H "$auth" -X PUT -d '{"name":"学生会員"}' "$base/member-types/student" > /dev/null
-./build/http/kaiinctl import-members --tenant bench --csv "$dir/roster.csv" \
-  --url "http://127.0.0.1:$port" --token-file "$dir/data/admin-token" > /dev/null
-log_head() { curl -sf -H "$auth" "$base" | sed 's/.*"log_head":\([0-9]*\).*/\1/'; }
+bench_society "$base"
+import_roster "$dir/roster.csv" "$port" "$dir/data" > /dev/null
 
 # ---- PostgreSQL
 mkdir "$dir/pg" "$dir/sock" && chown postgres "$dir/pg" "$dir/sock"
@@ -69,9 +63,9 @@ printf "\n| system | connections | events/s | ratio kaiind/PostgreSQL | p50 ms |
 for c in 1 16 64; do
   t=$(( c < 2 ? 1 : 2 ))
   # kaiind: every payment is one PaymentRecorded event (allocation "none": the money is credit).
-  h0=$(log_head); cpu0=$(cpu_of "$kpid")
+  h0=$(log_head "$base"); cpu0=$(cpu_of "$kpid")
   out=$(wrk -t"$t" -c"$c" -d"${secs}s" -s bench/payment.lua "http://127.0.0.1:$port" -- "$members" "$token" "c$c" | grep RESULT)
-  h1=$(log_head); cpu1=$(cpu_of "$kpid")
+  h1=$(log_head "$base"); cpu1=$(cpu_of "$kpid")
   k_events=$((h1 - h0))
   k_secs=$(echo "$out" | sed 's/.*seconds=\([0-9.]*\).*/\1/')
   k_rate=$(echo "$k_events / $k_secs" | bc -l)

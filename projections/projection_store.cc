@@ -336,6 +336,7 @@ Status ProjectionStore::Drop(std::string_view projection) {
 Result<bool> ProjectionStore::Get(std::string_view projection, std::string_view key,
                                   std::string* value) const {
   std::shared_lock lock(db_mu_);
+  if (!db_) return Status::Unavailable("storage_unavailable", "the projection store is reopening");
   rocksdb::ColumnFamilyHandle* cf = Family(projection);
   if (!cf) return Status::NotFound("no projection named " + std::string(projection));
   rocksdb::Status s =
@@ -349,6 +350,7 @@ Status ProjectionStore::Scan(
     std::string_view projection, std::string_view prefix, std::string_view start,
     const std::function<bool(std::string_view, std::string_view)>& fn) const {
   std::shared_lock lock(db_mu_);
+  if (!db_) return Status::Unavailable("storage_unavailable", "the projection store is reopening");
   rocksdb::ColumnFamilyHandle* cf = Family(projection);
   if (!cf) return Status::NotFound("no projection named " + std::string(projection));
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf));

@@ -1,0 +1,27 @@
+# Shared by the bench scripts; sourced from the repository root after ./scripts/build.sh.
+
+# start_kaiind DATA_DIR PORT LOG: kaiind in the background ($pid); waits for /healthz; sets
+# $token and $auth (the admin's bearer header).
+start_kaiind() {
+  ./build/http/kaiind --data-dir "$1" --listen "127.0.0.1:$2" > "$3" 2>&1 &
+  pid=$!
+  for _ in $(seq 100); do curl -sf "127.0.0.1:$2/healthz" > /dev/null && break; sleep 0.1; done
+  token=$(cat "$1/admin-token")
+  auth="Authorization: Bearer $token"
+}
+
+# bench_society BASE: the tenant at BASE with the member types of kaiin-make-roster's members.
+bench_society() {
+  curl -sf -H "$auth" -X PUT -d '{"name":"Bench Society"}' "$1" > /dev/null
+  curl -sf -H "$auth" -X PUT -d '{"name":"正会員"}' "$1/member-types/regular" > /dev/null
+  curl -sf -H "$auth" -X PUT -d '{"name":"学生会員"}' "$1/member-types/student" > /dev/null
+}
+
+# import_roster CSV PORT DATA_DIR: `kaiinctl import-members` into tenant "bench".
+import_roster() {
+  ./build/http/kaiinctl import-members --tenant bench --csv "$1" \
+    --url "http://127.0.0.1:$2" --token-file "$3/admin-token"
+}
+
+# log_head BASE: the tenant's log head.
+log_head() { curl -sf -H "$auth" "$1" | sed 's/.*"log_head":\([0-9]*\).*/\1/'; }
