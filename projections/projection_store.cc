@@ -261,6 +261,18 @@ Result<uint64_t> ProjectionStore::Checkpoint(std::string_view projection) const 
   return GetBE(v.data(), 8);
 }
 
+Result<uint32_t> ProjectionStore::StoredSchemaVersion(std::string_view projection) const {
+  std::shared_lock lock(db_mu_);
+  if (!checkpoints_cf_) return uint32_t{0};
+  std::string v;
+  rocksdb::Status s =
+      db_->Get(rocksdb::ReadOptions(), checkpoints_cf_, std::string(projection), &v);
+  if (s.IsNotFound()) return uint32_t{0};
+  if (!s.ok()) return FromRocks(s, "read checkpoint");
+  if (v.size() != 12) return Status::Corruption("checkpoint has the wrong size");
+  return static_cast<uint32_t>(GetBE(v.data() + 8, 4));
+}
+
 Status ProjectionStore::WriteCheckpoint(std::string_view name, uint64_t position,
                                         uint32_t schema) {
   std::string v;

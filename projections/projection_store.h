@@ -43,6 +43,8 @@ class ProjectionStore {
 
   // The position the projection has applied up to (0: nothing).
   Result<uint64_t> Checkpoint(std::string_view projection) const;
+  // The schema version its rows were written with (0: none recorded).
+  Result<uint32_t> StoredSchemaVersion(std::string_view projection) const;
 
   // Applies `events` (ascending positions) to each projection in `projections` for the events
   // after its checkpoint in `checkpoints` (same order), and writes all rows and the new

@@ -106,6 +106,14 @@ Status VerifyTenant(const std::string& data_dir, const std::string& tenant,
       pr.mismatches.push_back("checkpoint " + std::to_string(pr.checkpoint) +
                               " is ahead of the log's head " + std::to_string((*log)->Head()));
     }
+    Result<uint32_t> stored = live->StoredSchemaVersion(pr.name);
+    if (stored.ok() && *stored != projection->SchemaVersion()) {
+      pr.stale = "stored with schema version " + std::to_string(*stored) + ", this build writes " +
+                 std::to_string(projection->SchemaVersion()) +
+                 ": not compared; kaiind rebuilds it at its next start";
+      report->projections.push_back(std::move(pr));
+      continue;
+    }
     projections::Projection* raw = projection.get();
     auto scratch = projections::ProjectionStore::Open(scratch_dir + "/rebuild-" + pr.name,
                                                       std::span<projections::Projection* const>(&raw, 1));
@@ -138,6 +146,11 @@ std::string FormatReport(const TenantReport& r) {
   for (const auto& p : r.ledger.problems) out += "    - " + p + "\n";
   for (const auto& p : r.problems) out += "  - " + p + "\n";
   for (const auto& p : r.projections) {
+    if (!p.stale.empty()) {
+      out += "  projection " + p.name + " at " + std::to_string(p.checkpoint) + ": STALE, " +
+             p.stale + "\n";
+      continue;
+    }
     out += "  projection " + p.name + " at " + std::to_string(p.checkpoint) + ": " +
            std::to_string(p.rows_live) + " live rows, " + std::to_string(p.rows_rebuilt) +
            " rebuilt, " + (p.mismatches.empty() ? "equal" : "MISMATCH") + "\n";

@@ -81,7 +81,7 @@ const ProjectionReport& Find(const TenantReport& report, const std::string& name
   for (const ProjectionReport& p : report.projections) {
     if (p.name == name) return p;
   }
-  static const ProjectionReport kMissing{"missing", 0, 0, 0, {"not in the report"}};
+  static const ProjectionReport kMissing{"missing", 0, 0, 0, {"not in the report"}, ""};
   ADD_FAILURE() << "no projection " << name << " in the report";
   return kMissing;
 }
@@ -132,6 +132,22 @@ TEST(VerifyTest, AGarbledEnvelopeIsReportedNotCrashedOn) {
   TenantReport report;
   ASSERT_TRUE(VerifyTenant(dir.path(), kTenant, dir.Sub("scratch"), &report).ok());
   EXPECT_FALSE(report.ok());
+}
+
+// A projection whose rows an older build wrote (another schema version) is reported as stale,
+// not as a mismatch: the book is fine, and kaiind rebuilds it at its next start.
+TEST(VerifyTest, AProjectionOfAnotherSchemaVersionIsReportedStale) {
+  testing::TempDir dir;
+  MakeDataDir(dir.path(), 10);
+  Tamper(ledger::TenantProjectionsPath(dir.path(), kTenant), "checkpoints", "event_counts",
+         [](std::string* v) { (*v)[11] = static_cast<char>((*v)[11] + 1); });
+  TenantReport report;
+  ASSERT_TRUE(VerifyTenant(dir.path(), kTenant, dir.Sub("scratch"), &report).ok());
+  EXPECT_TRUE(report.ok()) << FormatReport(report);
+  EXPECT_NE(Find(report, "event_counts").stale.find("schema version"), std::string::npos);
+  EXPECT_TRUE(Find(report, "member_view").stale.empty());
+  EXPECT_NE(FormatReport(report).find("event_counts at 10: STALE"), std::string::npos)
+      << FormatReport(report);
 }
 
 TEST(VerifyTest, ATamperedProjectionRowIsAMismatch) {  // A2
