@@ -1,5 +1,7 @@
-// libFuzzer target: the JSON command parsers, through the API as a client reaches them. The
-// first byte picks a command route, the rest is the body. Over a society with members, types,
+// libFuzzer target: the JSON command parsers and the query-string readers, through the API as a
+// client reaches them. The first byte picks a route; for a command the rest is the body, for a
+// query it is the query string (after '?'), and for the last route it is the whole path below
+// the tenant (routing, percent-decoding). Over a society with members, types,
 // fees and a confirmed invoice, any body must be answered 2xx or 4xx (problem+json): a 5xx, a
 // crash or a sanitizer report is a finding. Accepted commands are written (unsynced) and change
 // the state later inputs meet, as they would in production.
@@ -9,6 +11,7 @@
 #include <filesystem>
 #include <future>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unistd.h>
 
@@ -55,10 +58,12 @@ struct World {
     Call("POST", "/v1/tenants/f/invoice-batches/b000000001/confirm", "");
   }
 
-  Response Call(const std::string& method, const std::string& target, std::string body) {
+  // Answers the request; nullopt when the target is not one a server would pass on.
+  std::optional<Response> Call(const std::string& method, const std::string& target,
+                               std::string body) {
     Request r;
     r.method = method;
-    r.SetTarget(target);
+    if (!r.SetTarget(target)) return std::nullopt;
     r.body = std::move(body);
     r.headers.emplace_back("authorization", std::string("Bearer ") + kToken);
     r.headers.emplace_back("idempotency-key", "fz-" + std::to_string(++keys));
@@ -77,7 +82,7 @@ const std::string& Dir() { return TheWorld().dir; }
 
 struct Route {
   const char* method;
-  const char* target;
+  const char* target;  // for a query, the data follows as "?<data>"; "" : the data is the path
 };
 
 constexpr Route kRoutes[] = {
@@ -104,6 +109,19 @@ constexpr Route kRoutes[] = {
     {"POST", "/v1/tenants/f/sessions"},
     {"POST", "/v1/tenants/f/password-resets"},
     {"PUT", "/v1/tenants/f"},
+    // Queries: index 23 onwards.
+    {"GET", "/v1/tenants/f/members"},
+    {"GET", "/v1/tenants/f/members/m000000001"},
+    {"GET", "/v1/tenants/f/members/m000000001/history"},
+    {"GET", "/v1/tenants/f/members/m000000001/ledger"},
+    {"GET", "/v1/tenants/f/members/m000000001/invoices"},
+    {"GET", "/v1/tenants/f/arrears"},
+    {"GET", "/v1/tenants/f/fiscal-years/2026/summary"},
+    {"GET", "/v1/tenants/f/events"},
+    {"GET", "/v1/tenants/f/invoice-batches"},
+    {"GET", "/v1/tenants/f/outbox"},
+    {"GET", "/v1/tenants/f/invoices/i000000001"},
+    {"GET", ""},
 };
 
 }  // namespace
@@ -112,11 +130,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   World* world = &TheWorld();
   if (size < 1) return 0;
   const Route& route = kRoutes[data[0] % (sizeof(kRoutes) / sizeof(kRoutes[0]))];
-  Response r = world->Call(route.method, route.target,
-                           std::string(reinterpret_cast<const char*>(data) + 1, size - 1));
-  if (r.status >= 500) {
-    fprintf(stderr, "%s %s answered %d: %s\n", route.method, route.target, r.status,
-            r.body.c_str());
+  const std::string rest(reinterpret_cast<const char*>(data) + 1, size - 1);
+  const std::string method = route.method;
+  std::string target = route.target, body;
+  if (method != "GET") {
+    body = rest;
+  } else if (target.empty()) {
+    target = "/v1/tenants/f/" + rest;
+  } else {
+    target += "?" + rest;
+  }
+  std::optional<Response> r = world->Call(method, target, std::move(body));
+  if (r && r->status >= 500) {
+    fprintf(stderr, "%s %s answered %d: %s\n", method.c_str(), target.c_str(), r->status,
+            r->body.c_str());
     abort();
   }
   return 0;

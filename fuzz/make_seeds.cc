@@ -43,7 +43,7 @@ int main(int argc, char** argv) {
   std::filesystem::create_directories(dir + "/command");
   WriteEnvelopes(dir + "/envelope",
                  std::make_index_sequence<std::variant_size_v<kaiin::events::Event>>());
-  // Route bytes as in command_fuzz.cc's kRoutes.
+  // Route bytes as in command_fuzz.cc's kRoutes (commands, then queries).
   const std::pair<int, std::string> bodies[] = {
       {0, R"({"member_id":"m000000001","amount":15000,"method":"bank_transfer","received_on":"2026-05-01","allocation":"oldest_first"})"},
       {0, R"({"member_id":"m000000001","amount":5000,"method":"card","received_on":"2026-05-01","allocation":"explicit","allocations":[{"invoice_id":"i000000001","amount":5000}]})"},
@@ -69,6 +69,18 @@ int main(int argc, char** argv) {
       {20, R"({"login":"clerk","password":"a long enough password"})"},
       {21, R"({"email":"a@example.jp"})"},
       {22, R"({"name":"学会","fiscal_year_start_month":4,"timezone":"Asia/Tokyo"})"},
+      {23, "q=%E5%B1%B1%E7%94%B0&status=active&member_type=regular&limit=10&cursor=m000000001"},
+      {24, "min_position=3"},
+      {25, "limit=5"},
+      {26, "as_of=2026-05-01"},
+      {27, "include_settled=true"},
+      {28, "fiscal_year=2026&category=annual&member_type=regular&min_years=1&limit=50&cursor=m000000001"},
+      {29, ""},
+      {30, "after=0&limit=100"},
+      {31, "limit=10"},
+      {32, "limit=10&cursor=1"},
+      {33, "min_position=1"},
+      {34, "members/m000000001/ledger?as_of_position=5"},
   };
   int n = 0;
   for (const auto& [route, body] : bodies) {

@@ -43,6 +43,15 @@ std::optional<uint64_t> QueryUint(const Request& r, std::string_view name, uint6
   return out;
 }
 
+size_t QueryPageLimit(const Request& r, Status* error) {
+  const uint64_t limit = QueryUint(r, "limit", 1000, error).value_or(100);
+  if (error->ok() && limit == 0) {
+    *error = Status::InvalidArgument("validation_failed", "invalid query parameter",
+                                     {{"limit", "must be an integer from 1 to 1000"}});
+  }
+  return limit;
+}
+
 Api::Api(TenantRegistry* tenants, ApiOptions options)
     : tenants_(tenants),
       options_(std::move(options)),

@@ -181,5 +181,8 @@ class Api {
 // a malformed value.
 std::optional<uint64_t> QueryUint(const Request& r, std::string_view name, uint64_t max,
                                   Status* error);
+// The ?limit= of a list page: 1..1000, 100 when absent. Sets *error otherwise (a page of 0 has
+// no last item to continue after).
+size_t QueryPageLimit(const Request& r, Status* error);
 
 }  // namespace kaiin::http

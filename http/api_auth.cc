@@ -269,7 +269,7 @@ void Api::GetOutbox(const Request& r, const Params& p, Responder respond) {
   Tenant* t = BeginTenant(r, p, Access::kWrite, respond);
   if (!t) return;
   Status error;
-  const size_t limit = QueryUint(r, "limit", 1000, &error).value_or(100);
+  const size_t limit = QueryPageLimit(r, &error);
   if (!error.ok()) return respond(Problem(error));
   const std::string to(r.Query("to").value_or("")), purpose(r.Query("purpose").value_or(""));
   const std::string after(r.Query("cursor").value_or(""));

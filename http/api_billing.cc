@@ -206,7 +206,7 @@ void Api::GetInvoiceBatches(const Request& r, const Params& p, Responder respond
   Tenant* t = BeginTenant(r, p, Access::kRead, respond);
   if (!t) return;
   Status error;
-  const size_t limit = QueryUint(r, "limit", 1000, &error).value_or(100);
+  const size_t limit = QueryPageLimit(r, &error);
   if (!error.ok()) return respond(Problem(error));
   const std::string after(r.Query("cursor").value_or(""));
   Query(t, r, std::move(respond), [t, limit, after]() -> Response {

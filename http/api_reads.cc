@@ -93,9 +93,8 @@ void Api::GetArrears(const Request& r, const Params& p, Responder respond) {
   }
   const std::string member_type(r.Query("member_type").value_or(""));
   Status error;
-  const size_t limit = QueryUint(r, "limit", 1000, &error).value_or(100);
+  const size_t limit = QueryPageLimit(r, &error);
   if (!error.ok()) return respond(Problem(error));
-  if (limit == 0) return respond(Problem(Bad("limit", "1..1000")));
   const std::string after(r.Query("cursor").value_or(""));
   Query(t, r, std::move(respond), [t, filter, member_type, limit, after]() -> Response {
     const Date today = t->Today();
