@@ -1,6 +1,6 @@
 // kaiin-fuzz-seeds DIR: writes the fuzzers' starting corpora: DIR/envelope/ (one well-formed
-// envelope per event type) and DIR/command/ (a valid body for each route of command_fuzz.cc,
-// prefixed by its route byte). Deterministic; scripts/sanitize.sh runs it before fuzzing.
+// envelope per event type), DIR/command/ (a valid body or query for each route of
+// command_fuzz.cc, prefixed by its route byte) and DIR/csv/ (a small roster). Deterministic; scripts/sanitize.sh runs it before fuzzing.
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -41,6 +41,13 @@ int main(int argc, char** argv) {
   const std::string dir = argv[1];
   std::filesystem::create_directories(dir + "/envelope");
   std::filesystem::create_directories(dir + "/command");
+  std::filesystem::create_directories(dir + "/csv");
+  Write(dir + "/csv/0",
+        "email,member_type,applied_on,admitted_on,member_number,family,given,family_kana,"
+        "given_kana,romaji,postal_code,prefecture,city,line1,affiliation\n"
+        "a@example.jp,regular,2020-04-01,2020-04-01,000001,山田,太郎,ヤマダ,タロウ,Yamada Taro,"
+        "100-0001,東京都,千代田区,1-1-1,\"大学, \"\"医学部\"\"\"\n"
+        "b@example.jp,student,2021-04-01,,,佐藤,花子,,,,,,,,\n");
   WriteEnvelopes(dir + "/envelope",
                  std::make_index_sequence<std::variant_size_v<kaiin::events::Event>>());
   // Route bytes as in command_fuzz.cc's kRoutes (commands, then queries).
