@@ -27,19 +27,22 @@ using kaiin::http::Response;
 
 constexpr char kToken[] = "fuzz-token";
 
-const std::string& Dir();
-
 struct World {
   std::string dir;
   std::unique_ptr<kaiin::http::TenantRegistry> tenants;
   std::unique_ptr<Api> api;
   uint64_t keys = 0;
 
+  ~World() {
+    api->Shutdown();
+    tenants->CloseAll();
+    std::filesystem::remove_all(dir);
+  }
+
   World() {
     spdlog::set_level(spdlog::level::off);
     char tmpl[] = "/tmp/kaiin-fuzz-XXXXXX";
     dir = mkdtemp(tmpl);
-    std::atexit([] { std::filesystem::remove_all(Dir()); });
     kaiin::http::TenantOptions options;
     options.sync = false;
     tenants = std::make_unique<kaiin::http::TenantRegistry>(dir, options);
@@ -74,11 +77,25 @@ struct World {
   }
 };
 
+// One society at a time. Accepted commands make it grow, so a long run starts a fresh one every
+// kInputsPerWorld inputs (the process would otherwise reach libFuzzer's memory limit).
+// The last one is left to the exit (only its folder is removed): RocksDB must not be closed
+// from static destructors.
+constexpr uint64_t kInputsPerWorld = 50000;
+World* world = nullptr;
+uint64_t inputs = 0;
+
 World& TheWorld() {
-  static World* world = new World();  // one society for the whole run (never torn down)
+  if (!world || ++inputs % kInputsPerWorld == 0) {
+    delete world;
+    world = new World();
+    static const bool cleanup = [] {
+      return std::atexit([] { std::filesystem::remove_all(world->dir); }) == 0;
+    }();
+    (void)cleanup;
+  }
   return *world;
 }
-const std::string& Dir() { return TheWorld().dir; }
 
 struct Route {
   const char* method;
@@ -127,8 +144,8 @@ constexpr Route kRoutes[] = {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  World* world = &TheWorld();
   if (size < 1) return 0;
+  World* society = &TheWorld();
   const Route& route = kRoutes[data[0] % (sizeof(kRoutes) / sizeof(kRoutes[0]))];
   const std::string rest(reinterpret_cast<const char*>(data) + 1, size - 1);
   const std::string method = route.method;
@@ -140,7 +157,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   } else {
     target += "?" + rest;
   }
-  std::optional<Response> r = world->Call(method, target, std::move(body));
+  std::optional<Response> r = society->Call(method, target, std::move(body));
   if (r && r->status >= 500) {
     fprintf(stderr, "%s %s answered %d: %s\n", method.c_str(), target.c_str(), r->status,
             r->body.c_str());

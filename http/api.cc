@@ -111,7 +111,14 @@ void Api::Handle(const Request& request, Responder respond) {
     spdlog::info("{} {} {} {:.3f}ms", method, route, res.status, seconds * 1000);
     respond(std::move(res));
   };
-  (*handler)(request, params, std::move(timed));
+  // A handler that throws (a defect, or memory running out) answers 500 instead of ending the
+  // process. (The fuzzers found such a throw once: docs/testing.md.)
+  try {
+    (*handler)(request, params, timed);
+  } catch (const std::exception& e) {
+    spdlog::error("{} {}: {}", request.method, route, e.what());
+    timed(Problem(500, "internal", "the server failed to answer this request"));
+  }
 }
 
 bool Api::IsAdmin(const Request& r) const {
@@ -232,7 +239,10 @@ void Api::RunCommand(Tenant* t, const Request& r, DecideFn decide, AnswerFn answ
   };
   auto done = [t, respond = std::move(respond)](Result<ledger::CommitResult> result) {
     if (!result.ok()) {
-      if (result.status().code() == StatusCode::kUnavailable) t->MarkWriteModelStale();
+      // Unavailable: the write failed after the model took the group in. Internal: a decide
+      // threw, perhaps halfway through evolving the model. Either way, reload it from the log.
+      const StatusCode code = result.status().code();
+      if (code == StatusCode::kUnavailable || code == StatusCode::kInternal) t->MarkWriteModelStale();
       return respond(Problem(result.status()));
     }
     respond(CommandResponse(*result));
@@ -263,7 +273,13 @@ void Api::Query(Tenant* t, const Request& r, Responder respond, std::function<Re
       return;
     }
     const uint64_t position = t->runtime().Position();  // read before: rows are at least this new
-    Response res = run();
+    Response res;
+    try {  // this may run on the projector's thread: a throw must not end it
+      res = run();
+    } catch (const std::exception& e) {
+      spdlog::error("query failed: {}", e.what());
+      res = Problem(500, "internal", "the server failed to answer this request");
+    }
     res.headers.emplace_back("X-Projection-Position", std::to_string(position));
     respond(std::move(res));
   };
@@ -329,7 +345,10 @@ void Api::PutTenant(const Request& r, const Params& p, Responder respond) {
   };
   auto done = [t, respond = std::move(respond)](Result<ledger::CommitResult> result) {
     if (!result.ok()) {
-      if (result.status().code() == StatusCode::kUnavailable) t->MarkWriteModelStale();
+      // Unavailable: the write failed after the model took the group in. Internal: a decide
+      // threw, perhaps halfway through evolving the model. Either way, reload it from the log.
+      const StatusCode code = result.status().code();
+      if (code == StatusCode::kUnavailable || code == StatusCode::kInternal) t->MarkWriteModelStale();
       return respond(Problem(result.status()));
     }
     t->PublishSettings(t->model().tenant);  // writer thread: the batch is durable now

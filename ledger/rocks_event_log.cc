@@ -493,9 +493,17 @@ void RocksEventLog::ProcessGroup(std::vector<Job>& jobs) {
     }
 
     Context ctx(this, now, next);
-    if (Status s = job.decide(ctx); !s.ok()) {
+    // A decide that throws (a defect, or memory running out) fails its own command only: its
+    // appends stay in its context and are dropped; the writer thread lives on.
+    Status decided;
+    try {
+      decided = job.decide(ctx);
+    } catch (const std::exception& e) {
+      decided = Status::Internal(std::string("the command failed: ") + e.what());
+    }
+    if (!decided.ok()) {
       stats_.commands_rejected.fetch_add(1, std::memory_order_relaxed);
-      Answer(job.done, std::move(s));
+      Answer(job.done, std::move(decided));
       continue;
     }
     CommitResult result;

@@ -4,7 +4,9 @@
 // seq is the number in the message id ("msg<seq>"), so rows sort in sending order.
 #include "projections/outbox.h"
 
+#include <charconv>
 #include <cstdio>
+#include <optional>
 
 #include "events/text.h"
 #include "projections/row_codec.h"
@@ -12,10 +14,19 @@
 namespace kaiin::projections {
 namespace {
 
-std::string Seq(std::string_view message_id) {
+// A message id ("msg" and its number) as a key part that sorts by the number; nullopt for
+// anything else. A cursor comes from a client: nothing here may throw (found by
+// fuzz/command_fuzz.cc: "msgX" made std::stoull throw through the HTTP thread).
+std::optional<std::string> Seq(std::string_view message_id) {
+  if (!message_id.starts_with("msg")) return std::nullopt;
+  const std::string_view digits = message_id.substr(3);
+  uint64_t n = 0;
+  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+  if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size()) {
+    return std::nullopt;
+  }
   char buf[32];
-  std::snprintf(buf, sizeof(buf), "%020llu",
-                std::stoull(std::string(message_id.substr(message_id.find_first_of("0123456789")))));
+  std::snprintf(buf, sizeof(buf), "%020llu", static_cast<unsigned long long>(n));
   return buf;
 }
 
@@ -35,7 +46,9 @@ bool Decode(std::string_view b, events::OutboxMessageQueued* m) {
 
 Status OutboxProjection::Apply(const events::Envelope& env, Rows& rows) {
   if (const auto* m = std::get_if<events::OutboxMessageQueued>(&env.event)) {
-    const std::string seq = Seq(m->message_id);
+    const std::optional<std::string> found = Seq(m->message_id);
+    if (!found) return Status::Corruption("outbox message id " + m->message_id);
+    const std::string& seq = *found;
     rows.Put("m/" + seq, Encode(*m));
     std::string index = "t/" + AsciiLower(m->to);
     index.push_back('\0');
@@ -49,7 +62,15 @@ Result<std::vector<events::OutboxMessageQueued>> ReadOutbox(const ProjectionStor
                                                             std::string_view purpose,
                                                             std::string_view after, size_t limit) {
   std::vector<std::string> seqs;
-  const std::string start_seq = after.empty() ? "" : Seq(after);
+  std::string start_seq;
+  if (!after.empty()) {
+    std::optional<std::string> seq = Seq(after);
+    if (!seq) {
+      return Status::InvalidArgument("validation_failed", "invalid cursor",
+                                     {{"cursor", "a message id"}});
+    }
+    start_seq = std::move(*seq);
+  }
   if (to.empty()) {
     Status s = store.Scan(OutboxProjection::kName, "m/", after.empty() ? "" : "m/" + start_seq + "~",
                           [&](std::string_view key, std::string_view) {

@@ -183,6 +183,16 @@ TEST_F(BadInput, ListPagesRefuseALimitOfZero) {
   }
 }
 
+// Found by fuzz/command_fuzz.cc: an outbox cursor without a number ("msgX") made the outbox
+// reader throw through the HTTP thread, which would have ended kaiind.
+TEST_F(BadInput, MalformedCursorsAreRefused) {
+  for (const std::string cursor : {"msgX", "msg", "msg99999999999999999999999", "msg-1", "msg1x"}) {
+    ExpectRefused(RawRequest("GET", "/v1/tenants/soc/outbox?cursor=" + cursor, "",
+                             {{"Authorization", std::string("Bearer ") + kAdminToken}}),
+                  400, "outbox cursor " + cursor);
+  }
+}
+
 // A client that sends its headers a byte at a time is cut off at the read deadline, and the
 // server serves others meanwhile.
 TEST_F(BadInput, ASlowClientIsCutOffAndOthersAreServed) {

@@ -4,6 +4,7 @@
 #include <future>
 #include <map>
 #include <set>
+#include <stdexcept>
 #include <thread>
 
 #include "events/codec.h"
@@ -161,6 +162,22 @@ TEST(EventLogTest, StreamVersionsSurviveTheCacheBeingDropped) {
   ChainReport report;
   ASSERT_TRUE(log->VerifyChain(&report).ok());
   EXPECT_TRUE(report.ok()) << report.problems[0];
+}
+
+// A decide that throws fails its own command (Internal) and writes nothing of it; the writer
+// thread lives on and the next command is written.
+TEST(EventLogTest, ADecideThatThrowsFailsOnlyItsCommand) {
+  testing::TempDir dir;
+  auto log = OpenLog(dir.path());
+  auto thrown = log->SubmitAndWait(Meta(), [](WriteContext& ctx) -> Status {
+    if (Status s = ctx.Append({"s-1", kNoStream, {Draft("half")}}); !s.ok()) return s;
+    throw std::out_of_range("a defect");
+  });
+  EXPECT_EQ(thrown.status().code(), StatusCode::kInternal);
+  EXPECT_EQ(log->Head(), 0u);
+  auto next = log->Append(Meta(), {"s-1", kNoStream, {Draft("whole")}});
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
+  EXPECT_EQ(next->first_position, 1u);
 }
 
 TEST(EventLogTest, EightConcurrentWritersGetGaplessPositionsAndStreamVersions) {
