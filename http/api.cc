@@ -239,10 +239,7 @@ void Api::RunCommand(Tenant* t, const Request& r, DecideFn decide, AnswerFn answ
   };
   auto done = [t, respond = std::move(respond)](Result<ledger::CommitResult> result) {
     if (!result.ok()) {
-      // Unavailable: the write failed after the model took the group in. Internal: a decide
-      // threw, perhaps halfway through evolving the model. Either way, reload it from the log.
-      const StatusCode code = result.status().code();
-      if (code == StatusCode::kUnavailable || code == StatusCode::kInternal) t->MarkWriteModelStale();
+      t->CommandFailed(result.status());
       return respond(Problem(result.status()));
     }
     respond(CommandResponse(*result));
@@ -345,10 +342,7 @@ void Api::PutTenant(const Request& r, const Params& p, Responder respond) {
   };
   auto done = [t, respond = std::move(respond)](Result<ledger::CommitResult> result) {
     if (!result.ok()) {
-      // Unavailable: the write failed after the model took the group in. Internal: a decide
-      // threw, perhaps halfway through evolving the model. Either way, reload it from the log.
-      const StatusCode code = result.status().code();
-      if (code == StatusCode::kUnavailable || code == StatusCode::kInternal) t->MarkWriteModelStale();
+      t->CommandFailed(result.status());
       return respond(Problem(result.status()));
     }
     t->PublishSettings(t->model().tenant);  // writer thread: the batch is durable now

@@ -2,6 +2,7 @@
 // store and runtime (and projector thread), and its write model.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
@@ -47,7 +48,14 @@ class Tenant {
   commands::TenantModel& model() { return model_; }
   // Reloads the write model from the log if a failed write left it ahead of the disk.
   Status EnsureWriteModel();
-  void MarkWriteModelStale() { model_stale_ = true; }
+  // A command's answer was an error (writer thread). Unavailable: the write failed after the
+  // model took the group in. Internal: a decide threw, perhaps halfway through evolving the
+  // model. Either way the model is reloaded from the log before the next command.
+  void CommandFailed(const Status& s) {
+    if (s.code() == StatusCode::kUnavailable || s.code() == StatusCode::kInternal) {
+      model_stale_ = true;
+    }
+  }
 
   // The tenant's calendar date at a UTC instant (its time zone; UTC before it is configured).
   Date DateAt(TimestampMicros utc) const;
@@ -70,7 +78,9 @@ class Tenant {
   std::unique_ptr<projections::ProjectionStore> store_;
   std::unique_ptr<projections::ProjectionRuntime> runtime_;
   commands::TenantModel model_;
-  bool model_stale_ = false;
+  // Set from the writer thread, or from a caller's thread when the log refuses a command at once
+  // (shutting down, overloaded): atomic.
+  std::atomic<bool> model_stale_{false};
   mutable std::mutex settings_mu_;
   Settings settings_;
   std::shared_ptr<const TimeZone> zone_;
