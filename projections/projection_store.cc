@@ -249,28 +249,36 @@ std::vector<std::string> ProjectionStore::ProjectionNames() const {
   return names;
 }
 
-Result<uint64_t> ProjectionStore::Checkpoint(std::string_view projection) const {
+// The checkpoint record: position (8 bytes) and schema version (4), both 0 when absent.
+Status ProjectionStore::ReadCheckpoint(std::string_view projection, uint64_t* position,
+                                       uint32_t* schema) const {
+  *position = 0;
+  *schema = 0;
   std::shared_lock lock(db_mu_);
-  if (!checkpoints_cf_) return uint64_t{0};
+  if (!checkpoints_cf_) return Status::Ok();
   std::string v;
   rocksdb::Status s =
       db_->Get(rocksdb::ReadOptions(), checkpoints_cf_, std::string(projection), &v);
-  if (s.IsNotFound()) return uint64_t{0};
+  if (s.IsNotFound()) return Status::Ok();
   if (!s.ok()) return FromRocks(s, "read checkpoint");
   if (v.size() != 12) return Status::Corruption("checkpoint has the wrong size");
-  return GetBE(v.data(), 8);
+  *position = GetBE(v.data(), 8);
+  *schema = static_cast<uint32_t>(GetBE(v.data() + 8, 4));
+  return Status::Ok();
+}
+
+Result<uint64_t> ProjectionStore::Checkpoint(std::string_view projection) const {
+  uint64_t position;
+  uint32_t schema;
+  if (Status s = ReadCheckpoint(projection, &position, &schema); !s.ok()) return s;
+  return position;
 }
 
 Result<uint32_t> ProjectionStore::StoredSchemaVersion(std::string_view projection) const {
-  std::shared_lock lock(db_mu_);
-  if (!checkpoints_cf_) return uint32_t{0};
-  std::string v;
-  rocksdb::Status s =
-      db_->Get(rocksdb::ReadOptions(), checkpoints_cf_, std::string(projection), &v);
-  if (s.IsNotFound()) return uint32_t{0};
-  if (!s.ok()) return FromRocks(s, "read checkpoint");
-  if (v.size() != 12) return Status::Corruption("checkpoint has the wrong size");
-  return static_cast<uint32_t>(GetBE(v.data() + 8, 4));
+  uint64_t position;
+  uint32_t schema;
+  if (Status s = ReadCheckpoint(projection, &position, &schema); !s.ok()) return s;
+  return schema;
 }
 
 Status ProjectionStore::WriteCheckpoint(std::string_view name, uint64_t position,

@@ -71,6 +71,7 @@ class ProjectionStore {
   void CloseDb();
   Status Reopen();
   rocksdb::ColumnFamilyHandle* Family(std::string_view name) const;
+  Status ReadCheckpoint(std::string_view projection, uint64_t* position, uint32_t* schema) const;
   Status WriteCheckpoint(std::string_view name, uint64_t position, uint32_t schema);
 
   std::string path_;
