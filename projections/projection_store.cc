@@ -13,15 +13,20 @@
 #include <rocksdb/db.h>
 #include <rocksdb/env.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/options.h>
+#include <rocksdb/sst_file_writer.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
 #include <cassert>
+#include <condition_variable>
 #include <cstring>
-#include <optional>
-#include <unordered_map>
 #include <filesystem>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <unordered_map>
 
 namespace kaiin::projections {
 namespace {
@@ -99,6 +104,181 @@ class BatchRows final : public Rows {
   rocksdb::WriteBatch* batch_;
   rocksdb::ColumnFamilyHandle* cf_;
   std::unordered_map<std::string, std::optional<std::string>, Hash, std::equal_to<>> overlay_;
+};
+
+// A projection's rows during a bulk rebuild: every row it writes stays in memory until the
+// round ends, when WriteFile sorts them into one table file. Rows it does not hold are read from
+// the store, unless the store held none of its rows when the round began (the usual rebuild
+// from 0), and then a deleted row is simply forgotten.
+class BulkRows final : public Rows {
+ public:
+  BulkRows(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, bool base_empty)
+      : db_(db), cf_(cf), base_empty_(base_empty) {}
+
+  size_t bytes() const { return bytes_; }
+  bool empty() const { return overlay_.empty(); }
+
+  Result<bool> Get(std::string_view key, std::string* value) override {
+    if (auto it = overlay_.find(key); it != overlay_.end()) {
+      if (!it->second) return false;
+      *value = *it->second;
+      return true;
+    }
+    if (base_empty_) return false;
+    rocksdb::Status s =
+        db_->Get(rocksdb::ReadOptions(), cf_, rocksdb::Slice(key.data(), key.size()), value);
+    if (s.IsNotFound()) return false;
+    if (!s.ok()) return FromRocks(s, "read projection row");
+    return true;
+  }
+  void Put(std::string_view key, std::string_view value) override {
+    auto it = overlay_.find(key);
+    if (it == overlay_.end()) {
+      bytes_ += kEntryOverhead + key.size() + value.size();
+      overlay_.emplace(std::string(key), std::string(value));
+      return;
+    }
+    const size_t old = it->second ? it->second->size() : 0;
+    bytes_ = bytes_ - old + value.size();
+    if (it->second) {
+      it->second->assign(value);
+    } else {
+      it->second.emplace(value);
+    }
+  }
+  void Delete(std::string_view key) override {
+    auto it = overlay_.find(key);
+    if (it == overlay_.end()) {
+      if (base_empty_) return;
+      bytes_ += kEntryOverhead + key.size();
+      overlay_.emplace(std::string(key), std::nullopt);
+      return;
+    }
+    if (base_empty_) {
+      bytes_ -= kEntryOverhead + it->first.size() + (it->second ? it->second->size() : 0);
+      overlay_.erase(it);
+      return;
+    }
+    if (it->second) bytes_ -= it->second->size();
+    it->second.reset();
+  }
+
+  // Writes the rows in key order to a table file at `path`; *written is false (and no file
+  // exists) when there is nothing to write.
+  Status WriteFile(const rocksdb::Options& options, const std::string& path, bool* written) {
+    *written = false;
+    if (overlay_.empty()) return Status::Ok();
+    // Sorting pointers into the map's nodes spends its time in cache misses: the keys are
+    // copied next to each other first, and sorted there.
+    struct Item {
+      std::string_view key;
+      const std::optional<std::string>* value;
+    };
+    size_t key_bytes = 0;
+    for (const auto& e : overlay_) key_bytes += e.first.size();
+    std::string arena;
+    arena.reserve(key_bytes);
+    std::vector<Item> items;
+    items.reserve(overlay_.size());
+    for (const auto& e : overlay_) {
+      items.push_back({std::string_view(arena.data() + arena.size(), e.first.size()), &e.second});
+      arena.append(e.first);
+    }
+    std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) { return a.key < b.key; });
+    rocksdb::SstFileWriter writer(rocksdb::EnvOptions(options), options);
+    rocksdb::Status s = writer.Open(path);
+    for (size_t i = 0; s.ok() && i < items.size(); ++i) {
+      const rocksdb::Slice key(items[i].key.data(), items[i].key.size());
+      s = *items[i].value ? writer.Put(key, **items[i].value) : writer.Delete(key);
+    }
+    if (s.ok()) s = writer.Finish();
+    if (!s.ok()) return FromRocks(s, "write projection file");
+    *written = true;
+    return Status::Ok();
+  }
+
+ private:
+  // What an entry costs beyond its bytes: the node, two string headers, the optional, hashing.
+  static constexpr size_t kEntryOverhead = 96;
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  using Map = std::unordered_map<std::string, std::optional<std::string>, Hash, std::equal_to<>>;
+  rocksdb::DB* db_;
+  rocksdb::ColumnFamilyHandle* cf_;
+  bool base_empty_;
+  size_t bytes_ = 0;
+  Map overlay_;
+};
+
+// Runs fn(0) ... fn(n - 1) on `threads` threads (the caller's one of them), each index once,
+// and returns when all are done. For the rebuild: projections share nothing but the events they
+// read, so each may be applied on its own thread.
+class Workers {
+ public:
+  explicit Workers(size_t threads) {
+    for (size_t i = 1; i < threads; ++i) threads_.emplace_back([this] { Loop(); });
+  }
+  ~Workers() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    for (auto& t : threads_) t.join();
+  }
+
+  void Run(size_t n, const std::function<void(size_t)>& fn) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      fn_ = &fn;
+      n_ = n;
+      next_ = 0;
+      busy_ = threads_.size();
+      ++generation_;
+    }
+    cv_.notify_all();
+    Take();
+    std::unique_lock<std::mutex> lock(mu_);
+    done_cv_.wait(lock, [this] { return busy_ == 0; });
+    fn_ = nullptr;
+  }
+
+ private:
+  void Take() {
+    for (;;) {
+      size_t i;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (next_ >= n_) return;
+        i = next_++;
+      }
+      (*fn_)(i);
+    }
+  }
+  void Loop() {
+    uint64_t seen = 0;
+    for (;;) {
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [&] { return stop_ || generation_ != seen; });
+        if (stop_) return;
+        seen = generation_;
+      }
+      Take();
+      std::lock_guard<std::mutex> lock(mu_);
+      if (--busy_ == 0) done_cv_.notify_all();
+    }
+  }
+
+  std::mutex mu_;
+  std::condition_variable cv_, done_cv_;
+  const std::function<void(size_t)>* fn_ = nullptr;
+  size_t n_ = 0, next_ = 0, busy_ = 0;
+  uint64_t generation_ = 0;
+  bool stop_ = false;
+  std::vector<std::thread> threads_;
 };
 
 rocksdb::ColumnFamilyOptions FamilyOptions() {
@@ -321,6 +501,122 @@ Status ProjectionStore::ApplyBatch(std::span<Projection* const> projections,
   write_failed_ = !s.ok();
   if (!s.ok()) return FromRocks(s, "write projection batch");
   std::copy(advanced.begin(), advanced.end(), checkpoints.begin());
+  return Status::Ok();
+}
+
+bool ProjectionStore::FamilyEmpty(rocksdb::ColumnFamilyHandle* cf) const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf));
+  it->SeekToFirst();
+  return !it->Valid() && it->status().ok();
+}
+
+Status ProjectionStore::BulkApply(std::span<Projection* const> projections,
+                                  std::span<uint64_t> checkpoints, const NextBatch& next,
+                                  size_t memory_max, size_t threads) {
+  if (write_failed_) {
+    if (Status s = Reopen(); !s.ok()) return s;
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> families;
+  for (Projection* p : projections) {
+    rocksdb::ColumnFamilyHandle* cf = Family(p->Name());
+    if (!cf) return Status::Internal("projection has no column family");
+    families.push_back(cf);
+  }
+  std::vector<uint64_t> advanced(checkpoints.begin(), checkpoints.end());
+  std::vector<events::Envelope> batch;
+  Workers workers(std::min<size_t>(threads, projections.size()));
+  bool more = true;
+  while (more) {
+    // One round: apply until the log ends or the rows held pass memory_max, then ingest.
+    std::vector<std::unique_ptr<BulkRows>> rows;
+    for (rocksdb::ColumnFamilyHandle* cf : families) {
+      rows.push_back(std::make_unique<BulkRows>(db_.get(), cf, FamilyEmpty(cf)));
+    }
+    size_t held = 0;
+    while (held <= memory_max) {
+      batch.clear();
+      if (Status s = next(&batch); !s.ok()) return s;
+      if (batch.empty()) {
+        more = false;
+        break;
+      }
+      std::vector<Status> failed(projections.size(), Status::Ok());
+      workers.Run(projections.size(), [&](size_t i) {
+        for (const events::Envelope& e : batch) {
+          if (e.meta.position <= advanced[i]) continue;
+          assert(e.meta.position == advanced[i] + 1);
+          if (Status s = projections[i]->Apply(e, *rows[i]); !s.ok()) {
+            failed[i] = s;
+            return;
+          }
+          advanced[i] = e.meta.position;
+        }
+      });
+      held = 0;
+      for (size_t i = 0; i < projections.size(); ++i) {
+        if (!failed[i].ok()) return failed[i];
+        held += rows[i]->bytes();
+      }
+    }
+    if (std::equal(advanced.begin(), advanced.end(), checkpoints.begin())) break;
+
+    // The files of the round, then one atomic ingestion of them all with the checkpoints.
+    rocksdb::Options options(rocksdb::DBOptions(), FamilyOptions());
+    if (options_.env != nullptr) options.env = options_.env;
+    std::vector<rocksdb::IngestExternalFileArg> args;
+    auto ingest_arg = [&args](rocksdb::ColumnFamilyHandle* cf, const std::string& file) {
+      rocksdb::IngestExternalFileArg arg;
+      arg.column_family = cf;
+      arg.external_files.push_back(file);
+      arg.options.move_files = true;
+      args.push_back(std::move(arg));
+    };
+    std::vector<std::string> files(projections.size());
+    std::vector<Status> written(projections.size(), Status::Ok());
+    workers.Run(projections.size(), [&](size_t i) {
+      const std::string file = path_ + "/bulk-" + std::string(projections[i]->Name()) + ".sst";
+      options.env->DeleteFile(file);
+      bool any = false;
+      written[i] = rows[i]->WriteFile(options, file, &any);
+      if (any) files[i] = file;
+      rows[i].reset();  // its memory goes back before the next projection's file
+    });
+    Status written_status = Status::Ok();
+    for (size_t i = 0; i < projections.size(); ++i) {
+      if (!written[i].ok()) written_status = written[i];
+      if (!files[i].empty()) ingest_arg(families[i], files[i]);
+    }
+    std::vector<std::pair<std::string, std::string>> marks;
+    for (size_t i = 0; i < projections.size(); ++i) {
+      std::string v;
+      PutFixed64BE(&v, advanced[i]);
+      PutFixed32BE(&v, projections[i]->SchemaVersion());
+      marks.emplace_back(std::string(projections[i]->Name()), std::move(v));
+    }
+    std::sort(marks.begin(), marks.end());
+    const std::string marks_file = path_ + "/bulk-checkpoints.sst";
+    if (written_status.ok()) {
+      options.env->DeleteFile(marks_file);
+      rocksdb::SstFileWriter writer(rocksdb::EnvOptions(options), options);
+      rocksdb::Status s = writer.Open(marks_file);
+      for (size_t i = 0; s.ok() && i < marks.size(); ++i) s = writer.Put(marks[i].first, marks[i].second);
+      if (s.ok()) s = writer.Finish();
+      written_status = FromRocks(s, "write checkpoint file");
+      files.push_back(marks_file);
+      ingest_arg(checkpoints_cf_, marks_file);
+    }
+    rocksdb::Status s;
+    if (written_status.ok()) s = db_->IngestExternalFiles(args);
+    for (const auto& f : files) {
+      if (!f.empty()) options.env->DeleteFile(f);  // left over only on failure
+    }
+    if (!written_status.ok()) return written_status;
+    if (!s.ok()) {
+      write_failed_ = true;
+      return FromRocks(s, "ingest projection files");
+    }
+    std::copy(advanced.begin(), advanced.end(), checkpoints.begin());
+  }
   return Status::Ok();
 }
 

@@ -52,6 +52,18 @@ class ProjectionStore {
   Status ApplyBatch(std::span<Projection* const> projections, std::span<uint64_t> checkpoints,
                     std::span<const events::Envelope> events);
 
+  // The rebuild path. Applies the events that `next` yields (batches in ascending positions,
+  // continuing each projection's checkpoint; an empty batch ends them) with the rows kept in
+  // memory across batches, then writes each projection's rows as one sorted file and ingests
+  // them with the new checkpoints in one atomic step: no memtable, no WAL, each row written
+  // once. When the rows held pass `memory_max` bytes it ingests what it has and goes on (later
+  // rounds read the store for rows they do not hold). On success updates `checkpoints`; on
+  // failure nothing of the unfinished round is visible. Projections are applied, and their
+  // files written, on up to `threads` threads (one projection on one thread at a time).
+  using NextBatch = std::function<Status(std::vector<events::Envelope>* batch)>;
+  Status BulkApply(std::span<Projection* const> projections, std::span<uint64_t> checkpoints,
+                   const NextBatch& next, size_t memory_max, size_t threads);
+
   // Removes every row and the checkpoint of a projection (for a rebuild from 0).
   Status Drop(std::string_view projection);
 
@@ -73,6 +85,7 @@ class ProjectionStore {
   rocksdb::ColumnFamilyHandle* Family(std::string_view name) const;
   Status ReadCheckpoint(std::string_view projection, uint64_t* position, uint32_t* schema) const;
   Status WriteCheckpoint(std::string_view name, uint64_t position, uint32_t schema);
+  bool FamilyEmpty(rocksdb::ColumnFamilyHandle* cf) const;
 
   std::string path_;
   StoreOptions options_;

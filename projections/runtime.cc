@@ -1,10 +1,92 @@
 #include "projections/runtime.h"
 
 #include <algorithm>
+#include <deque>
 
 #include "events/codec.h"
 
 namespace kaiin::projections {
+
+namespace {
+
+// Decodes one page of the log, checking that each envelope sits at its key's position.
+Status DecodePage(const std::vector<events::RecordedEvent>& records,
+                  std::vector<events::Envelope>* decoded) {
+  decoded->resize(records.size());
+  for (size_t i = 0; i < records.size(); ++i) {
+    if (Status s = events::DecodeEnvelope(records[i].bytes, &(*decoded)[i]); !s.ok()) {
+      return Status::Corruption("position " + std::to_string(records[i].position) + ": " +
+                                s.message());
+    }
+    if ((*decoded)[i].meta.position != records[i].position) {
+      return Status::Corruption("envelope position does not match its key");
+    }
+  }
+  return Status::Ok();
+}
+
+// Reads and decodes the log from `after` to `up_to` on its own thread, a few pages ahead of the
+// consumer, which takes them with Next (an empty page at the end).
+class PageReader {
+ public:
+  PageReader(events::EventReader* reader, uint64_t after, uint64_t up_to, size_t page_events)
+      : thread_([=, this] { Run(reader, after, up_to, page_events); }) {}
+  ~PageReader() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+  Status Next(std::vector<events::Envelope>* page) {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [this] { return !pages_.empty() || done_; });
+    if (pages_.empty()) return status_;
+    *page = std::move(pages_.front());
+    pages_.pop_front();
+    cv_.notify_all();
+    return Status::Ok();
+  }
+
+ private:
+  static constexpr size_t kPagesAhead = 4;
+
+  void Run(events::EventReader* reader, uint64_t after, uint64_t up_to, size_t page_events) {
+    Status status = Status::Ok();
+    std::vector<events::RecordedEvent> records;
+    while (after < up_to) {
+      records.clear();
+      const size_t want = static_cast<size_t>(std::min<uint64_t>(page_events, up_to - after));
+      status = reader->ReadAfter(after, want, &records);
+      if (!status.ok() || records.empty()) break;
+      std::vector<events::Envelope> page;
+      status = DecodePage(records, &page);
+      if (!status.ok()) break;
+      after = records.back().position;
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [this] { return pages_.size() < kPagesAhead || stop_; });
+      if (stop_) return;
+      pages_.push_back(std::move(page));
+      cv_.notify_all();
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    status_ = status;
+    done_ = true;
+    cv_.notify_all();
+  }
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::vector<events::Envelope>> pages_;
+  bool done_ = false;
+  bool stop_ = false;
+  Status status_ = Status::Ok();
+  std::thread thread_;  // last: started once the members above exist
+};
+
+}  // namespace
 
 ProjectionRuntime::ProjectionRuntime(ProjectionStore* store, events::EventReader* reader,
                                      std::vector<std::unique_ptr<Projection>> projections,
@@ -41,24 +123,40 @@ Status ProjectionRuntime::ApplyOnce(uint64_t up_to, bool* progressed) {
   const size_t want = static_cast<size_t>(std::min<uint64_t>(options_.batch_events_max, up_to - from));
   if (Status s = reader_->ReadAfter(from, want, &records); !s.ok()) return s;
   if (records.empty()) return Status::Ok();
-  std::vector<events::Envelope> decoded(records.size());
-  for (size_t i = 0; i < records.size(); ++i) {
-    if (Status s = events::DecodeEnvelope(records[i].bytes, &decoded[i]); !s.ok()) {
-      return Status::Corruption("position " + std::to_string(records[i].position) + ": " +
-                                s.message());
-    }
-    if (decoded[i].meta.position != records[i].position) {
-      return Status::Corruption("envelope position does not match its key");
-    }
-  }
+  std::vector<events::Envelope> decoded;
+  if (Status s = DecodePage(records, &decoded); !s.ok()) return s;
   if (Status s = store_->ApplyBatch(raw_, checkpoints_, decoded); !s.ok()) return s;
   position_.store(MinCheckpoint(), std::memory_order_release);
   *progressed = true;
   return Status::Ok();
 }
 
+
+Status ProjectionRuntime::BulkRebuild(uint64_t up_to) {
+  std::lock_guard<std::mutex> lock(apply_mu_);
+  if (up_to == 0 || up_to < options_.bulk_events_min) return Status::Ok();
+  std::vector<Projection*> chosen;
+  std::vector<uint64_t> from_zero;
+  for (size_t i = 0; i < raw_.size(); ++i) {
+    if (checkpoints_[i] == 0) chosen.push_back(raw_[i]);
+  }
+  if (chosen.empty()) return Status::Ok();
+  from_zero.assign(chosen.size(), 0);
+  PageReader pages(reader_, 0, up_to, options_.batch_events_max);
+  Status s = store_->BulkApply(
+      chosen, from_zero, [&pages](std::vector<events::Envelope>* page) { return pages.Next(page); },
+      options_.bulk_memory_max, options_.bulk_threads);
+  // What was ingested counts even when a later round failed.
+  for (size_t i = 0, j = 0; i < raw_.size(); ++i) {
+    if (checkpoints_[i] == 0) checkpoints_[i] = from_zero[j++];
+  }
+  position_.store(MinCheckpoint(), std::memory_order_release);
+  return s;
+}
+
 Status ProjectionRuntime::CatchUp(uint64_t up_to) {
   up_to = std::min(up_to, reader_->Head());
+  if (Status s = BulkRebuild(up_to); !s.ok()) return s;
   for (;;) {
     bool progressed = false;
     if (Status s = ApplyOnce(up_to, &progressed); !s.ok()) return s;
@@ -95,7 +193,8 @@ void ProjectionRuntime::Notify(uint64_t head) {
 void ProjectionRuntime::Loop() {
   for (;;) {
     bool progressed = false;
-    Status s = ApplyOnce(reader_->Head(), &progressed);
+    Status s = BulkRebuild(reader_->Head());
+    if (s.ok()) s = ApplyOnce(reader_->Head(), &progressed);
     {
       std::lock_guard<std::mutex> lock(mu_);
       last_error_ = s;

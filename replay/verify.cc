@@ -1,8 +1,8 @@
 #include "replay/verify.h"
 
+#include <cstdlib>
 #include <filesystem>
-
-
+#include <map>
 
 #include "ledger/data_layout.h"
 #include "projections/projection_store.h"
@@ -63,7 +63,8 @@ bool TenantReport::ok() const {
 }
 
 Status VerifyTenant(const std::string& data_dir, const std::string& tenant,
-                    const std::string& scratch_dir, TenantReport* report) {
+                    const std::string& scratch_dir, TenantReport* report,
+                    const VerifyOptions& options) {
   namespace fs = std::filesystem;
   report->tenant = tenant;
   std::error_code ec;
@@ -92,13 +93,16 @@ Status VerifyTenant(const std::string& data_dir, const std::string& tenant,
   }
   if (!live) return Status::Ok();
 
+  // Which projections to rebuild, grouped by the live checkpoint they are compared at.
+  std::map<uint64_t, std::vector<std::unique_ptr<projections::Projection>>> groups;
+  std::vector<ProjectionReport> reports;
   for (auto& projection : projections::MakeAllProjections()) {
     ProjectionReport pr;
     pr.name = std::string(projection->Name());
     Result<uint64_t> checkpoint = live->Checkpoint(pr.name);
     if (!checkpoint.ok()) {
       pr.mismatches.push_back("no checkpoint: " + checkpoint.status().ToString());
-      report->projections.push_back(std::move(pr));
+      reports.push_back(std::move(pr));
       continue;
     }
     pr.checkpoint = *checkpoint;
@@ -111,24 +115,41 @@ Status VerifyTenant(const std::string& data_dir, const std::string& tenant,
       pr.stale = "stored with schema version " + std::to_string(*stored) + ", this build writes " +
                  std::to_string(projection->SchemaVersion()) +
                  ": not compared; kaiind rebuilds it at its next start";
-      report->projections.push_back(std::move(pr));
-      continue;
+    } else {
+      groups[pr.checkpoint].push_back(std::move(projection));
     }
-    projections::Projection* raw = projection.get();
-    auto scratch = projections::ProjectionStore::Open(scratch_dir + "/rebuild-" + pr.name,
-                                                      std::span<projections::Projection* const>(&raw, 1));
-    if (!scratch.ok()) return scratch.status();
-    std::vector<std::unique_ptr<projections::Projection>> one;
-    one.push_back(std::move(projection));
-    projections::ProjectionRuntime runtime(scratch->get(), log->get(), std::move(one));
-    if (Status s = runtime.Init(); !s.ok()) return s;
-    if (Status s = runtime.CatchUp(pr.checkpoint); !s.ok()) {
-      pr.mismatches.push_back("rebuild failed: " + s.ToString());
-    } else if (Status c = CompareRows(*live, **scratch, &pr); !c.ok()) {
-      return c;
-    }
-    report->projections.push_back(std::move(pr));
+    reports.push_back(std::move(pr));
   }
+  auto report_of = [&reports](std::string_view name) -> ProjectionReport& {
+    for (ProjectionReport& r : reports) {
+      if (r.name == name) return r;
+    }
+    std::abort();  // every projection of a group has its report
+  };
+  for (auto& [checkpoint, group] : groups) {
+    std::vector<projections::Projection*> raw;
+    for (auto& p : group) raw.push_back(p.get());
+    auto scratch = projections::ProjectionStore::Open(
+        scratch_dir + "/rebuild-" + std::to_string(checkpoint), raw);
+    if (!scratch.ok()) return scratch.status();
+    projections::RuntimeOptions runtime_options;
+    runtime_options.batch_events_max = options.page_events;
+    runtime_options.bulk_events_min = 0;
+    runtime_options.bulk_memory_max = options.memory_max;
+    projections::ProjectionRuntime runtime(scratch->get(), log->get(), std::move(group),
+                                           runtime_options);
+    Status rebuilt = runtime.Init();
+    if (rebuilt.ok()) rebuilt = runtime.CatchUp(checkpoint);
+    for (projections::Projection* p : raw) {
+      ProjectionReport& pr = report_of(p->Name());
+      if (!rebuilt.ok()) {
+        pr.mismatches.push_back("rebuild failed: " + rebuilt.ToString());
+      } else if (Status c = CompareRows(*live, **scratch, &pr); !c.ok()) {
+        return c;
+      }
+    }
+  }
+  for (ProjectionReport& pr : reports) report->projections.push_back(std::move(pr));
   return Status::Ok();
 }
 

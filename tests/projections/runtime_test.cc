@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <future>
+#include <map>
 
 #include "events/codec.h"
 #include "ledger/rocks_event_log.h"
@@ -28,6 +29,24 @@ class LastPositionProjection final : public Projection {
 
  private:
   uint32_t schema_;
+};
+
+// Keeps each stream's latest position, and a row per latest position that it deletes when the
+// stream moves on: reads, overwrites and deletes of rows written in earlier batches.
+class TrailProjection final : public Projection {
+ public:
+  std::string_view Name() const override { return "trail"; }
+  uint32_t SchemaVersion() const override { return 1; }
+  Status Apply(const events::Envelope& e, Rows& rows) override {
+    std::string previous;
+    Result<bool> found = rows.Get(e.meta.stream, &previous);
+    if (!found.ok()) return found.status();
+    if (*found) rows.Delete("at/" + previous);
+    const std::string position = std::to_string(e.meta.position);
+    rows.Put(e.meta.stream, position);
+    rows.Put("at/" + position, e.meta.stream);
+    return Status::Ok();
+  }
 };
 
 class RuntimeTest : public ::testing::Test {
@@ -191,6 +210,91 @@ TEST_F(RuntimeTest, TheBackgroundThreadFollowsTheLogAndWakesWaiters) {
   AppendEvents(1);
   EXPECT_TRUE(f_later.get());
   rt->Stop();
+}
+
+// The bulk rebuild (rows in memory, ingested as files) and the incremental path write the same
+// rows (A2), whether a rebuild is one round or many (rows read back from the store, deletes of
+// rows ingested by an earlier round).
+class BulkRebuildTest : public RuntimeTest {
+ protected:
+  using AllRows = std::vector<std::pair<std::string, std::string>>;
+
+  // Builds three projections into the store `name` and returns every row, by projection. With
+  // `faults`, the disk is full while the projections are applied (not while the store opens)
+  // when `full` says so.
+  std::map<std::string, AllRows> Build(const std::string& name, uint64_t bulk_min,
+                                       size_t memory_max, size_t batch,
+                                       ledger::StorageFaults* faults = nullptr, bool full = false,
+                                       Status* status = nullptr, uint64_t* checkpoint = nullptr) {
+    EventCountsProjection counts;
+    LastPositionProjection last(1);
+    TrailProjection trail;
+    std::vector<Projection*> raw{&counts, &last, &trail};
+    StoreOptions store_options;
+    store_options.env = faults ? faults->env() : nullptr;
+    auto store = std::move(ProjectionStore::Open(dir_.Sub(name), raw, store_options)).value();
+    std::vector<std::unique_ptr<Projection>> ps;
+    ps.push_back(std::make_unique<EventCountsProjection>());
+    ps.push_back(std::make_unique<LastPositionProjection>(1));
+    ps.push_back(std::make_unique<TrailProjection>());
+    RuntimeOptions options;
+    options.batch_events_max = batch;
+    options.bulk_events_min = bulk_min;
+    options.bulk_memory_max = memory_max;
+    ProjectionRuntime rt(store.get(), log_.get(), std::move(ps), options);
+    EXPECT_TRUE(rt.Init().ok());
+    if (faults) faults->SetNoSpace(full);
+    Status s = rt.CatchUp();
+    if (faults) faults->SetNoSpace(false);
+    if (status) *status = s;
+    if (checkpoint) *checkpoint = *store->Checkpoint("trail");
+    std::map<std::string, AllRows> out;
+    for (const char* p : {"event_counts", "last_position", "trail"}) {
+      out[p];
+      EXPECT_TRUE(store->Scan(p, "", "", [&](std::string_view k, std::string_view v) {
+        out[p].emplace_back(std::string(k), std::string(v));
+        return true;
+      }).ok());
+    }
+    return out;
+  }
+
+  void AppendMix() {
+    for (int i = 0; i < 60; ++i) AppendEvents(1, "s-" + std::to_string(i % 7));
+  }
+};
+
+TEST_F(BulkRebuildTest, OneRoundWritesWhatTheIncrementalPathWrites) {  // A2
+  AppendMix();
+  const auto incremental = Build("incremental", /*bulk_min=*/1000000, 1 << 20, 4);
+  const auto bulk = Build("bulk", /*bulk_min=*/1, 1 << 20, 4);
+  ASSERT_EQ(incremental.at("trail").size(), 14u);  // 7 streams, 7 latest positions
+  EXPECT_EQ(incremental, bulk);
+}
+
+TEST_F(BulkRebuildTest, ManyRoundsWriteWhatTheIncrementalPathWrites) {  // A2
+  AppendMix();
+  const auto incremental = Build("incremental", 1000000, 1 << 20, 4);
+  // A round ends after every batch of 3: later rounds read and delete rows of earlier ones.
+  const auto bulk = Build("bulk", 1, /*memory_max=*/1, 3);
+  EXPECT_EQ(incremental, bulk);
+}
+
+TEST_F(BulkRebuildTest, AFailedIngestionLeavesNothingAndARetryRebuildsAll) {
+  AppendMix();
+  ledger::StorageFaults faults;
+  Status failed;
+  uint64_t checkpoint = 99;
+  const auto none = Build("faulty", 1, 1 << 20, 8, &faults, /*full=*/true, &failed, &checkpoint);
+  EXPECT_EQ(failed.code(), StatusCode::kUnavailable) << failed.ToString();
+  EXPECT_EQ(checkpoint, 0u);
+  EXPECT_TRUE(none.at("trail").empty());
+  EXPECT_TRUE(none.at("event_counts").empty());
+  Status ok;
+  const auto rebuilt = Build("faulty", 1, 1 << 20, 8, &faults, /*full=*/false, &ok, &checkpoint);
+  ASSERT_TRUE(ok.ok()) << ok.ToString();
+  EXPECT_EQ(checkpoint, 60u);
+  EXPECT_EQ(rebuilt, Build("incremental", 1000000, 1 << 20, 4));
 }
 
 }  // namespace
