@@ -3,7 +3,7 @@
 # start_kaiind DATA_DIR PORT LOG: kaiind in the background ($pid); waits for /healthz; sets
 # $token and $auth (the admin's bearer header).
 start_kaiind() {
-  ./build/http/kaiind --data-dir "$1" --listen "127.0.0.1:$2" > "$3" 2>&1 &
+  ${KAIIND:-./build/http/kaiind} --data-dir "$1" --listen "127.0.0.1:$2" ${KAIIND_ARGS:-} > "$3" 2>&1 &
   pid=$!
   for _ in $(seq 100); do curl -sf "127.0.0.1:$2/healthz" > /dev/null && break; sleep 0.1; done
   token=$(cat "$1/admin-token")

@@ -1,5 +1,7 @@
 #include "projections/runtime.h"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <deque>
 
@@ -169,7 +171,10 @@ Status ProjectionRuntime::CatchUp(uint64_t up_to) {
 void ProjectionRuntime::Start() {
   std::lock_guard<std::mutex> lock(mu_);
   stop_ = false;
-  thread_ = std::thread([this] { Loop(); });
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "kaiin-project");  // as top -H and perf show it
+    Loop();
+  });
 }
 
 void ProjectionRuntime::Stop() {

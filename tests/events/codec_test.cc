@@ -95,5 +95,21 @@ TEST(CodecTest, Sha256MatchesKnownVector) {
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
+// Sha256 (OpenSSL) and the portable fallback (libsodium) are the same function, at every length
+// around SHA-256's 64-byte blocks and for a long input.
+TEST(CodecTest, Sha256EqualsThePortableFallback) {
+  std::string input;
+  for (int n = 0; n <= 300; ++n) {
+    Hash portable;
+    Sha256Portable(input, &portable);
+    ASSERT_EQ(Sha256(input), portable) << n;
+    input.push_back(static_cast<char>(n * 37));
+  }
+  const std::string big(1 << 20, 'k');
+  Hash portable;
+  Sha256Portable(big, &portable);
+  EXPECT_EQ(Sha256(big), portable);
+}
+
 }  // namespace
 }  // namespace kaiin::events
