@@ -3,7 +3,7 @@
 #include <pthread.h>
 
 #include <algorithm>
-#include <deque>
+#include <map>
 
 #include "events/codec.h"
 
@@ -27,65 +27,83 @@ Status DecodePage(const std::vector<events::RecordedEvent>& records,
   return Status::Ok();
 }
 
-// Reads and decodes the log from `after` to `up_to` on its own thread, a few pages ahead of the
-// consumer, which takes them with Next (an empty page at the end).
+// Reads and decodes the log from `after` to `up_to` on `threads` threads of its own, a few pages
+// ahead of the consumer, which takes the pages in order with Next (an empty page at the end).
+// Page k holds the positions after + k * page_events + 1 ..., and thread k % threads reads it.
 class PageReader {
  public:
-  PageReader(events::EventReader* reader, uint64_t after, uint64_t up_to, size_t page_events)
-      : thread_([=, this] { Run(reader, after, up_to, page_events); }) {}
+  PageReader(events::EventReader* reader, uint64_t after, uint64_t up_to, size_t page_events,
+             size_t threads)
+      : reader_(reader), after_(after), up_to_(up_to), page_events_(std::max<size_t>(page_events, 1)) {
+    pages_total_ = (up_to_ - after_ + page_events_ - 1) / page_events_;
+    threads = std::max<size_t>(threads, 1);
+    for (size_t i = 0; i < threads; ++i) threads_.emplace_back([this, i, threads] { Run(i, threads); });
+  }
   ~PageReader() {
     {
       std::lock_guard<std::mutex> lock(mu_);
       stop_ = true;
     }
     cv_.notify_all();
-    thread_.join();
+    for (auto& t : threads_) t.join();
   }
 
   Status Next(std::vector<events::Envelope>* page) {
+    page->clear();
     std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [this] { return !pages_.empty() || done_; });
-    if (pages_.empty()) return status_;
-    *page = std::move(pages_.front());
-    pages_.pop_front();
+    if (next_ >= pages_total_) return Status::Ok();
+    cv_.wait(lock, [this] { return ready_.count(next_) > 0; });
+    auto it = ready_.find(next_);
+    Page taken = std::move(it->second);
+    ready_.erase(it);
+    ++next_;
     cv_.notify_all();
+    if (!taken.status.ok()) {
+      pages_total_ = next_;  // nothing after a failed page
+      return taken.status;
+    }
+    if (taken.events.size() < page_events_) pages_total_ = next_;  // the log ended early
+    *page = std::move(taken.events);
     return Status::Ok();
   }
 
  private:
   static constexpr size_t kPagesAhead = 4;
-
-  void Run(events::EventReader* reader, uint64_t after, uint64_t up_to, size_t page_events) {
+  struct Page {
     Status status = Status::Ok();
+    std::vector<events::Envelope> events;
+  };
+
+  void Run(size_t first, size_t step) {
     std::vector<events::RecordedEvent> records;
-    while (after < up_to) {
+    for (uint64_t k = first;; k += step) {
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [&] { return stop_ || k < next_ + kPagesAhead; });
+        if (stop_ || k >= pages_total_) return;
+      }
+      const uint64_t from = after_ + k * page_events_;
+      const size_t want = static_cast<size_t>(std::min<uint64_t>(page_events_, up_to_ - from));
+      Page page;
       records.clear();
-      const size_t want = static_cast<size_t>(std::min<uint64_t>(page_events, up_to - after));
-      status = reader->ReadAfter(after, want, &records);
-      if (!status.ok() || records.empty()) break;
-      std::vector<events::Envelope> page;
-      status = DecodePage(records, &page);
-      if (!status.ok()) break;
-      after = records.back().position;
-      std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [this] { return pages_.size() < kPagesAhead || stop_; });
-      if (stop_) return;
-      pages_.push_back(std::move(page));
+      page.status = reader_->ReadAfter(from, want, &records);
+      if (page.status.ok()) page.status = DecodePage(records, &page.events);
+      std::lock_guard<std::mutex> lock(mu_);
+      ready_.emplace(k, std::move(page));
       cv_.notify_all();
     }
-    std::lock_guard<std::mutex> lock(mu_);
-    status_ = status;
-    done_ = true;
-    cv_.notify_all();
   }
 
+  events::EventReader* const reader_;
+  const uint64_t after_, up_to_;
+  const size_t page_events_;
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<std::vector<events::Envelope>> pages_;
-  bool done_ = false;
+  uint64_t pages_total_ = 0;  // lowered when a page fails or comes back short
+  uint64_t next_ = 0;         // the page Next returns next
+  std::map<uint64_t, Page> ready_;
   bool stop_ = false;
-  Status status_ = Status::Ok();
-  std::thread thread_;  // last: started once the members above exist
+  std::vector<std::thread> threads_;  // last: started once the members above exist
 };
 
 }  // namespace
@@ -144,7 +162,7 @@ Status ProjectionRuntime::BulkRebuild(uint64_t up_to) {
   }
   if (chosen.empty()) return Status::Ok();
   from_zero.assign(chosen.size(), 0);
-  PageReader pages(reader_, 0, up_to, options_.batch_events_max);
+  PageReader pages(reader_, 0, up_to, options_.batch_events_max, options_.bulk_read_threads);
   Status s = store_->BulkApply(
       chosen, from_zero, [&pages](std::vector<events::Envelope>* page) { return pages.Next(page); },
       options_.bulk_memory_max, options_.bulk_threads);

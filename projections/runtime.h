@@ -27,11 +27,12 @@ struct RuntimeOptions {
   size_t waiters_max = 100000;          // pending WhenReached callbacks; more answer false at once
   std::chrono::milliseconds idle_poll{200};  // re-check the log even without a notification
   // Projections at checkpoint 0 facing at least this many events are rebuilt in memory and
-  // ingested as files (ProjectionStore::BulkApply), with the log read and decoded on a second
-  // thread; below it they take the usual path.
+  // ingested as files (ProjectionStore::BulkApply), with the log read and decoded on threads of
+  // their own; below it they take the usual path.
   uint64_t bulk_events_min = 50000;
   size_t bulk_memory_max = size_t{512} << 20;  // rows held in memory per round of a bulk rebuild
-  size_t bulk_threads = 2;                     // threads applying projections in a bulk rebuild
+  size_t bulk_threads = 2;       // threads applying projections in a bulk rebuild
+  size_t bulk_read_threads = 2;  // threads reading and decoding the log for it
 };
 
 class ProjectionRuntime {
