@@ -1,5 +1,6 @@
 #include "replay/verify.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
@@ -14,42 +15,62 @@ namespace {
 
 constexpr size_t kMismatchesMax = 20;
 
-// Compares two projections' rows in key order.
+// Compares two projections' rows in key order, a chunk at a time (memory stays bounded however
+// many rows a projection has): each round reads up to `chunk_rows` rows of each side from
+// `start`, compares the rows up to the smaller of the two chunks' last keys, and goes on after it.
 Status CompareRows(const projections::ProjectionStore& live,
-                   const projections::ProjectionStore& rebuilt, ProjectionReport* report) {
-  std::vector<std::pair<std::string, std::string>> a, b;
-  auto collect = [](std::vector<std::pair<std::string, std::string>>* out) {
-    return [out](std::string_view k, std::string_view v) {
+                   const projections::ProjectionStore& rebuilt, size_t chunk_rows,
+                   ProjectionReport* report) {
+  chunk_rows = std::max<size_t>(chunk_rows, 1);
+  using Rows = std::vector<std::pair<std::string, std::string>>;
+  auto read_chunk = [&](const projections::ProjectionStore& store, const std::string& start,
+                        Rows* out) {
+    out->clear();
+    return store.Scan(report->name, "", start, [&](std::string_view k, std::string_view v) {
       out->emplace_back(std::string(k), std::string(v));
-      return true;
-    };
+      return out->size() < chunk_rows;
+    });
   };
-  // A projection whose family was never created (its store's creation was cut short) has no rows.
-  if (Status s = live.Scan(report->name, "", "", collect(&a));
-      !s.ok() && s.code() != StatusCode::kNotFound) {
-    return s;
-  }
-  if (Status s = rebuilt.Scan(report->name, "", "", collect(&b)); !s.ok()) return s;
-  report->rows_live = a.size();
-  report->rows_rebuilt = b.size();
   auto add = [report](std::string text) {
     if (report->mismatches.size() < kMismatchesMax) report->mismatches.push_back(std::move(text));
   };
-  size_t i = 0, j = 0;
-  while (i < a.size() || j < b.size()) {
-    if (j == b.size() || (i < a.size() && a[i].first < b[j].first)) {
-      add("row only in the live projection: " + events::BytesToHex(a[i++].first));
-    } else if (i == a.size() || b[j].first < a[i].first) {
-      add("row missing from the live projection: " + events::BytesToHex(b[j++].first));
-    } else {
-      if (a[i].second != b[j].second) {
-        add("row differs: " + events::BytesToHex(a[i].first));
-      }
-      ++i;
-      ++j;
+  Rows a, b;
+  std::string start;
+  for (;;) {
+    // A projection whose family was never created (its store's creation was cut short) has no
+    // rows.
+    if (Status s = read_chunk(live, start, &a); !s.ok() && s.code() != StatusCode::kNotFound) {
+      return s;
     }
+    if (Status s = read_chunk(rebuilt, start, &b); !s.ok()) return s;
+    const bool a_more = a.size() == chunk_rows, b_more = b.size() == chunk_rows;
+    // Rows after `limit` are compared in a later round; without a limit, this is the last one.
+    const std::string* limit = nullptr;
+    if (a_more) limit = &a.back().first;
+    if (b_more && (!limit || b.back().first < *limit)) limit = &b.back().first;
+    size_t i = 0, j = 0;
+    auto in_range = [limit](const std::string& key) { return !limit || key <= *limit; };
+    while ((i < a.size() && in_range(a[i].first)) || (j < b.size() && in_range(b[j].first))) {
+      const bool a_here = i < a.size() && in_range(a[i].first);
+      const bool b_here = j < b.size() && in_range(b[j].first);
+      if (!b_here || (a_here && a[i].first < b[j].first)) {
+        add("row only in the live projection: " + events::BytesToHex(a[i++].first));
+        ++report->rows_live;
+      } else if (!a_here || b[j].first < a[i].first) {
+        add("row missing from the live projection: " + events::BytesToHex(b[j++].first));
+        ++report->rows_rebuilt;
+      } else {
+        if (a[i].second != b[j].second) add("row differs: " + events::BytesToHex(a[i].first));
+        ++i;
+        ++j;
+        ++report->rows_live;
+        ++report->rows_rebuilt;
+      }
+    }
+    if (!limit) return Status::Ok();
+    start = *limit;
+    start.push_back('\0');  // the smallest key after it
   }
-  return Status::Ok();
 }
 
 }  // namespace
@@ -144,7 +165,7 @@ Status VerifyTenant(const std::string& data_dir, const std::string& tenant,
       ProjectionReport& pr = report_of(p->Name());
       if (!rebuilt.ok()) {
         pr.mismatches.push_back("rebuild failed: " + rebuilt.ToString());
-      } else if (Status c = CompareRows(*live, **scratch, &pr); !c.ok()) {
+      } else if (Status c = CompareRows(*live, **scratch, options.compare_rows, &pr); !c.ok()) {
         return c;
       }
     }

@@ -42,6 +42,7 @@ struct VerifyOptions {
   // BulkApply); tests make it tiny to exercise rounds that read rows back from the store.
   size_t memory_max = size_t{512} << 20;
   size_t page_events = 10000;  // events read and applied at a time
+  size_t compare_rows = 10000;  // rows of each side held at a time while comparing
 };
 
 // Verifies `tenant` under `data_dir`, using `scratch_dir` (created, then removed) for the

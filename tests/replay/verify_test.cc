@@ -20,7 +20,9 @@ namespace {
 constexpr char kTenant[] = "soc";
 
 // Writes `n` events and builds the projections, as a server would, then closes everything.
-void MakeDataDir(const std::string& data_dir, int n) {
+// Without `members`: tenant settings on three streams; with: members applying, each on its
+// own stream (rows in member_view: the member and its search index keys).
+void MakeDataDir(const std::string& data_dir, int n, bool members = false) {
   ledger::LogOptions o;
   o.tenant = kTenant;
   auto log = std::move(
@@ -28,9 +30,17 @@ void MakeDataDir(const std::string& data_dir, int n) {
   for (int i = 0; i < n; ++i) {
     ledger::CommandMeta m;
     m.actor = "test";
-    ASSERT_TRUE(log->Append(m, {"s-" + std::to_string(i % 3), ledger::kAnyVersion,
-                                {{events::TenantConfigured{"name-" + std::to_string(i), 4, "UTC"}, 0, 0}}})
-                    .ok());
+    const std::string id = "m00000000" + std::to_string(i);
+    ASSERT_TRUE(
+        (members ? log->Append(m, {"member-" + id, ledger::kAnyVersion,
+                                   {{events::MemberApplied{id, id + "@example.jp", "regular", 20000,
+                                                           {"山田", "太郎" + std::to_string(i), "", "", ""},
+                                                           std::nullopt, std::nullopt},
+                                     20000, 0}}})
+                 : log->Append(m, {"s-" + std::to_string(i % 3), ledger::kAnyVersion,
+                                   {{events::TenantConfigured{"name-" + std::to_string(i), 4, "UTC"},
+                                     0, 0}}}))
+            .ok());
   }
   auto all = projections::MakeAllProjections();
   std::vector<projections::Projection*> raw;
@@ -40,6 +50,23 @@ void MakeDataDir(const std::string& data_dir, int n) {
   projections::ProjectionRuntime rt(store.get(), log.get(), std::move(all));
   ASSERT_TRUE(rt.Init().ok());
   ASSERT_TRUE(rt.CatchUp().ok());
+}
+
+// Opens one column family of a store with raw RocksDB and lets `edit` change it.
+void EditStore(const std::string& path, const std::string& family,
+               const std::function<void(rocksdb::DB*, rocksdb::ColumnFamilyHandle*)>& edit) {
+  std::vector<std::string> names;
+  ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const auto& n : names) descriptors.emplace_back(n, rocksdb::ColumnFamilyOptions());
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* db = nullptr;
+  ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), path, descriptors, &handles, &db).ok());
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (names[i] == family) edit(db, handles[i]);
+  }
+  for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+  delete db;
 }
 
 // Opens one column family of a store with raw RocksDB and rewrites a value.
@@ -161,6 +188,45 @@ TEST(VerifyTest, ATamperedProjectionRowIsAMismatch) {  // A2
   EXPECT_FALSE(report.ok());
   EXPECT_FALSE(Find(report, "event_counts").mismatches.empty());
   EXPECT_TRUE(Find(report, "member_view").mismatches.empty());
+}
+
+// The comparison runs a few rows at a time: a row only in the live store, a row only in the
+// rebuilt one and a row that differs are each found once, wherever the chunks break, and the
+// counts add up.
+TEST(VerifyTest, ExtraMissingAndChangedRowsAreFoundAcrossCompareChunks) {  // A2
+  testing::TempDir dir;
+  MakeDataDir(dir.path(), 6, /*members=*/true);
+  for (size_t chunk : {1, 2, 3, 100}) {
+    SCOPED_TRACE(chunk);
+    testing::TempDir copy;
+    std::filesystem::copy(dir.path(), copy.path(), std::filesystem::copy_options::recursive |
+                                                       std::filesystem::copy_options::overwrite_existing);
+    const std::string store = ledger::TenantProjectionsPath(copy.path(), kTenant);
+    Tamper(store, "event_counts", "MemberApplied", [](std::string* v) { (*v)[7] ^= 0x01; });
+    EditStore(store, "member_view", [](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) {
+      ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), cf, "m/m000000003").ok());  // missing from live
+      ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), cf, "m/m000000003x", "x").ok());  // only in live
+    });
+    VerifyOptions options;
+    options.compare_rows = chunk;
+    TenantReport report;
+    ASSERT_TRUE(VerifyTenant(copy.path(), kTenant, copy.Sub("scratch"), &report, options).ok());
+    EXPECT_FALSE(report.ok());
+    const ProjectionReport& counts = Find(report, "event_counts");
+    ASSERT_EQ(counts.mismatches.size(), 1u);
+    EXPECT_NE(counts.mismatches[0].find("row differs"), std::string::npos);
+    const ProjectionReport& view = Find(report, "member_view");
+    ASSERT_EQ(view.mismatches.size(), 2u) << FormatReport(report);
+    EXPECT_NE(view.mismatches[0].find("row missing from the live projection: " +
+                                      events::BytesToHex("m/m000000003")),
+              std::string::npos);
+    EXPECT_NE(view.mismatches[1].find("row only in the live projection: " +
+                                      events::BytesToHex("m/m000000003x")),
+              std::string::npos);
+    EXPECT_EQ(view.rows_live, view.rows_rebuilt);  // one taken away, one added
+    // Six members, each its row and four search keys (e-mail, family, given, family + given).
+    EXPECT_EQ(view.rows_rebuilt, 30u);
+  }
 }
 
 // kill -9 during a tenant's first start can leave the projection store created without all its
