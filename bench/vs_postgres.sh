@@ -6,7 +6,9 @@
 #   (b) a projection rebuild (kaiin-bench-rebuild) against a PostgreSQL GROUP BY over its events.
 # Prints the table docs/benchmarks.md records. Run as root from the repository root after
 # ./scripts/build.sh; needs wrk and postgresql-15 (apt-get install wrk postgresql-15).
-# SECONDS_PER_RUN (default 10), MEMBERS (default 1000).
+# SECONDS_PER_RUN (default 10), MEMBERS (default 1000), PG_TRANSPORT (default "unix": pgbench
+# over PostgreSQL's Unix socket, its fastest local path; "tcp": over 127.0.0.1, as wrk reaches
+# kaiind).
 set -euo pipefail
 . bench/common.sh
 secs=${SECONDS_PER_RUN:-10}
@@ -39,7 +41,7 @@ pct() {  # percentile $2 (0..100) of the numbers in file $1, one per line
   sort -n "$1" | awk -v p="$2" '{ a[NR] = $1 } END { i = int(NR * p / 100); if (i < 1) i = 1; print a[i] }'
 }
 
-echo "# kaiind vs PostgreSQL $("$pgbin/postgres" --version | awk '{print $3}'), ${secs} s per run, $(nproc) cores, $(date -u +%F)"
+echo "# kaiind vs PostgreSQL $("$pgbin/postgres" --version | awk '{print $3}') (pgbench over ${PG_TRANSPORT:-unix}), ${secs} s per run, $(nproc) cores, $(date -u +%F)"
 
 # ---- kaiind
 ./build/bench/kaiin-make-roster "$members" > "$dir/roster.csv"
@@ -53,7 +55,7 @@ import_roster "$dir/roster.csv" "$port" "$dir/data" > /dev/null
 mkdir "$dir/pg" "$dir/sock" && chown postgres "$dir/pg" "$dir/sock"
 runuser -u postgres -- "$pgbin/initdb" -D "$dir/pg" -A trust -U postgres > /dev/null
 runuser -u postgres -- "$pgbin/pg_ctl" -D "$dir/pg" -l "$dir/pg/log" -w start \
-  -o "-p $pgport -k $dir/sock -c listen_addresses='' -c synchronous_commit=on -c fsync=on -c shared_buffers=512MB -c max_connections=200" > /dev/null
+  -o "-p $pgport -k $dir/sock -c listen_addresses='127.0.0.1' -c synchronous_commit=on -c fsync=on -c shared_buffers=512MB -c max_connections=200" > /dev/null
 psql() { command psql -h "$dir/sock" -p "$pgport" -U postgres -X -q "$@"; }
 psql -c "CREATE TABLE events (position bigserial PRIMARY KEY, stream text NOT NULL,
   version bigint NOT NULL, recorded_at timestamptz NOT NULL DEFAULT now(), data jsonb NOT NULL,
@@ -75,7 +77,8 @@ for c in 1 16 64; do
   # PostgreSQL: the same number of connections, one append per transaction.
   n0=$(psql -tAc "SELECT count(*) FROM events"); cpu0=$(pg_cpu)
   rm -f "$dir"/pglog*
-  (cd "$dir" && pgbench -h "$dir/sock" -p "$pgport" -U postgres -n -f "$OLDPWD/bench/append.sql" \
+  pghost="$dir/sock"; [ "${PG_TRANSPORT:-unix}" = tcp ] && pghost=127.0.0.1
+  (cd "$dir" && pgbench -h "$pghost" -p "$pgport" -U postgres -n -f "$OLDPWD/bench/append.sql" \
     -D members="$members" -c "$c" -j "$t" -T "$secs" -l --log-prefix=pglog postgres > pgbench.out 2>&1) || cat "$dir/pgbench.out"
   n1=$(psql -tAc "SELECT count(*) FROM events"); cpu1=$(pg_cpu)
   p_events=$((n1 - n0))
