@@ -51,6 +51,12 @@ Status FromRocks(const rocksdb::Status& s, const char* what) {
   return Status::Unavailable("storage_unavailable", std::string(what) + ": " + s.ToString());
 }
 
+// Lets the overlay maps below be searched with a string_view, without building a string.
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+};
+
 // A projection's rows during one batch: writes go to an overlay map holding each key's latest
 // value, so a read of a row written earlier in the batch is one hash lookup and a row rewritten
 // many times in a batch (a counter, a member's row) reaches RocksDB once. (A WriteBatchWithIndex
@@ -96,14 +102,10 @@ class BatchRows final : public Rows {
   }
 
  private:
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
-  };
   rocksdb::DB* db_;
   rocksdb::WriteBatch* batch_;
   rocksdb::ColumnFamilyHandle* cf_;
-  std::unordered_map<std::string, std::optional<std::string>, Hash, std::equal_to<>> overlay_;
+  std::unordered_map<std::string, std::optional<std::string>, StringHash, std::equal_to<>> overlay_;
 };
 
 // A projection's rows during a bulk rebuild: every row it writes stays in memory until the
@@ -116,7 +118,6 @@ class BulkRows final : public Rows {
       : db_(db), cf_(cf), base_empty_(base_empty) {}
 
   size_t bytes() const { return bytes_; }
-  bool empty() const { return overlay_.empty(); }
 
   Result<bool> Get(std::string_view key, std::string* value) override {
     if (auto it = overlay_.find(key); it != overlay_.end()) {
@@ -192,7 +193,10 @@ class BulkRows final : public Rows {
       s = *items[i].value ? writer.Put(key, **items[i].value) : writer.Delete(key);
     }
     if (s.ok()) s = writer.Finish();
-    if (!s.ok()) return FromRocks(s, "write projection file");
+    if (!s.ok()) {
+      options.env->DeleteFile(path);  // whatever part of it exists
+      return FromRocks(s, "write projection file");
+    }
     *written = true;
     return Status::Ok();
   }
@@ -200,11 +204,7 @@ class BulkRows final : public Rows {
  private:
   // What an entry costs beyond its bytes: the node, two string headers, the optional, hashing.
   static constexpr size_t kEntryOverhead = 96;
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
-  };
-  using Map = std::unordered_map<std::string, std::optional<std::string>, Hash, std::equal_to<>>;
+  using Map = std::unordered_map<std::string, std::optional<std::string>, StringHash, std::equal_to<>>;
   rocksdb::DB* db_;
   rocksdb::ColumnFamilyHandle* cf_;
   bool base_empty_;

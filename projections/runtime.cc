@@ -151,7 +151,6 @@ Status ProjectionRuntime::ApplyOnce(uint64_t up_to, bool* progressed) {
   return Status::Ok();
 }
 
-
 Status ProjectionRuntime::BulkRebuild(uint64_t up_to) {
   std::lock_guard<std::mutex> lock(apply_mu_);
   if (up_to == 0 || up_to < options_.bulk_events_min) return Status::Ok();
