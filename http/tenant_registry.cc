@@ -42,6 +42,7 @@ Result<std::unique_ptr<Tenant>> Tenant::Open(const std::string& data_dir, const 
   t->store_ = std::move(store).value();
   projections::RuntimeOptions runtime_options;
   runtime_options.batch_events_max = options.projection_batch_events_max;
+  runtime_options.bulk_events_min = options.projection_bulk_events_min;
   t->runtime_ = std::make_unique<projections::ProjectionRuntime>(
       t->store_.get(), t->log_.get(), std::move(all), runtime_options);
   if (Status s = t->runtime_->Init(); !s.ok()) return s;

@@ -25,6 +25,9 @@ struct TenantOptions {
   // One invoice batch of 100k members is one command of ~200k events (B2: all or nothing).
   size_t command_events_max = 1'000'000;
   size_t projection_batch_events_max = 2000;
+  // A projection at checkpoint 0 (new, dropped for a schema change or a rebuild, or its store
+  // lost) is rebuilt the bulk way when the log holds at least this many events.
+  uint64_t projection_bulk_events_min = 50000;
   // Tests only: both stores of every tenant write through this switch (a simulated full disk).
   std::shared_ptr<ledger::StorageFaults> faults;
 };

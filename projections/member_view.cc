@@ -21,25 +21,34 @@ constexpr char kIndexPrefix[] = "x/";
 
 std::string MemberKey(std::string_view id) { return kMemberPrefix + std::string(id); }
 
-std::vector<std::string> IndexKeys(const MemberRow& row) {
+// The fields the search index is built from.
+struct Indexed {
+  std::string email, member_number;
+  events::PersonName name;
+  bool operator==(const Indexed&) const = default;
+};
+
+Indexed IndexedOf(const MemberRow& row) { return {row.email, row.member_number, row.name}; }
+
+std::vector<std::string> IndexKeys(const Indexed& f, std::string_view member_id) {
   std::vector<std::string> keys;
   auto add = [&](std::string_view field, std::string_view value) {
     const std::string v = NormalizeSearch(value);
     if (v.empty()) return;
     std::string k = kIndexPrefix + std::string(field) + "/" + v;
     k.push_back('\0');
-    k += row.member_id;
+    k += member_id;
     keys.push_back(std::move(k));
   };
-  add("e", row.email);
-  add("n", row.member_number);
-  add("f", row.name.family);
-  add("g", row.name.given);
-  add("fk", row.name.family_kana);
-  add("gk", row.name.given_kana);
-  add("fn", row.name.family + row.name.given);
-  add("fnk", row.name.family_kana + row.name.given_kana);
-  add("r", row.name.romaji);
+  add("e", f.email);
+  add("n", f.member_number);
+  add("f", f.name.family);
+  add("g", f.name.given);
+  add("fk", f.name.family_kana);
+  add("gk", f.name.given_kana);
+  add("fn", f.name.family + f.name.given);
+  add("fnk", f.name.family_kana + f.name.given_kana);
+  add("r", f.name.romaji);
   return keys;
 }
 
@@ -197,8 +206,7 @@ Status MemberViewProjection::Apply(const events::Envelope& event, Rows& rows) {
   if (*found && !DecodeMemberRow(stored, &row)) {
     return Status::Corruption("member_view row of " + std::string(id) + " is unreadable");
   }
-  const std::vector<std::string> old_keys =
-      *found && profile_event ? IndexKeys(row) : std::vector<std::string>{};
+  const Indexed before = *found && profile_event ? IndexedOf(row) : Indexed{};
   ApplyToRow(event.event, &row);
   // Money events of the member move its balance (L1 postings of its own accounts).
   bool balance_moved = false;
@@ -219,13 +227,20 @@ Status MemberViewProjection::Apply(const events::Envelope& event, Rows& rows) {
     row.version = event.meta.version;
     row.last_position = event.meta.position;
   }
-  if (profile_event) {  // touch only the index keys that changed
-    const std::vector<std::string> new_keys = IndexKeys(row);
-    for (const std::string& k : old_keys) {
-      if (std::find(new_keys.begin(), new_keys.end(), k) == new_keys.end()) rows.Delete(k);
-    }
-    for (const std::string& k : new_keys) {
-      if (std::find(old_keys.begin(), old_keys.end(), k) == old_keys.end()) rows.Put(k, "");
+  // Touch only the index keys that changed, and none when no indexed field did (an admission,
+  // a status or type change).
+  if (profile_event) {
+    const Indexed after = IndexedOf(row);
+    if (!*found || !(after == before)) {
+      const std::vector<std::string> old_keys =
+          *found ? IndexKeys(before, id) : std::vector<std::string>{};
+      const std::vector<std::string> new_keys = IndexKeys(after, id);
+      for (const std::string& k : old_keys) {
+        if (std::find(new_keys.begin(), new_keys.end(), k) == new_keys.end()) rows.Delete(k);
+      }
+      for (const std::string& k : new_keys) {
+        if (std::find(old_keys.begin(), old_keys.end(), k) == old_keys.end()) rows.Put(k, "");
+      }
     }
   }
   rows.Put(key, EncodeMemberRow(row));
