@@ -263,6 +263,14 @@ void Api::Query(Tenant* t, const Request& r, Responder respond, std::function<Re
     respond(Problem(error));
     return;
   }
+  // A client learns positions from answers, all of them durable: one beyond the log's head was
+  // never given out, and waiting would not bring it (the fuzzer found the 503 this used to be).
+  if (const uint64_t head = t->log().Head(); min_position && *min_position > head) {
+    respond(Problem(Status::InvalidArgument(
+        "min_position_ahead", "min_position " + std::to_string(*min_position) +
+                                  " is beyond the log's head " + std::to_string(head))));
+    return;
+  }
   auto answer = [t, run = std::move(run), respond](bool reached) {
     if (!reached) {
       respond(Problem(503, "projection_lagging",

@@ -107,8 +107,11 @@ TEST_F(ApiFixture, QueriesWaitForMinPositionAndReportTheirPosition) {
   ASSERT_EQ(counts.status, 200) << counts.body;
   EXPECT_EQ(counts.body, R"({"counts":{"TenantConfigured":2},"total":2})");
   EXPECT_EQ(Header(counts, "X-Projection-Position"), "2");
-  EXPECT_TRUE(IsProblem(Call("GET", "/v1/tenants/jsnm/event-counts?min_position=99"), 503,
-                        "projection_lagging"));
+  // A position the log has not reached was never given out: refused at once, not waited for.
+  EXPECT_TRUE(IsProblem(Call("GET", "/v1/tenants/jsnm/event-counts?min_position=99"), 400,
+                        "min_position_ahead"));
+  EXPECT_TRUE(IsProblem(Call("GET", "/v1/tenants/jsnm/event-counts?min_position=3"), 400,
+                        "min_position_ahead"));
   EXPECT_TRUE(IsProblem(Call("GET", "/v1/tenants/jsnm/event-counts?min_position=x"), 400,
                         "validation_failed"));
 }
