@@ -2,6 +2,7 @@
 //
 //   kaiind --data-dir DIR --listen HOST:PORT [--admin-token-file FILE] [--threads N]
 //          [--public-url URL]   (the front end's address, for the links in sent mail)
+//          [--projection-bulk-min N]  (rebuild projections from 0 in bulk from N events; 50000)
 //
 // The admin token comes from --admin-token-file, else KAIIN_ADMIN_TOKEN, else DIR/admin-token
 // (generated with mode 0600 on first start). The token itself is never logged. SIGTERM and SIGINT
@@ -48,12 +49,13 @@ struct Flags {
   std::string admin_token_file;
   std::string public_url;  // where the links in sent mail point
   int threads = 2;
+  uint64_t projection_bulk_min = kaiin::http::TenantOptions{}.projection_bulk_events_min;
 };
 
 int Usage() {
   std::fprintf(stderr,
                "usage: kaiind --data-dir DIR --listen HOST:PORT [--admin-token-file FILE] "
-               "[--threads N] [--public-url URL]\n");
+               "[--threads N] [--public-url URL] [--projection-bulk-min N]\n");
   return 2;
 }
 
@@ -136,6 +138,8 @@ int main(int argc, char** argv) {
       flags.public_url = value;
     } else if (arg == "--threads") {
       flags.threads = std::max(1, std::atoi(value.c_str()));
+    } else if (arg == "--projection-bulk-min") {
+      flags.projection_bulk_min = std::strtoull(value.c_str(), nullptr, 10);
     } else {
       return Usage();
     }
@@ -170,7 +174,9 @@ int main(int argc, char** argv) {
   api_options.reset_link_base = base + "/reset-password";
   api_options.email_change_link_base = base + "/confirm-email";
 
-  kaiin::http::TenantRegistry tenants(flags.data_dir, kaiin::http::TenantOptions{});
+  kaiin::http::TenantOptions tenant_options;
+  tenant_options.projection_bulk_events_min = flags.projection_bulk_min;
+  kaiin::http::TenantRegistry tenants(flags.data_dir, tenant_options);
   if (kaiin::Status s = tenants.OpenAll(); !s.ok()) {
     spdlog::error("cannot open the tenants: {}", s.ToString());
     return 1;
