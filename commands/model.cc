@@ -1,7 +1,9 @@
 #include "commands/model.h"
 
+#include <algorithm>
 #include <cstdio>
 
+#include "events/codec.h"
 #include "events/text.h"
 
 namespace kaiin::commands {
@@ -43,6 +45,24 @@ std::string ResetTokenKey(events::SubjectKind kind, std::string_view subject) {
 }
 
 std::string NormalizeEmail(std::string_view email) { return AsciiLower(email); }
+
+Status Replay(events::EventReader& reader, uint64_t after, uint64_t up_to, TenantModel* model) {
+  up_to = std::min(up_to, reader.Head());
+  std::vector<events::RecordedEvent> records;
+  while (after < up_to) {
+    records.clear();
+    const size_t want = static_cast<size_t>(std::min<uint64_t>(10000, up_to - after));
+    if (Status s = reader.ReadAfter(after, want, &records); !s.ok()) return s;
+    if (records.empty()) break;
+    for (const auto& r : records) {
+      events::Envelope env;
+      if (Status s = events::DecodeEnvelope(r.bytes, &env); !s.ok()) return s;
+      Evolve(*model, env.event, env.meta.position);
+    }
+    after = records.back().position;
+  }
+  return Status::Ok();
+}
 
 void Evolve(TenantModel& m, const events::Event& event, uint64_t position) {
   std::visit(

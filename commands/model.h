@@ -12,6 +12,7 @@
 
 #include "commands/tenant.h"
 #include "events/event.h"
+#include "events/log_reader.h"
 #include "events/member_history.h"
 
 namespace kaiin::commands {
@@ -37,6 +38,7 @@ struct MemberRecord {
   std::vector<std::string> invoice_ids;  // in creation order
 
   const events::StatusEntry& LatestStatus() const { return statuses.back(); }
+  bool operator==(const MemberRecord&) const = default;
 };
 
 struct InvoiceRecord {
@@ -55,12 +57,14 @@ struct InvoiceRecord {
   uint64_t seq = 0;                // creation order
 
   int64_t outstanding() const { return amount - allocated; }
+  bool operator==(const InvoiceRecord&) const = default;
 };
 
 struct AllocationRecord {
   std::string invoice_id;
   int64_t amount = 0;
   uint64_t position = 0;  // of the PaymentAllocated event (the causation of its release)
+  bool operator==(const AllocationRecord&) const = default;
 };
 
 struct PaymentRecord {
@@ -77,6 +81,7 @@ struct PaymentRecord {
     for (const auto& a : allocations) sum += a.amount;
     return sum;
   }
+  bool operator==(const PaymentRecord&) const = default;
 };
 
 struct BatchRecord {
@@ -86,6 +91,7 @@ struct BatchRecord {
   std::string title;
   bool confirmed = false, cancelled = false;
   std::vector<std::string> invoice_ids;
+  bool operator==(const BatchRecord&) const = default;
 };
 
 // A reset or e-mail-change token, known by its hash.
@@ -96,6 +102,7 @@ struct TokenRecord {
   bool email_change = false;
   TimestampMicros expires_at = 0;
   bool used = false;
+  bool operator==(const TokenRecord&) const = default;
 };
 
 struct TenantModel {
@@ -120,7 +127,12 @@ struct TenantModel {
 
   const MemberRecord* FindMember(std::string_view id) const;
   const InvoiceRecord* FindInvoice(std::string_view id) const;
+  bool operator==(const TenantModel&) const = default;
 };
+
+// Applies the events after position `after`, up to `up_to` (at most the reader's head), to
+// `model`: how the write model is loaded, from nothing or from a snapshot at `after`.
+Status Replay(events::EventReader& reader, uint64_t after, uint64_t up_to, TenantModel* model);
 
 // Applies one event recorded at `position`. Never fails and never validates (the event is a
 // fact).

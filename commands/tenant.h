@@ -26,6 +26,7 @@ struct TenantState {
   uint64_t version = 0;  // stream version; 0: the tenant has never been configured
   events::TenantConfigured settings;
   bool exists() const { return version > 0; }
+  bool operator==(const TenantState&) const = default;
 };
 
 // Validates the command (InvalidArgument validation_failed, with field errors) and returns the

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "commands/model_codec.h"
 #include "events/codec.h"
 #include "ledger/data_layout.h"
 #include "ledger/rocks_logger.h"
@@ -47,6 +48,13 @@ Result<std::unique_ptr<Tenant>> Tenant::Open(const std::string& data_dir, const 
       t->store_.get(), t->log_.get(), std::move(all), runtime_options);
   if (Status s = t->runtime_->Init(); !s.ok()) return s;
   if (Status s = t->LoadWriteModel(); !s.ok()) return s;
+  const uint64_t head = t->log_->Head();
+  if (t->snapshot_position_ > 0) {
+    spdlog::info("tenant {}: write model from the snapshot at {} and the {} events after it", id,
+                 t->snapshot_position_, head - t->snapshot_position_);
+  } else {
+    spdlog::info("tenant {}: write model replayed from {} events", id, head);
+  }
   t->log_->SetCommitListener([r = t->runtime_.get()](uint64_t head) { r->Notify(head); });
   t->runtime_->Start();
   t->runtime_->Notify(t->log_->Head());
@@ -57,6 +65,7 @@ Tenant::~Tenant() { Close(); }
 
 void Tenant::Close() {
   if (log_) log_->Close();  // answers queued commands first
+  SaveWriteModel();
   if (runtime_) runtime_->Stop();
   if (store_) {
     if (Status s = store_->Flush(); !s.ok()) {
@@ -65,24 +74,44 @@ void Tenant::Close() {
   }
 }
 
-// Replays the whole log into a fresh write model. (Write-model snapshots, so that start-up
-// replays only the tail, come later.)
+// At a clean stop, the write model goes into the log as a snapshot of the head, unless a failed
+// command left it ahead of the disk, it was never loaded, or the latest snapshot is already of
+// the head. The writer has stopped: nothing else touches the model. A snapshot that cannot be
+// written costs only a longer replay at the next start.
+void Tenant::SaveWriteModel() {
+  // Only a model that was loaded (a tenant whose opening failed has none) and is not stale.
+  if (!log_ || !model_loaded_ || model_stale_) return;
+  model_loaded_ = false;  // once
+  const uint64_t head = log_->Head();
+  uint64_t at = 0;
+  std::string ignored;
+  if (Result<bool> found = log_->LatestSnapshot(&at, &ignored); found.ok() && *found && at == head) {
+    return;
+  }
+  if (Status s = log_->WriteSnapshot(commands::EncodeModel(model_)); !s.ok()) {
+    spdlog::warn("tenant {}: write-model snapshot not written: {}", id_, s.ToString());
+  }
+}
+
+// The latest snapshot of the write model (if there is one of this log, readable, of this
+// build's format), then the events after it; else every event from the start.
 Status Tenant::LoadWriteModel() {
   commands::TenantModel model;
   const uint64_t head = log_->Head();
-  for (uint64_t after = 0; after < head;) {
-    std::vector<events::RecordedEvent> records;
-    if (Status s = log_->ReadAfter(after, 10000, &records); !s.ok()) return s;
-    if (records.empty()) break;
-    for (const auto& r : records) {
-      events::Envelope env;
-      if (Status s = events::DecodeEnvelope(r.bytes, &env); !s.ok()) return s;
-      commands::Evolve(model, env.event, env.meta.position);
-    }
-    after = records.back().position;
+  uint64_t from = 0;
+  std::string bytes;
+  Result<bool> found = log_->LatestSnapshot(&from, &bytes);
+  if (!found.ok() || !*found || !commands::DecodeModel(bytes, &model).ok()) {
+    if (!found.ok()) spdlog::warn("tenant {}: snapshot unreadable: {}", id_, found.status().ToString());
+    model = commands::TenantModel{};
+    from = 0;
   }
+  bytes = {};
+  snapshot_position_ = from;
+  if (Status s = commands::Replay(*log_, from, head, &model); !s.ok()) return s;
   model_ = std::move(model);
   model_stale_ = false;
+  model_loaded_ = true;
   PublishSettings(model_.tenant);
   return Status::Ok();
 }

@@ -60,6 +60,10 @@ class Tenant {
     }
   }
 
+  // The position of the snapshot the write model was last loaded from (0: replayed from the
+  // start).
+  uint64_t snapshot_position() const { return snapshot_position_; }
+
   // The tenant's calendar date at a UTC instant (its time zone; UTC before it is configured).
   Date DateAt(TimestampMicros utc) const;
   Date Today() const { return DateAt(NowMicros()); }
@@ -75,6 +79,7 @@ class Tenant {
  private:
   Tenant() = default;
   Status LoadWriteModel();
+  void SaveWriteModel();
 
   std::string id_;
   std::unique_ptr<ledger::RocksEventLog> log_;
@@ -84,6 +89,8 @@ class Tenant {
   // Set from the writer thread, or from a caller's thread when the log refuses a command at once
   // (shutting down, overloaded): atomic.
   std::atomic<bool> model_stale_{false};
+  bool model_loaded_ = false;  // LoadWriteModel succeeded and Close has not saved it yet
+  uint64_t snapshot_position_ = 0;
   mutable std::mutex settings_mu_;
   Settings settings_;
   std::shared_ptr<const TimeZone> zone_;

@@ -6,7 +6,8 @@
 //                   value = fingerprint[32] fixed64be(first) fixed64be(last) fixed64be(count)
 //                           result-bytes
 //   meta CF:        key = "head"  ; value = fixed64be(position) hash[32]   (absent: empty log)
-//   snapshots CF:   reserved for write-model snapshots
+//   snapshots CF:   fixed64be(position) -> sha256[32] of the event at position, then the
+//                   caller's write-model bytes (only the latest is kept)
 //
 // position starts at 1 and is gapless; version starts at 1 per stream and is gapless; stream
 // names contain no '\0'. hash = SHA-256 of the envelope bytes exactly as stored; an envelope's
@@ -328,6 +329,48 @@ void RocksEventLog::Close() {
   cv_.notify_all();
   if (writer_.joinable()) writer_.join();
   if (db_ && !follower_ && !last_write_failed_) db_->FlushWAL(/*sync=*/true);
+}
+
+Status RocksEventLog::WriteSnapshot(std::string_view bytes) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!closed_) return Status::Internal("a snapshot is written only after Close");
+  }
+  std::shared_lock db_lock(db_mu_);
+  if (!db_ || follower_ || last_write_failed_) {
+    return Status::Unavailable("storage_unavailable", "the event log cannot take a snapshot");
+  }
+  const uint64_t head = Head();
+  if (head == 0) return Status::Ok();  // nothing to spare a replay of
+  std::string value(HashView(head_hash_));
+  value.append(bytes);
+  rocksdb::WriteBatch batch;
+  batch.DeleteRange(snapshots_cf_, PositionKey(0), PositionKey(head));
+  batch.Put(snapshots_cf_, PositionKey(head), value);
+  rocksdb::WriteOptions options;
+  options.sync = options_.sync;
+  return FromRocks(db_->Write(options, &batch), "write snapshot");
+}
+
+Result<bool> RocksEventLog::LatestSnapshot(uint64_t* position, std::string* bytes) {
+  std::shared_lock db_lock(db_mu_);
+  if (!db_) return Status::Unavailable("storage_unavailable", "the event log is being reopened");
+  const uint64_t head = Head();
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), snapshots_cf_));
+  it->SeekForPrev(PositionKey(head));
+  if (!it->status().ok()) return FromRocks(it->status(), "read snapshot");
+  if (!it->Valid() || it->key().size() != 8 || it->value().size() < 32) return false;
+  const uint64_t at = GetFixed64BE(it->key().data());
+  std::string envelope;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), events_cf_, PositionKey(at), &envelope);
+  if (s.IsNotFound()) return false;
+  if (!s.ok()) return FromRocks(s, "read snapshot's event");
+  if (HashView(events::Sha256(envelope)) != it->value().ToStringView().substr(0, 32)) {
+    return false;  // taken from another log (a restored copy, say): not ours to trust
+  }
+  *position = at;
+  bytes->assign(it->value().data() + 32, it->value().size() - 32);
+  return true;
 }
 
 void RocksEventLog::Submit(CommandMeta meta, DecideFn decide, DoneFn done) {

@@ -90,6 +90,15 @@ class RocksEventLog final : public EventLog {
   // last event; the stream index agrees with the envelopes (versions gapless from 1 per stream).
   Status VerifyChain(ChainReport* report);
 
+  // Write-model snapshots (the snapshots family): bytes the caller keeps for the head, stored
+  // with the hash of the event at that position, so that a snapshot is only ever read back with
+  // the log it was taken from. Only after Close (no command can be running); replaces the
+  // earlier snapshots. Unavailable after a failed write.
+  Status WriteSnapshot(std::string_view bytes);
+  // The latest snapshot at or below the head whose event hash matches the log: sets *position
+  // and *bytes and returns true; false when there is none.
+  Result<bool> LatestSnapshot(uint64_t* position, std::string* bytes);
+
   const LogStats& stats() const { return stats_; }
   size_t QueueLength() const;
 

@@ -1,124 +1,15 @@
-// A small deterministic binary format for projection rows: varints and length-prefixed strings.
-// Deterministic on purpose: a rebuild must give byte-for-byte the same rows (A2).
+// Projection rows use the binary format of events/row_codec.h.
 #pragma once
 
-#include <cstdint>
-#include <optional>
-#include <string>
-#include <string_view>
-
-#include "events/event.h"
+#include "events/row_codec.h"
 
 namespace kaiin::projections {
 
-class RowWriter {
- public:
-  RowWriter& U64(uint64_t v) {
-    while (v >= 0x80) {
-      out_.push_back(static_cast<char>(v | 0x80));
-      v >>= 7;
-    }
-    out_.push_back(static_cast<char>(v));
-    return *this;
-  }
-  RowWriter& I64(int64_t v) {  // zig-zag
-    return U64((static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63));
-  }
-  RowWriter& Str(std::string_view s) {
-    U64(s.size());
-    out_.append(s);
-    return *this;
-  }
-  RowWriter& Bool(bool b) { return U64(b ? 1 : 0); }
-  std::string Take() { return std::move(out_); }
-
- private:
-  std::string out_;
-};
-
-// Reads what RowWriter wrote. Every read fails (returns false, and ok() turns false) on
-// malformed input instead of reading past the end.
-class RowReader {
- public:
-  explicit RowReader(std::string_view in) : in_(in) {}
-  bool U64(uint64_t* v) {
-    *v = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      if (pos_ >= in_.size()) return Fail();
-      const auto b = static_cast<uint8_t>(in_[pos_++]);
-      *v |= static_cast<uint64_t>(b & 0x7f) << shift;
-      if (!(b & 0x80)) return true;
-    }
-    return Fail();
-  }
-  bool I64(int64_t* v) {
-    uint64_t u;
-    if (!U64(&u)) return false;
-    *v = static_cast<int64_t>((u >> 1) ^ (~(u & 1) + 1));
-    return true;
-  }
-  bool I32(int32_t* v) {
-    int64_t w;
-    if (!I64(&w)) return false;
-    *v = static_cast<int32_t>(w);
-    return true;
-  }
-  bool Str(std::string* s) {
-    uint64_t n;
-    if (!U64(&n) || n > in_.size() - pos_) return Fail();
-    s->assign(in_.data() + pos_, n);
-    pos_ += n;
-    return true;
-  }
-  bool Bool(bool* b) {
-    uint64_t v;
-    if (!U64(&v)) return false;
-    *b = v != 0;
-    return true;
-  }
-  bool ok() const { return ok_; }
-  bool done() const { return ok_ && pos_ == in_.size(); }
-
- private:
-  bool Fail() {
-    ok_ = false;
-    return false;
-  }
-  std::string_view in_;
-  size_t pos_ = 0;
-  bool ok_ = true;
-};
-
-// The person and address values several projections keep, in one format: the five name parts;
-// a flag, then the six address fields when there is an address.
-inline void PutPersonName(RowWriter& w, const events::PersonName& n) {
-  w.Str(n.family).Str(n.given).Str(n.family_kana).Str(n.given_kana).Str(n.romaji);
-}
-
-inline bool GetPersonName(RowReader& r, events::PersonName* n) {
-  return r.Str(&n->family) && r.Str(&n->given) && r.Str(&n->family_kana) &&
-         r.Str(&n->given_kana) && r.Str(&n->romaji);
-}
-
-inline void PutOptionalAddress(RowWriter& w, const std::optional<events::PostalAddress>& a) {
-  w.Bool(a.has_value());
-  if (a) w.Str(a->postal_code).Str(a->prefecture).Str(a->city).Str(a->line1).Str(a->line2).Str(a->country);
-}
-
-inline bool GetOptionalAddress(RowReader& r, std::optional<events::PostalAddress>* out) {
-  bool present = false;
-  if (!r.Bool(&present)) return false;
-  if (!present) {
-    out->reset();
-    return true;
-  }
-  events::PostalAddress a;
-  if (!(r.Str(&a.postal_code) && r.Str(&a.prefecture) && r.Str(&a.city) && r.Str(&a.line1) &&
-        r.Str(&a.line2) && r.Str(&a.country))) {
-    return false;
-  }
-  *out = std::move(a);
-  return true;
-}
+using events::GetOptionalAddress;
+using events::GetPersonName;
+using events::PutOptionalAddress;
+using events::PutPersonName;
+using events::RowReader;
+using events::RowWriter;
 
 }  // namespace kaiin::projections

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <map>
 
+#include "commands/model_codec.h"
 #include "ledger/data_layout.h"
 #include "projections/projection_store.h"
 #include "projections/registry.h"
@@ -73,6 +74,31 @@ Status CompareRows(const projections::ProjectionStore& live,
   }
 }
 
+// The snapshot kaiind would load must be the model the log gives at its position (else kaiind
+// would decide commands against a model that is not the book's).
+Status CheckSnapshot(ledger::RocksEventLog& log, TenantReport* report) {
+  uint64_t at = 0;
+  std::string bytes;
+  Result<bool> found = log.LatestSnapshot(&at, &bytes);
+  if (!found.ok()) return found.status();
+  if (!*found) return Status::Ok();
+  const std::string where = "at " + std::to_string(at);
+  commands::TenantModel stored;
+  if (Status s = commands::DecodeModel(bytes, &stored); !s.ok()) {
+    report->snapshot = where + ": not used by this build (" + s.message() + ")";
+    return Status::Ok();
+  }
+  commands::TenantModel replayed;
+  if (Status s = commands::Replay(log, 0, at, &replayed); !s.ok()) return s;
+  if (stored == replayed) {
+    report->snapshot = where + ": equal to the log replayed to it";
+  } else {
+    report->snapshot = where + ": DIFFERS from the log replayed to it";
+    report->problems.push_back("write-model snapshot " + where + " differs from the log");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 bool TenantReport::ok() const {
@@ -111,6 +137,7 @@ Status VerifyTenant(const std::string& data_dir, const std::string& tenant,
   if (Status s = (*log)->VerifyChain(&report->chain); !s.ok()) return s;
   if (report->chain.ok()) {  // the ledger is only worth adding up over an intact chain
     if (Status s = CheckLedger(**log, (*log)->Head(), &report->ledger); !s.ok()) return s;
+    if (Status s = CheckSnapshot(**log, report); !s.ok()) return s;
   }
   if (!live) return Status::Ok();
 
@@ -186,6 +213,7 @@ std::string FormatReport(const TenantReport& r) {
          std::to_string(r.ledger.invoices) + " invoices, " +
          (r.ledger.ok() ? "invariants hold" : "PROBLEMS") + "\n";
   for (const auto& p : r.ledger.problems) out += "    - " + p + "\n";
+  if (!r.snapshot.empty()) out += "  write-model snapshot " + r.snapshot + "\n";
   for (const auto& p : r.problems) out += "  - " + p + "\n";
   for (const auto& p : r.projections) {
     if (!p.stale.empty()) {

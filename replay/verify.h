@@ -1,5 +1,6 @@
 // The auditor's verification of one tenant: the event log's hash chain, gaps and stream index
-// (ledger::RocksEventLog::VerifyChain), then every projection rebuilt from position 0 into a
+// (ledger::RocksEventLog::VerifyChain), the write-model snapshot against the log replayed to
+// its position, then every projection rebuilt from position 0 into a
 // scratch store and compared row by row with the live one at the live checkpoint (A2). The
 // projections at the same checkpoint (normally all) are rebuilt together, in one pass over the
 // log.
@@ -32,6 +33,10 @@ struct TenantReport {
   std::string tenant;
   ledger::ChainReport chain;
   LedgerReport ledger;
+  // The write-model snapshot kaiind starts from, checked against the log replayed to its
+  // position: "" when there is none. A snapshot that differs is a problem; one kaiind would not
+  // use (another format) is only noted.
+  std::string snapshot;
   std::vector<ProjectionReport> projections;
   std::vector<std::string> problems;  // anything else (a store that cannot be opened, ...)
   bool ok() const;

@@ -5,6 +5,7 @@
 
 #include <random>
 
+#include "commands/model_codec.h"
 #include "tests/commands/billing_fixture.h"
 
 namespace kaiin::commands {
@@ -103,6 +104,14 @@ TEST_P(BillingProperty, LedgerInvariantsHoldAfterEveryCommand) {
   EXPECT_GT(accepted, 80);
   EXPECT_GT(refused, 40);
   EXPECT_FALSE(model_.payments.empty());
+
+  // A snapshot of the model (start-up reads it instead of replaying the log) is the model, and
+  // the same model always gives the same bytes.
+  const std::string bytes = EncodeModel(model_);
+  TenantModel decoded;
+  ASSERT_TRUE(DecodeModel(bytes, &decoded).ok());
+  EXPECT_TRUE(decoded == model_) << "seed " << GetParam();
+  EXPECT_EQ(EncodeModel(decoded), bytes);
 }
 
 INSTANTIATE_TEST_SUITE_P(Seeds, BillingProperty,

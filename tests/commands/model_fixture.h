@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "commands/decision.h"
 #include "commands/model.h"
 #include "events/status.h"
 

@@ -65,12 +65,16 @@ std::vector<Ack> RunAndKill(const std::string& data_dir, int round, int run_ms) 
   waitpid(pid, &status, 0);
   EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
       << "the child ended on its own (status " << status << ")";
+  // "ack KEY FIRST LAST" lines, among whatever else the child logs; a last line the kill cut
+  // short (no newline) is not one.
   std::vector<Ack> acks;
+  out.erase(out.rfind('\n') == std::string::npos ? 0 : out.rfind('\n') + 1);
   std::istringstream lines(out);
-  std::string word;
-  Ack a;
-  while (lines >> word >> a.key >> a.first >> a.last) {
-    if (word == "ack") acks.push_back(a);
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream fields(line);
+    std::string word;
+    Ack a;
+    if (fields >> word >> a.key >> a.first >> a.last && word == "ack") acks.push_back(a);
   }
   return acks;
 }

@@ -1,4 +1,7 @@
 #include <gtest/gtest.h>
+#include <rocksdb/db.h>
+
+#include <filesystem>
 
 #include <algorithm>
 #include <future>
@@ -379,6 +382,78 @@ TEST(EventLogTest, CloseAnswersQueuedCommandsAndRefusesNewOnes) {
   EXPECT_EQ(log->Head(), 50u);
   auto late = log->Append(Meta(), {"s", kAnyVersion, {Draft("x")}});
   EXPECT_EQ(late.status().code(), StatusCode::kUnavailable);
+}
+
+// Write-model snapshots: kept for the head after Close, only the latest; read back at any later
+// head; refused before Close; and not trusted when the event hash stored with it does not match
+// the log (a snapshot that came from another log).
+TEST(EventLogTest, SnapshotsAreKeptForTheHeadAndTiedToTheirLog) {
+  testing::TempDir dir;
+  uint64_t at = 0;
+  std::string bytes;
+  {
+    auto log = OpenLog(dir.path());
+    ASSERT_TRUE(log->Append(Meta(), {"s-1", kNoStream, {Draft("a"), Draft("b")}}).ok());
+    ASSERT_TRUE(*log->LatestSnapshot(&at, &bytes) == false);
+    EXPECT_EQ(log->WriteSnapshot("early").code(), StatusCode::kInternal);  // not before Close
+    log->Close();
+    ASSERT_TRUE(log->WriteSnapshot("model at 2").ok());
+    ASSERT_TRUE(*log->LatestSnapshot(&at, &bytes));
+    EXPECT_EQ(at, 2u);
+    EXPECT_EQ(bytes, "model at 2");
+  }
+  {
+    auto log = OpenLog(dir.path());
+    ASSERT_TRUE(log->Append(Meta(), {"s-1", 2, {Draft("c")}}).ok());
+    ASSERT_TRUE(*log->LatestSnapshot(&at, &bytes));  // the older one, below the head
+    EXPECT_EQ(at, 2u);
+    log->Close();
+    ASSERT_TRUE(log->WriteSnapshot("model at 3").ok());
+    ASSERT_TRUE(*log->LatestSnapshot(&at, &bytes));
+    EXPECT_EQ(at, 3u);
+    EXPECT_EQ(bytes, "model at 3");
+  }
+  // The same snapshot record put into another log, whose event 3 is another: not trusted there.
+  testing::TempDir other;
+  {
+    auto log = OpenLog(other.path());
+    ASSERT_TRUE(log->Append(Meta(), {"s-9", kNoStream, {Draft("x"), Draft("y"), Draft("z")}}).ok());
+  }
+  auto raw_families = [](const std::string& path, bool read_only, rocksdb::DB** db,
+                         std::vector<rocksdb::ColumnFamilyHandle*>* handles) {
+    std::vector<std::string> names;
+    ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
+    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+    for (const auto& n : names) cfs.emplace_back(n, rocksdb::ColumnFamilyOptions());
+    rocksdb::Status s = read_only ? rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), path, cfs, handles, db)
+                                  : rocksdb::DB::Open(rocksdb::DBOptions(), path, cfs, handles, db);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+    ASSERT_EQ(names[5], "snapshots");
+  };
+  std::string key, value;
+  {
+    rocksdb::DB* db = nullptr;
+    std::vector<rocksdb::ColumnFamilyHandle*> h;
+    raw_families(dir.path(), true, &db, &h);
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), h[5]));
+    it->SeekToFirst();
+    ASSERT_TRUE(it->Valid());
+    key = it->key().ToString();
+    value = it->value().ToString();
+    it.reset();
+    for (auto* c : h) db->DestroyColumnFamilyHandle(c);
+    delete db;
+  }
+  {
+    rocksdb::DB* db = nullptr;
+    std::vector<rocksdb::ColumnFamilyHandle*> h;
+    raw_families(other.path(), false, &db, &h);
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), h[5], key, value).ok());
+    for (auto* c : h) db->DestroyColumnFamilyHandle(c);
+    delete db;
+  }
+  auto log = OpenLog(other.path());
+  EXPECT_FALSE(*log->LatestSnapshot(&at, &bytes));
 }
 
 }  // namespace

@@ -1,0 +1,258 @@
+#include "commands/model_codec.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "events/row_codec.h"
+
+namespace kaiin::commands {
+namespace {
+
+using events::RowReader;
+using events::RowWriter;
+
+// Enum values are written as numbers and read back only if they name a value.
+template <typename E>
+bool GetEnum(RowReader& r, E last, E* out) {
+  uint64_t v = 0;
+  if (!r.U64(&v) || v > static_cast<uint64_t>(last)) return false;
+  *out = static_cast<E>(v);
+  return true;
+}
+
+bool GetDate(RowReader& r, Date* d) { return r.I32(d); }
+
+bool GetI64(RowReader& r, int64_t* v) { return r.I64(v); }
+
+bool GetInt(RowReader& r, int* v) {
+  int64_t w = 0;
+  if (!r.I64(&w) || w < INT32_MIN || w > INT32_MAX) return false;
+  *v = static_cast<int>(w);
+  return true;
+}
+
+// A map's entries in key order (unordered maps iterate in no fixed order).
+template <typename Map>
+std::vector<const typename Map::value_type*> Sorted(const Map& map) {
+  std::vector<const typename Map::value_type*> entries;
+  entries.reserve(map.size());
+  for (const auto& e : map) entries.push_back(&e);
+  std::sort(entries.begin(), entries.end(), [](auto* a, auto* b) { return a->first < b->first; });
+  return entries;
+}
+
+template <typename Map, typename PutValue>
+void PutMap(RowWriter& w, const Map& map, PutValue put) {
+  w.U64(map.size());
+  for (const auto* e : Sorted(map)) {
+    w.Str(e->first);
+    put(e->second);
+  }
+}
+
+// Reads what PutMap wrote for a map with string keys; `get` reads one value.
+template <typename Map, typename GetValue>
+bool GetMap(RowReader& r, Map* map, GetValue get) {
+  uint64_t n = 0;
+  if (!r.U64(&n)) return false;
+  map->clear();
+  for (uint64_t i = 0; i < n; ++i) {
+    std::string key;
+    typename Map::mapped_type value{};
+    if (!r.Str(&key) || !get(value)) return false;
+    map->emplace(std::move(key), std::move(value));
+  }
+  return true;
+}
+
+void PutStrings(RowWriter& w, const std::vector<std::string>& v) {
+  w.U64(v.size());
+  for (const auto& s : v) w.Str(s);
+}
+
+bool GetStrings(RowReader& r, std::vector<std::string>* v) {
+  uint64_t n = 0;
+  if (!r.U64(&n)) return false;
+  v->clear();
+  for (uint64_t i = 0; i < n; ++i) {
+    std::string s;
+    if (!r.Str(&s)) return false;
+    v->push_back(std::move(s));
+  }
+  return true;
+}
+
+void PutMember(RowWriter& w, const MemberRecord& m) {
+  w.Str(m.id).Str(m.email).I64(m.applied_on);
+  w.U64(m.statuses.size());
+  for (const auto& s : m.statuses) w.U64(static_cast<uint64_t>(s.status)).I64(s.date);
+  w.U64(m.types.size());
+  for (const auto& t : m.types) w.Str(t.member_type).I64(t.date);
+  w.Str(m.member_number).U64(m.admission_seq).I64(m.admitted_on);
+  events::PutPersonName(w, m.name);
+  events::PutOptionalAddress(w, m.address);
+  w.Str(m.affiliation).Str(m.payment_method).Bool(m.directory_visible);
+  w.I64(m.pending_one_time).I64(m.permanent_adjustment).I64(m.credit);
+  PutStrings(w, m.invoice_ids);
+}
+
+bool GetMember(RowReader& r, MemberRecord& m) {
+  uint64_t n = 0;
+  if (!(r.Str(&m.id) && r.Str(&m.email) && GetDate(r, &m.applied_on) && r.U64(&n))) return false;
+  for (uint64_t i = 0; i < n; ++i) {
+    events::StatusEntry s;
+    if (!GetEnum(r, events::MemberStatus::kWithdrawn, &s.status) || !GetDate(r, &s.date)) {
+      return false;
+    }
+    m.statuses.push_back(s);
+  }
+  if (!r.U64(&n)) return false;
+  for (uint64_t i = 0; i < n; ++i) {
+    events::TypeEntry t;
+    if (!r.Str(&t.member_type) || !GetDate(r, &t.date)) return false;
+    m.types.push_back(std::move(t));
+  }
+  // A member always has a status and a type (LatestStatus reads the last one).
+  return !m.statuses.empty() && !m.types.empty() && r.Str(&m.member_number) &&
+         r.U64(&m.admission_seq) && GetDate(r, &m.admitted_on) &&
+         events::GetPersonName(r, &m.name) && events::GetOptionalAddress(r, &m.address) &&
+         r.Str(&m.affiliation) && r.Str(&m.payment_method) && r.Bool(&m.directory_visible) &&
+         r.I64(&m.pending_one_time) && r.I64(&m.permanent_adjustment) && r.I64(&m.credit) &&
+         GetStrings(r, &m.invoice_ids);
+}
+
+void PutInvoice(RowWriter& w, const InvoiceRecord& v) {
+  w.Str(v.id).Str(v.member_id).Str(v.batch_id).I64(v.fiscal_year);
+  w.U64(static_cast<uint64_t>(v.category)).Str(v.title).I64(v.issue_date).I64(v.due_date);
+  w.I64(v.amount).I64(v.allocated).I64(v.issued_amount).I64(v.posted_adjustments);
+  w.I64(v.one_time_consumed).Bool(v.issued).Bool(v.cancelled).U64(v.seq);
+}
+
+bool GetInvoice(RowReader& r, InvoiceRecord& v) {
+  return r.Str(&v.id) && r.Str(&v.member_id) && r.Str(&v.batch_id) && GetInt(r, &v.fiscal_year) &&
+         GetEnum(r, events::InvoiceCategory::kOther, &v.category) && r.Str(&v.title) &&
+         GetDate(r, &v.issue_date) && GetDate(r, &v.due_date) && GetI64(r, &v.amount) &&
+         GetI64(r, &v.allocated) && GetI64(r, &v.issued_amount) &&
+         GetI64(r, &v.posted_adjustments) && GetI64(r, &v.one_time_consumed) &&
+         r.Bool(&v.issued) && r.Bool(&v.cancelled) && r.U64(&v.seq);
+}
+
+void PutPayment(RowWriter& w, const PaymentRecord& p) {
+  w.Str(p.id).Str(p.member_id).I64(p.amount).U64(static_cast<uint64_t>(p.method));
+  w.I64(p.received_on).Bool(p.reversed).U64(p.position);
+  w.U64(p.allocations.size());
+  for (const auto& a : p.allocations) w.Str(a.invoice_id).I64(a.amount).U64(a.position);
+}
+
+bool GetPayment(RowReader& r, PaymentRecord& p) {
+  uint64_t n = 0;
+  if (!(r.Str(&p.id) && r.Str(&p.member_id) && r.I64(&p.amount) &&
+        GetEnum(r, events::PaymentMethod::kOther, &p.method) && GetDate(r, &p.received_on) &&
+        r.Bool(&p.reversed) && r.U64(&p.position) && r.U64(&n))) {
+    return false;
+  }
+  for (uint64_t i = 0; i < n; ++i) {
+    AllocationRecord a;
+    if (!(r.Str(&a.invoice_id) && r.I64(&a.amount) && r.U64(&a.position))) return false;
+    p.allocations.push_back(std::move(a));
+  }
+  return true;
+}
+
+void PutBatch(RowWriter& w, const BatchRecord& b) {
+  w.Str(b.id).I64(b.fiscal_year).U64(static_cast<uint64_t>(b.category)).Str(b.title);
+  w.Bool(b.confirmed).Bool(b.cancelled);
+  PutStrings(w, b.invoice_ids);
+}
+
+bool GetBatch(RowReader& r, BatchRecord& b) {
+  return r.Str(&b.id) && GetInt(r, &b.fiscal_year) &&
+         GetEnum(r, events::InvoiceCategory::kOther, &b.category) && r.Str(&b.title) &&
+         r.Bool(&b.confirmed) && r.Bool(&b.cancelled) && GetStrings(r, &b.invoice_ids);
+}
+
+void PutToken(RowWriter& w, const TokenRecord& t) {
+  w.U64(static_cast<uint64_t>(t.kind)).Str(t.subject).Str(t.new_email).Bool(t.email_change);
+  w.I64(t.expires_at).Bool(t.used);
+}
+
+bool GetToken(RowReader& r, TokenRecord& t) {
+  return GetEnum(r, events::SubjectKind::kMember, &t.kind) && r.Str(&t.subject) &&
+         r.Str(&t.new_email) && r.Bool(&t.email_change) && r.I64(&t.expires_at) &&
+         r.Bool(&t.used);
+}
+
+}  // namespace
+
+std::string EncodeModel(const TenantModel& m) {
+  RowWriter w;
+  w.U64(kModelFormat);
+  w.U64(m.tenant.version).Str(m.tenant.settings.name);
+  w.I64(m.tenant.settings.fiscal_year_start_month).Str(m.tenant.settings.timezone);
+  PutMap(w, m.member_types, [&w](const events::MemberTypeDefined& t) {
+    w.Str(t.code).Str(t.name).U64(static_cast<uint64_t>(t.kind));
+  });
+  w.U64(m.fee_schedules.size());
+  for (const auto& [fy, fees] : m.fee_schedules) {
+    w.I64(fy);
+    PutMap(w, fees, [&w](int64_t yen) { w.I64(yen); });
+  }
+  PutMap(w, m.members, [&w](const MemberRecord& r) { PutMember(w, r); });
+  PutMap(w, m.email_owner, [&w](const std::string& id) { w.Str(id); });
+  PutMap(w, m.number_owner, [&w](const std::string& id) { w.Str(id); });
+  w.U64(m.member_seq).U64(m.admission_seq).U64(m.numeric_number_max).U64(m.numeric_number_width);
+  PutMap(w, m.invoices, [&w](const InvoiceRecord& r) { PutInvoice(w, r); });
+  PutMap(w, m.payments, [&w](const PaymentRecord& r) { PutPayment(w, r); });
+  PutMap(w, m.batches, [&w](const BatchRecord& r) { PutBatch(w, r); });
+  w.U64(m.invoice_seq).U64(m.batch_seq).U64(m.payment_seq);
+  PutMap(w, m.staff, [&w](events::StaffRole role) { w.U64(static_cast<uint64_t>(role)); });
+  PutMap(w, m.tokens, [&w](const TokenRecord& t) { PutToken(w, t); });
+  PutMap(w, m.latest_token, [&w](const std::string& hash) { w.Str(hash); });
+  w.U64(m.message_seq);
+  return w.Take();
+}
+
+Status DecodeModel(std::string_view bytes, TenantModel* out) {
+  RowReader r(bytes);
+  TenantModel m;
+  uint64_t format = 0;
+  if (!r.U64(&format) || format != kModelFormat) {
+    return Status::Corruption("write-model snapshot of another format");
+  }
+  bool ok = r.U64(&m.tenant.version) && r.Str(&m.tenant.settings.name) &&
+            GetInt(r, &m.tenant.settings.fiscal_year_start_month) &&
+            r.Str(&m.tenant.settings.timezone) &&
+            GetMap(r, &m.member_types, [&r](events::MemberTypeDefined& t) {
+              return r.Str(&t.code) && r.Str(&t.name) &&
+                     GetEnum(r, events::MemberKind::kCorporate, &t.kind);
+            });
+  uint64_t years = 0;
+  ok = ok && r.U64(&years);
+  for (uint64_t i = 0; ok && i < years; ++i) {
+    int fy = 0;
+    std::map<std::string, int64_t> fees;
+    ok = GetInt(r, &fy) && GetMap(r, &fees, [&r](int64_t& yen) { return r.I64(&yen); });
+    m.fee_schedules[fy] = std::move(fees);
+  }
+  auto get_string = [&r](std::string& s) { return r.Str(&s); };
+  ok = ok && GetMap(r, &m.members, [&r](MemberRecord& v) { return GetMember(r, v); }) &&
+       GetMap(r, &m.email_owner, get_string) && GetMap(r, &m.number_owner, get_string) &&
+       r.U64(&m.member_seq) && r.U64(&m.admission_seq) && r.U64(&m.numeric_number_max);
+  uint64_t width = 0;
+  ok = ok && r.U64(&width);
+  m.numeric_number_width = static_cast<size_t>(width);
+  ok = ok && GetMap(r, &m.invoices, [&r](InvoiceRecord& v) { return GetInvoice(r, v); }) &&
+       GetMap(r, &m.payments, [&r](PaymentRecord& v) { return GetPayment(r, v); }) &&
+       GetMap(r, &m.batches, [&r](BatchRecord& v) { return GetBatch(r, v); }) &&
+       r.U64(&m.invoice_seq) && r.U64(&m.batch_seq) && r.U64(&m.payment_seq) &&
+       GetMap(r, &m.staff, [&r](events::StaffRole& role) {
+         return GetEnum(r, events::StaffRole::kAuditor, &role);
+       }) &&
+       GetMap(r, &m.tokens, [&r](TokenRecord& t) { return GetToken(r, t); }) &&
+       GetMap(r, &m.latest_token, get_string) && r.U64(&m.message_seq) && r.done();
+  if (!ok) return Status::Corruption("write-model snapshot is unreadable");
+  *out = std::move(m);
+  return Status::Ok();
+}
+
+}  // namespace kaiin::commands
