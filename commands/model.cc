@@ -65,6 +65,7 @@ Status Replay(events::EventReader& reader, uint64_t after, uint64_t up_to, Tenan
 }
 
 void Evolve(TenantModel& m, const events::Event& event, uint64_t position) {
+  m.position = position;
   std::visit(
       [&m, position](const auto& e) {
         using T = std::decay_t<decltype(e)>;

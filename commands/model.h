@@ -124,6 +124,9 @@ struct TenantModel {
   std::unordered_map<std::string, TokenRecord> tokens;          // token hash -> token
   std::unordered_map<std::string, std::string> latest_token;    // purpose+subject -> token hash
   uint64_t message_seq = 0;
+  // The position of the last event evolved into the model: a snapshot is taken only when it is
+  // the log's head (every event in, nothing more), and read back only at its own position.
+  uint64_t position = 0;
 
   const MemberRecord* FindMember(std::string_view id) const;
   const InvoiceRecord* FindInvoice(std::string_view id) const;

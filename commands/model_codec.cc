@@ -208,7 +208,7 @@ std::string EncodeModel(const TenantModel& m) {
   PutMap(w, m.staff, [&w](events::StaffRole role) { w.U64(static_cast<uint64_t>(role)); });
   PutMap(w, m.tokens, [&w](const TokenRecord& t) { PutToken(w, t); });
   PutMap(w, m.latest_token, [&w](const std::string& hash) { w.Str(hash); });
-  w.U64(m.message_seq);
+  w.U64(m.message_seq).U64(m.position);
   return w.Take();
 }
 
@@ -249,7 +249,8 @@ Status DecodeModel(std::string_view bytes, TenantModel* out) {
          return GetEnum(r, events::StaffRole::kAuditor, &role);
        }) &&
        GetMap(r, &m.tokens, [&r](TokenRecord& t) { return GetToken(r, t); }) &&
-       GetMap(r, &m.latest_token, get_string) && r.U64(&m.message_seq) && r.done();
+       GetMap(r, &m.latest_token, get_string) && r.U64(&m.message_seq) && r.U64(&m.position) &&
+       r.done();
   if (!ok) return Status::Corruption("write-model snapshot is unreadable");
   *out = std::move(m);
   return Status::Ok();

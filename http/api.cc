@@ -336,9 +336,10 @@ void Api::PutTenant(const Request& r, const Params& p, Responder respond) {
       for (events::Event& e : *decided) {
         append.events.push_back({e, zone->LocalDate(ctx.Now()), 0});
       }
+      const uint64_t first_position = ctx.NextPosition();
       if (Status s = ctx.Append(std::move(append)); !s.ok()) return s;
-      for (const events::Event& e : *decided) {
-        commands::Evolve(state, std::get<events::TenantConfigured>(e));
+      for (size_t i = 0; i < decided->size(); ++i) {
+        commands::Evolve(t->model(), (*decided)[i], first_position + i);
       }
     }
     JsonWriter w;

@@ -79,10 +79,12 @@ void Tenant::Close() {
 // the head. The writer has stopped: nothing else touches the model. A snapshot that cannot be
 // written costs only a longer replay at the next start.
 void Tenant::SaveWriteModel() {
-  // Only a model that was loaded (a tenant whose opening failed has none) and is not stale.
+  // Only a model that was loaded (a tenant whose opening failed has none), is not stale, and
+  // holds exactly the events up to the head (none written past it, none missing).
   if (!log_ || !model_loaded_ || model_stale_) return;
   model_loaded_ = false;  // once
   const uint64_t head = log_->Head();
+  if (model_.position != head) return;
   uint64_t at = 0;
   std::string ignored;
   if (Result<bool> found = log_->LatestSnapshot(&at, &ignored); found.ok() && *found && at == head) {
@@ -101,7 +103,8 @@ Status Tenant::LoadWriteModel() {
   uint64_t from = 0;
   std::string bytes;
   Result<bool> found = log_->LatestSnapshot(&from, &bytes);
-  if (!found.ok() || !*found || !commands::DecodeModel(bytes, &model).ok()) {
+  if (!found.ok() || !*found || !commands::DecodeModel(bytes, &model).ok() ||
+      model.position != from) {
     if (!found.ok()) spdlog::warn("tenant {}: snapshot unreadable: {}", id_, found.status().ToString());
     model = commands::TenantModel{};
     from = 0;
