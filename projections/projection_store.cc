@@ -51,6 +51,16 @@ Status FromRocks(const rocksdb::Status& s, const char* what) {
   return Status::Unavailable("storage_unavailable", std::string(what) + ": " + s.ToString());
 }
 
+// A row as the store holds it (rows the overlays below do not have).
+Result<bool> ReadRow(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, std::string_view key,
+                     std::string* value) {
+  rocksdb::Status s =
+      db->Get(rocksdb::ReadOptions(), cf, rocksdb::Slice(key.data(), key.size()), value);
+  if (s.IsNotFound()) return false;
+  if (!s.ok()) return FromRocks(s, "read projection row");
+  return true;
+}
+
 // Lets the overlay maps below be searched with a string_view, without building a string.
 struct StringHash {
   using is_transparent = void;
@@ -88,11 +98,7 @@ class BatchRows final : public Rows {
       *value = *it->second;
       return true;
     }
-    rocksdb::Status s =
-        db_->Get(rocksdb::ReadOptions(), cf_, rocksdb::Slice(key.data(), key.size()), value);
-    if (s.IsNotFound()) return false;
-    if (!s.ok()) return FromRocks(s, "read projection row");
-    return true;
+    return ReadRow(db_, cf_, key, value);
   }
   void Put(std::string_view key, std::string_view value) override {
     overlay_.insert_or_assign(std::string(key), std::string(value));
@@ -126,11 +132,7 @@ class BulkRows final : public Rows {
       return true;
     }
     if (base_empty_) return false;
-    rocksdb::Status s =
-        db_->Get(rocksdb::ReadOptions(), cf_, rocksdb::Slice(key.data(), key.size()), value);
-    if (s.IsNotFound()) return false;
-    if (!s.ok()) return FromRocks(s, "read projection row");
-    return true;
+    return ReadRow(db_, cf_, key, value);
   }
   void Put(std::string_view key, std::string_view value) override {
     auto it = overlay_.find(key);

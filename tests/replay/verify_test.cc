@@ -74,22 +74,12 @@ void EditStore(const std::string& path, const std::string& family,
 // Opens one column family of a store with raw RocksDB and rewrites a value.
 void Tamper(const std::string& path, const std::string& family, const std::string& key,
             const std::function<void(std::string*)>& edit) {
-  std::vector<std::string> names;
-  ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
-  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const auto& n : names) descriptors.emplace_back(n, rocksdb::ColumnFamilyOptions());
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* db = nullptr;
-  ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), path, descriptors, &handles, &db).ok());
-  for (size_t i = 0; i < names.size(); ++i) {
-    if (names[i] != family) continue;
+  EditStore(path, family, [&](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) {
     std::string value;
-    ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), handles[i], key, &value).ok());
+    ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), cf, key, &value).ok());
     edit(&value);
-    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), handles[i], key, value).ok());
-  }
-  for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
-  delete db;
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), cf, key, value).ok());
+  });
 }
 
 std::string PositionKey(uint64_t p) {
