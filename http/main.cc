@@ -7,7 +7,7 @@
 // The admin token comes from --admin-token-file, else KAIIN_ADMIN_TOKEN, else DIR/admin-token
 // (generated with mode 0600 on first start). The token itself is never logged. SIGTERM and SIGINT
 // stop the server cleanly: it stops accepting, answers queued commands once they are durable,
-// checkpoints the projections and closes the stores.
+// checkpoints the projections, saves each write model as a snapshot and closes the stores.
 #include <fcntl.h>
 #include <signal.h>
 #include <sodium.h>
@@ -202,7 +202,7 @@ int main(int argc, char** argv) {
   spdlog::info("signal {}: shutting down", sig);
   server.Stop();       // no new requests
   api.Shutdown();      // password work under way finishes (it may still submit commands)
-  tenants.CloseAll();  // queued commands answered once durable; projections checkpointed
+  tenants.CloseAll();  // queued commands answered once durable; snapshots; projections checkpointed
   spdlog::info("stopped cleanly");
   spdlog::shutdown();  // flushes
   return 0;
