@@ -202,7 +202,7 @@ int main(int argc, char** argv) {
   spdlog::info("signal {}: shutting down", sig);
   server.Stop();       // no new requests
   api.Shutdown();      // password work under way finishes (it may still submit commands)
-  tenants.CloseAll();  // queued commands answered once durable; snapshots; projections checkpointed
+  tenants.CloseAll();  // commands answered once durable, snapshots saved, projections checkpointed
   spdlog::info("stopped cleanly");
   spdlog::shutdown();  // flushes
   return 0;

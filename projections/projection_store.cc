@@ -187,7 +187,8 @@ class BulkRows final : public Rows {
       items.push_back({std::string_view(arena.data() + arena.size(), e.first.size()), &e.second});
       arena.append(e.first);
     }
-    std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) { return a.key < b.key; });
+    std::sort(items.begin(), items.end(),
+              [](const Item& a, const Item& b) { return a.key < b.key; });
     rocksdb::SstFileWriter writer(rocksdb::EnvOptions(options), options);
     rocksdb::Status s = writer.Open(path);
     for (size_t i = 0; s.ok() && i < items.size(); ++i) {
@@ -206,7 +207,8 @@ class BulkRows final : public Rows {
  private:
   // What an entry costs beyond its bytes: the node, two string headers, the optional, hashing.
   static constexpr size_t kEntryOverhead = 96;
-  using Map = std::unordered_map<std::string, std::optional<std::string>, StringHash, std::equal_to<>>;
+  using Map =
+      std::unordered_map<std::string, std::optional<std::string>, StringHash, std::equal_to<>>;
   rocksdb::DB* db_;
   rocksdb::ColumnFamilyHandle* cf_;
   bool base_empty_;
@@ -601,7 +603,9 @@ Status ProjectionStore::BulkApply(std::span<Projection* const> projections,
       options.env->DeleteFile(marks_file);
       rocksdb::SstFileWriter writer(rocksdb::EnvOptions(options), options);
       rocksdb::Status s = writer.Open(marks_file);
-      for (size_t i = 0; s.ok() && i < marks.size(); ++i) s = writer.Put(marks[i].first, marks[i].second);
+      for (size_t i = 0; s.ok() && i < marks.size(); ++i) {
+        s = writer.Put(marks[i].first, marks[i].second);
+      }
       if (s.ok()) s = writer.Finish();
       written_status = FromRocks(s, "write checkpoint file");
       files.push_back(marks_file);

@@ -34,10 +34,15 @@ class PageReader {
  public:
   PageReader(events::EventReader* reader, uint64_t after, uint64_t up_to, size_t page_events,
              size_t threads)
-      : reader_(reader), after_(after), up_to_(up_to), page_events_(std::max<size_t>(page_events, 1)) {
+      : reader_(reader),
+        after_(after),
+        up_to_(up_to),
+        page_events_(std::max<size_t>(page_events, 1)) {
     pages_total_ = (up_to_ - after_ + page_events_ - 1) / page_events_;
     threads = std::max<size_t>(threads, 1);
-    for (size_t i = 0; i < threads; ++i) threads_.emplace_back([this, i, threads] { Run(i, threads); });
+    for (size_t i = 0; i < threads; ++i) {
+      threads_.emplace_back([this, i, threads] { Run(i, threads); });
+    }
   }
   ~PageReader() {
     {
