@@ -86,8 +86,7 @@ void Tenant::SaveWriteModel() {
   const uint64_t head = log_->Head();
   if (model_.position != head) return;
   uint64_t at = 0;
-  std::string ignored;
-  if (Result<bool> found = log_->LatestSnapshot(&at, &ignored); found.ok() && *found && at == head) {
+  if (Result<bool> found = log_->LatestSnapshot(&at, nullptr); found.ok() && *found && at == head) {
     return;
   }
   if (Status s = log_->WriteSnapshot(commands::EncodeModel(model_)); !s.ok()) {

@@ -369,7 +369,7 @@ Result<bool> RocksEventLog::LatestSnapshot(uint64_t* position, std::string* byte
     return false;  // taken from another log (a restored copy, say): not ours to trust
   }
   *position = at;
-  bytes->assign(it->value().data() + 32, it->value().size() - 32);
+  if (bytes) bytes->assign(it->value().data() + 32, it->value().size() - 32);
   return true;
 }
 

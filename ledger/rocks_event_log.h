@@ -96,7 +96,7 @@ class RocksEventLog final : public EventLog {
   // earlier snapshots. Unavailable after a failed write.
   Status WriteSnapshot(std::string_view bytes);
   // The latest snapshot at or below the head whose event hash matches the log: sets *position
-  // and *bytes and returns true; false when there is none.
+  // and *bytes (unless null) and returns true; false when there is none.
   Result<bool> LatestSnapshot(uint64_t* position, std::string* bytes);
 
   const LogStats& stats() const { return stats_; }
