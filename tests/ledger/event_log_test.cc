@@ -40,6 +40,15 @@ std::unique_ptr<RocksEventLog> OpenLog(const std::string& path, size_t group_max
   return std::move(log).value();
 }
 
+// Checks the log's hash chain, positions and stream index; returns the report (the test fails
+// if they do not hold).
+ChainReport ExpectIntactChain(RocksEventLog& log) {
+  ChainReport report;
+  EXPECT_TRUE(log.VerifyChain(&report).ok());
+  EXPECT_TRUE(report.ok()) << (report.problems.empty() ? "" : report.problems[0]);
+  return report;
+}
+
 events::Envelope Decode(const events::RecordedEvent& r) {
   events::Envelope env;
   EXPECT_TRUE(events::DecodeEnvelope(r.bytes, &env).ok());
@@ -95,10 +104,7 @@ TEST(EventLogTest, ReopenKeepsEventsStreamVersionsChainAndIdempotencyKeys) {
   EXPECT_TRUE(retry->replayed);
   EXPECT_EQ(retry->first_position, 1u);
   EXPECT_EQ(log->Head(), 3u);
-  ChainReport report;
-  ASSERT_TRUE(log->VerifyChain(&report).ok());
-  EXPECT_TRUE(report.ok()) << report.problems[0];
-  EXPECT_EQ(report.events, 3u);
+  EXPECT_EQ(ExpectIntactChain(*log).events, 3u);
 }
 
 // A full disk: the group's commands are answered Unavailable and nothing of them is written;
@@ -138,10 +144,7 @@ TEST(EventLogTest, AFullDiskRefusesTheGroupAndTheLogResumesWhenSpaceReturns) {
   }
   auto log = OpenLog(dir.path());  // what the disk holds after a restart
   EXPECT_EQ(log->Head(), 3u);
-  ChainReport report;
-  ASSERT_TRUE(log->VerifyChain(&report).ok());
-  EXPECT_TRUE(report.ok()) << report.problems[0];
-  EXPECT_EQ(report.events, 3u);
+  EXPECT_EQ(ExpectIntactChain(*log).events, 3u);
 }
 
 // The writer's cache of stream versions is bounded; versions read back from the disk after it
@@ -162,9 +165,7 @@ TEST(EventLogTest, StreamVersionsSurviveTheCacheBeingDropped) {
   EXPECT_EQ(log->Append(Meta(), {"s-0", 2, {Draft("y")}}).status().reason(), "version_conflict");
   EXPECT_EQ(log->Append(Meta(), {"s-4", kNoStream, {Draft("y")}}).status().reason(),
             "version_conflict");
-  ChainReport report;
-  ASSERT_TRUE(log->VerifyChain(&report).ok());
-  EXPECT_TRUE(report.ok()) << report.problems[0];
+  ExpectIntactChain(*log);
 }
 
 // A decide that throws fails its own command (Internal) and writes nothing of it; the writer
@@ -218,9 +219,7 @@ TEST(EventLogTest, EightConcurrentWritersGetGaplessPositionsAndStreamVersions) {
       last_position = events[v].position;
     }
   }
-  ChainReport report;
-  ASSERT_TRUE(log->VerifyChain(&report).ok());
-  EXPECT_TRUE(report.ok());
+  ExpectIntactChain(*log);
   EXPECT_EQ(log->stats().commands_committed.load(), uint64_t{kThreads * kPerThread});
 }
 
@@ -312,9 +311,7 @@ TEST(EventLogTest, ARejectedCommandWritesNothingAndDoesNotDisturbItsBatch) {
   std::vector<events::RecordedEvent> none;
   ASSERT_TRUE(log->ReadStream("s-b", 1, 10, &none).ok());
   EXPECT_TRUE(none.empty());
-  ChainReport report;
-  ASSERT_TRUE(log->VerifyChain(&report).ok());
-  EXPECT_TRUE(report.ok());
+  ExpectIntactChain(*log);
 }
 
 TEST(EventLogTest, ACommandAcrossStreamsGetsConsecutivePositions) {
