@@ -200,7 +200,7 @@ void Api::RunCommand(Tenant* t, const Request& r, DecideFn decide, AnswerFn answ
   meta.actor = !who.ok() ? "anonymous"
                : who->kind == Principal::Kind::kAdmin ? "admin"
                : (who->is_member() ? "member:" : "staff:") + who->subject;
-  meta.command_id = RandomHex(16);
+  meta.command_id = CommandIdHex();
   if (auto key = r.Header("idempotency-key")) meta.idempotency_key = std::string(*key);
   meta.fingerprint = Fingerprint(r);
   auto on_writer = [t, decide = std::move(decide), answer = std::move(answer),
@@ -322,7 +322,7 @@ void Api::PutTenant(const Request& r, const Params& p, Responder respond) {
 
   ledger::CommandMeta meta;
   meta.actor = "admin";
-  meta.command_id = RandomHex(16);
+  meta.command_id = CommandIdHex();
   if (auto key = r.Header("idempotency-key")) meta.idempotency_key = std::string(*key);
   meta.fingerprint = Fingerprint(r);
   auto decide = [t, cmd, zone = *zone](ledger::WriteContext& ctx) -> Status {

@@ -12,6 +12,22 @@ std::string RandomHex(size_t bytes) {
   return events::BytesToHex(raw);
 }
 
+std::string CommandIdHex() {
+  // Command ids are unique, not secret: a per-thread pool refilled 4 KiB at a time costs one
+  // getrandom call per 256 commands instead of one per command.
+  constexpr size_t kIdBytes = 16;
+  thread_local std::string pool;
+  thread_local size_t used = 0;
+  if (used + kIdBytes > pool.size()) {
+    pool.resize(4096);
+    randombytes_buf(pool.data(), pool.size());
+    used = 0;
+  }
+  const std::string_view raw(pool.data() + used, kIdBytes);
+  used += kIdBytes;
+  return events::BytesToHex(raw);
+}
+
 // What identifies a command for idempotency: the same key with another fingerprint is refused.
 events::Hash Fingerprint(const Request& r) {
   return events::Sha256(r.method + '\n' + r.path + '\n' + r.body);

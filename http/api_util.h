@@ -15,7 +15,10 @@
 
 namespace kaiin::http {
 
+// `bytes` random bytes in hex, straight from the system's generator (tokens, secrets).
 std::string RandomHex(size_t bytes);
+// A new command's id: 16 random bytes in hex.
+std::string CommandIdHex();
 
 // What identifies a command for idempotency: the same key with another fingerprint is refused.
 events::Hash Fingerprint(const Request& r);

@@ -3,6 +3,7 @@
 //   kaiind --data-dir DIR --listen HOST:PORT [--admin-token-file FILE] [--threads N]
 //          [--public-url URL]   (the front end's address, for the links in sent mail)
 //          [--projection-bulk-min N]  (rebuild projections from 0 in bulk from N events; 50000)
+//          [--projection-gather-us N]  (the projector may wait N µs to gather a batch; 2000)
 //
 // The admin token comes from --admin-token-file, else KAIIN_ADMIN_TOKEN, else DIR/admin-token
 // (generated with mode 0600 on first start). The token itself is never logged. SIGTERM and SIGINT
@@ -50,12 +51,13 @@ struct Flags {
   std::string public_url;  // where the links in sent mail point
   int threads = 2;
   uint64_t projection_bulk_min = kaiin::http::TenantOptions{}.projection_bulk_events_min;
+  std::chrono::microseconds projection_gather = kaiin::http::TenantOptions{}.projection_gather_delay;
 };
 
 int Usage() {
   std::fprintf(stderr,
                "usage: kaiind --data-dir DIR --listen HOST:PORT [--admin-token-file FILE] "
-               "[--threads N] [--public-url URL] [--projection-bulk-min N]\n");
+               "[--threads N] [--public-url URL] [--projection-bulk-min N] [--projection-gather-us N]\n");
   return 2;
 }
 
@@ -140,6 +142,8 @@ int main(int argc, char** argv) {
       flags.threads = std::max(1, std::atoi(value.c_str()));
     } else if (arg == "--projection-bulk-min") {
       flags.projection_bulk_min = std::strtoull(value.c_str(), nullptr, 10);
+    } else if (arg == "--projection-gather-us") {
+      flags.projection_gather = std::chrono::microseconds(std::strtoull(value.c_str(), nullptr, 10));
     } else {
       return Usage();
     }
@@ -176,6 +180,7 @@ int main(int argc, char** argv) {
 
   kaiin::http::TenantOptions tenant_options;
   tenant_options.projection_bulk_events_min = flags.projection_bulk_min;
+  tenant_options.projection_gather_delay = flags.projection_gather;
   kaiin::http::TenantRegistry tenants(flags.data_dir, tenant_options);
   if (kaiin::Status s = tenants.OpenAll(); !s.ok()) {
     spdlog::error("cannot open the tenants: {}", s.ToString());

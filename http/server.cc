@@ -26,7 +26,12 @@ using tcp = net::ip::tcp;
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket&& socket, const ServerOptions* options, const Server::Handler* handler)
-      : stream_(std::move(socket)), options_(options), handler_(handler) {}
+      : stream_(std::move(socket)), options_(options), handler_(handler) {
+    // Once per connection, not once per request (a system call each).
+    beast::error_code ec;
+    const auto peer = stream_.socket().remote_endpoint(ec);
+    if (!ec) remote_ = peer.address().to_string();
+  }
 
   void Run() {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->DoRead(); });
@@ -76,9 +81,7 @@ class Session : public std::enable_shared_from_this<Session> {
                              std::string(field.value().data(), field.value().size()));
     }
     r.body = std::move(req.body());
-    beast::error_code peer_ec;
-    const auto peer = stream_.socket().remote_endpoint(peer_ec);
-    if (!peer_ec) r.remote = peer.address().to_string();
+    r.remote = remote_;
     (*handler_)(r, [self = shared_from_this()](Response res) {
       net::post(self->stream_.get_executor(), [self, res = std::move(res)]() mutable {
         self->Write(std::move(res), false);
@@ -163,6 +166,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string chunk_, pending_chunk_;
   const ServerOptions* options_;
   const Server::Handler* handler_;
+  std::string remote_;  // the peer's address, empty if it could not be read
   bool keep_alive_ = false;
   unsigned version_ = 11;
 };

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
@@ -28,6 +29,9 @@ struct TenantOptions {
   // A projection at checkpoint 0 (new, dropped for a schema change or a rebuild, or its store
   // lost) is rebuilt the bulk way when the log holds at least this many events.
   uint64_t projection_bulk_events_min = 50000;
+  // How long the projector may wait to gather a larger batch when no reader waits for a
+  // position (projections::RuntimeOptions::gather_delay).
+  std::chrono::microseconds projection_gather_delay{2000};
   // Tests only: both stores of every tenant write through this switch (a simulated full disk).
   std::shared_ptr<ledger::StorageFaults> faults;
 };

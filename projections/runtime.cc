@@ -213,12 +213,35 @@ void ProjectionRuntime::Notify(uint64_t head) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     notified_head_ = std::max(notified_head_, head);
+    // A gathering loop wakes only once enough has come (a wake-up per commit costs more than
+    // the gathering saves).
+    if (gathering_ && notified_head_ < position_.load() + options_.gather_events) return;
   }
   cv_.notify_one();
 }
 
+// Called with mu_ held, when there is something to apply.
+void ProjectionRuntime::Gather(std::unique_lock<std::mutex>& lock) {
+  if (options_.gather_delay.count() <= 0) return;
+  auto enough = [this] {
+    const uint64_t position = position_.load(std::memory_order_acquire);
+    return stop_ || !waiters_.empty() || blocked_ > 0 ||
+           notified_head_ <= position ||  // nothing known to apply: no reason to wait
+           notified_head_ >= position + options_.gather_events;
+  };
+  if (enough()) return;
+  gathering_ = true;
+  cv_.wait_until(lock, Clock::now() + options_.gather_delay, enough);
+  gathering_ = false;
+}
+
 void ProjectionRuntime::Loop() {
   for (;;) {
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      if (stop_) return;
+      Gather(lock);
+    }
     bool progressed = false;
     Status s = BulkRebuild(reader_->Head());
     if (s.ok()) s = ApplyOnce(reader_->Head(), &progressed);
@@ -267,9 +290,13 @@ void ProjectionRuntime::FireWaiters(bool stopping) {
 
 bool ProjectionRuntime::WaitFor(uint64_t position, std::chrono::milliseconds timeout) {
   std::unique_lock<std::mutex> lock(mu_);
-  return reached_cv_.wait_for(lock, timeout, [&] {
+  ++blocked_;
+  cv_.notify_one();  // the loop stops gathering
+  const bool reached = reached_cv_.wait_for(lock, timeout, [&] {
     return position_.load(std::memory_order_acquire) >= position;
   });
+  --blocked_;
+  return reached;
 }
 
 void ProjectionRuntime::WhenReached(uint64_t position, Clock::time_point deadline,

@@ -4,6 +4,7 @@
 
 #include <future>
 #include <map>
+#include <thread>
 
 #include "events/codec.h"
 #include "ledger/rocks_event_log.h"
@@ -210,6 +211,42 @@ TEST_F(RuntimeTest, TheBackgroundThreadFollowsTheLogAndWakesWaiters) {
   AppendEvents(1);
   EXPECT_TRUE(f_later.get());
   rt->Stop();
+}
+
+// With a gather delay the loop waits for a larger batch, but never keeps a reader waiting: a
+// WhenReached or WaitFor ends the wait at once, and so does gather_events events pending.
+TEST_F(RuntimeTest, GatheringWaitsForABatchButNotWhileAReaderWaits) {
+  auto store = OpenStore();
+  std::vector<std::unique_ptr<Projection>> ps;
+  ps.push_back(std::make_unique<EventCountsProjection>());
+  RuntimeOptions options;
+  options.gather_events = 5;
+  options.gather_delay = std::chrono::hours(1);  // only the rules above can end the wait
+  auto rt = std::make_unique<ProjectionRuntime>(store.get(), log_.get(), std::move(ps), options);
+  ASSERT_TRUE(rt->Init().ok());
+  log_->SetCommitListener([r = rt.get()](uint64_t head) { r->Notify(head); });
+  rt->Start();
+
+  AppendEvents(2);
+  auto reached = std::make_shared<std::promise<bool>>();
+  auto f_reached = reached->get_future();
+  rt->WhenReached(2, ProjectionRuntime::Clock::now() + std::chrono::seconds(20),
+                  [reached](bool ok) { reached->set_value(ok); });
+  ASSERT_EQ(f_reached.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+  EXPECT_TRUE(f_reached.get());
+  AppendEvents(1);
+  EXPECT_TRUE(rt->WaitFor(3, std::chrono::seconds(20)));
+
+  AppendEvents(4);  // fewer than gather_events and no reader: they wait
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(rt->Position(), 3u);
+  AppendEvents(1);  // the fifth
+  for (int i = 0; i < 2000 && rt->Position() < 8; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(rt->Position(), 8u);
+  EXPECT_EQ(Count(*store), 8u);
+  rt->Stop();  // ends a gathering wait too
 }
 
 // The bulk rebuild (rows in memory, ingested as files) and the incremental path write the same
