@@ -45,6 +45,7 @@ Result<std::unique_ptr<Tenant>> Tenant::Open(const std::string& data_dir, const 
   runtime_options.batch_events_max = options.projection_batch_events_max;
   runtime_options.bulk_events_min = options.projection_bulk_events_min;
   runtime_options.gather_delay = options.projection_gather_delay;
+  runtime_options.thread_nice = options.projector_nice;
   t->runtime_ = std::make_unique<projections::ProjectionRuntime>(
       t->store_.get(), t->log_.get(), std::move(all), runtime_options);
   if (Status s = t->runtime_->Init(); !s.ok()) return s;

@@ -32,6 +32,8 @@ struct TenantOptions {
   // How long the projector may wait to gather a larger batch when no reader waits for a
   // position (projections::RuntimeOptions::gather_delay).
   std::chrono::microseconds projection_gather_delay{2000};
+  // The projector thread's nice value (projections::RuntimeOptions::thread_nice).
+  int projector_nice = 10;
   // Tests only: both stores of every tenant write through this switch (a simulated full disk).
   std::shared_ptr<ledger::StorageFaults> faults;
 };

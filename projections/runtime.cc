@@ -1,6 +1,8 @@
 #include "projections/runtime.h"
 
 #include <pthread.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <map>
@@ -195,6 +197,9 @@ void ProjectionRuntime::Start() {
   stop_ = false;
   thread_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "kaiin-project");  // as top -H and perf show it
+    // Linux: a thread's own nice value (the threads it starts inherit it). Best effort: a
+    // refusal leaves the thread at the process's priority.
+    if (options_.thread_nice != 0) setpriority(PRIO_PROCESS, gettid(), options_.thread_nice);
     Loop();
   });
 }

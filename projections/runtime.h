@@ -39,6 +39,10 @@ struct RuntimeOptions {
   // once). A reader that waits for a position (min_position) ends the wait at once.
   size_t gather_events = 256;
   std::chrono::microseconds gather_delay{0};
+  // The nice value of the background thread (0: the process's own). Projections are work that
+  // may wait: a positive value lets the threads answering requests run first when the CPU is
+  // contended, and the projector catches up in the gaps (its lag shows in /metrics).
+  int thread_nice = 0;
 };
 
 class ProjectionRuntime {

@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <future>
+#include <sstream>
 #include <map>
 #include <thread>
 
@@ -247,6 +250,42 @@ TEST_F(RuntimeTest, GatheringWaitsForABatchButNotWhileAReaderWaits) {
   EXPECT_EQ(rt->Position(), 8u);
   EXPECT_EQ(Count(*store), 8u);
   rt->Stop();  // ends a gathering wait too
+}
+
+// The nice value of the projector thread, read from /proc (-100 if no such thread is found).
+int ProjectorNice() {
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream comm(task.path() / "comm");
+    std::string name;
+    std::getline(comm, name);
+    if (name != "kaiin-project") continue;
+    std::ifstream stat(task.path() / "stat");
+    std::string line;
+    std::getline(stat, line);
+    std::istringstream fields(line.substr(line.rfind(')') + 2));  // after "pid (comm) "
+    std::string field;
+    for (int i = 3; i <= 19; ++i) fields >> field;  // field 19 is the nice value
+    return std::stoi(field);
+  }
+  return -100;
+}
+
+TEST_F(RuntimeTest, TheProjectorThreadTakesItsNiceValue) {
+  auto store = OpenStore();
+  std::vector<std::unique_ptr<Projection>> ps;
+  ps.push_back(std::make_unique<EventCountsProjection>());
+  RuntimeOptions options;
+  options.thread_nice = 19;  // the highest: any process may move a thread there
+  auto rt = std::make_unique<ProjectionRuntime>(store.get(), log_.get(), std::move(ps), options);
+  ASSERT_TRUE(rt->Init().ok());
+  rt->Start();
+  int nice = ProjectorNice();
+  for (int i = 0; i < 2000 && nice != 19; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    nice = ProjectorNice();
+  }
+  EXPECT_EQ(nice, 19);
+  rt->Stop();
 }
 
 // The bulk rebuild (rows in memory, ingested as files) and the incremental path write the same
