@@ -205,7 +205,7 @@ void Api::RunCommand(Tenant* t, const Request& r, DecideFn decide, AnswerFn answ
   meta.fingerprint = Fingerprint(r);
   auto on_writer = [t, decide = std::move(decide), answer = std::move(answer),
                     expected = std::move(expected)](ledger::WriteContext& ctx) -> Status {
-    if (Status s = t->EnsureWriteModel(); !s.ok()) return s;
+    if (Status s = t->EnsureWriteModel(ctx.NextPosition()); !s.ok()) return s;
     if (expected) {
       Result<uint64_t> version = ctx.StreamVersion(expected->stream);
       if (!version.ok()) return version.status();
@@ -326,7 +326,7 @@ void Api::PutTenant(const Request& r, const Params& p, Responder respond) {
   if (auto key = r.Header("idempotency-key")) meta.idempotency_key = std::string(*key);
   meta.fingerprint = Fingerprint(r);
   auto decide = [t, cmd, zone = *zone](ledger::WriteContext& ctx) -> Status {
-    if (Status s = t->EnsureWriteModel(); !s.ok()) return s;
+    if (Status s = t->EnsureWriteModel(ctx.NextPosition()); !s.ok()) return s;
     commands::TenantState& state = t->model().tenant;
     const bool created = !state.exists();
     auto decided = commands::Decide(state, cmd);

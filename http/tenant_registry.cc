@@ -1,6 +1,10 @@
 #include "http/tenant_registry.h"
 
+#include <pthread.h>
 #include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
 
 #include <filesystem>
 
@@ -57,7 +61,12 @@ Result<std::unique_ptr<Tenant>> Tenant::Open(const std::string& data_dir, const 
   } else {
     spdlog::info("tenant {}: write model replayed from {} events", id, head);
   }
-  t->log_->SetCommitListener([r = t->runtime_.get()](uint64_t head) { r->Notify(head); });
+  t->snapshot_every_ = options.snapshot_every_events;
+  // Runs on the writer thread after each group commit.
+  t->log_->SetCommitListener([raw_t = t.get()](uint64_t head) {
+    raw_t->runtime_->Notify(head);
+    raw_t->MaybeSnapshot(head);
+  });
   t->runtime_->Start();
   t->runtime_->Notify(t->log_->Head());
   return t;
@@ -67,6 +76,7 @@ Tenant::~Tenant() { Close(); }
 
 void Tenant::Close() {
   if (log_) log_->Close();  // answers queued commands first
+  if (snapshot_thread_.joinable()) snapshot_thread_.join();
   SaveWriteModel();
   if (runtime_) runtime_->Stop();
   if (store_) {
@@ -96,6 +106,34 @@ void Tenant::SaveWriteModel() {
   }
 }
 
+// After a group commit (writer thread): when snapshot_every_ events have been written since the
+// last snapshot and the model holds exactly the events up to the head, encodes it here (the
+// writer waits for that) and hands the bytes to a thread that writes them. One at a time: while
+// a snapshot is being written, no other is taken.
+void Tenant::MaybeSnapshot(uint64_t head) {
+  if (snapshot_every_ == 0 || !model_loaded_ || model_stale_ || model_.position != head) return;
+  if (head < last_snapshot_ + snapshot_every_ || snapshot_busy_.load()) return;
+  const auto start = std::chrono::steady_clock::now();
+  std::string bytes = commands::EncodeModel(model_);
+  const double encode_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  last_snapshot_ = head;
+  if (snapshot_thread_.joinable()) snapshot_thread_.join();  // done: it cleared snapshot_busy_
+  snapshot_busy_ = true;
+  snapshot_thread_ = std::thread([this, head, bytes = std::move(bytes), encode_ms] {
+    pthread_setname_np(pthread_self(), "kaiin-snapshot");
+    if (Status s = log_->WriteSnapshotAt(head, bytes); s.ok()) {
+      spdlog::info("tenant {}: write-model snapshot at {} ({} bytes, encoded in {:.0f} ms)", id_,
+                   head, bytes.size(), encode_ms);
+    } else {
+      spdlog::warn("tenant {}: write-model snapshot at {} not written: {}", id_, head,
+                   s.ToString());
+    }
+    snapshots_taken_.fetch_add(1);
+    snapshot_busy_ = false;
+  });
+}
+
 // The latest snapshot of the write model (if there is one of this log, readable, of this
 // build's format), then the events after it; else every event from the start.
 Status Tenant::LoadWriteModel() {
@@ -112,6 +150,7 @@ Status Tenant::LoadWriteModel() {
   }
   bytes = {};
   snapshot_position_ = from;
+  last_snapshot_ = std::max(last_snapshot_, from);
   if (Status s = commands::Replay(*log_, from, head, &model); !s.ok()) return s;
   model_ = std::move(model);
   model_stale_ = false;
@@ -120,7 +159,16 @@ Status Tenant::LoadWriteModel() {
   return Status::Ok();
 }
 
-Status Tenant::EnsureWriteModel() { return model_stale_ ? LoadWriteModel() : Status::Ok(); }
+Status Tenant::EnsureWriteModel(uint64_t next_position) {
+  if (model_stale_ || model_.position + 1 != next_position) {
+    if (Status s = LoadWriteModel(); !s.ok()) return s;
+  }
+  if (model_.position + 1 != next_position) {  // earlier commands of this group went around it
+    model_stale_ = true;
+    return Status::Unavailable("write_model_behind", "the write model is being reloaded");
+  }
+  return Status::Ok();
+}
 
 Tenant::Settings Tenant::settings() const {
   std::lock_guard<std::mutex> lock(settings_mu_);

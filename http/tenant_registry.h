@@ -8,6 +8,7 @@
 #include <mutex>
 #include <shared_mutex>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -34,6 +35,10 @@ struct TenantOptions {
   std::chrono::microseconds projection_gather_delay{2000};
   // The projector thread's nice value (projections::RuntimeOptions::thread_nice).
   int projector_nice = 10;
+  // While running, the write model is saved as a snapshot each time this many events have been
+  // written since the last one (0: only at a clean stop), so that a start after a crash replays
+  // at most about this many events.
+  uint64_t snapshot_every_events = 1'000'000;
   // Tests only: both stores of every tenant write through this switch (a simulated full disk).
   std::shared_ptr<ledger::StorageFaults> faults;
 };
@@ -55,8 +60,12 @@ class Tenant {
 
   // The write model. Only on the log's writer thread (inside decide or done callbacks).
   commands::TenantModel& model() { return model_; }
-  // Reloads the write model from the log if a failed write left it ahead of the disk.
-  Status EnsureWriteModel();
+  // Before a command decides (writer thread; `next_position` is where its events would go):
+  // reloads the write model from the log if a failed write left it ahead of the disk, or if
+  // events were written past it (straight to the log, as no server does), so that it holds
+  // exactly the positions before `next_position`. Unavailable (the command may be retried) if
+  // it still does not.
+  Status EnsureWriteModel(uint64_t next_position);
   // A command's answer was an error (writer thread). Unavailable: the write failed after the
   // model took the group in. Internal: a decide threw, perhaps halfway through evolving the
   // model. Either way the model is reloaded from the log before the next command.
@@ -69,6 +78,8 @@ class Tenant {
   // The position of the snapshot the write model was last loaded from (0: replayed from the
   // start).
   uint64_t snapshot_position() const { return snapshot_position_; }
+  // Snapshots taken while running (written, or failed) since the tenant opened.
+  uint64_t snapshots_taken() const { return snapshots_taken_.load(); }
 
   // The tenant's calendar date at a UTC instant (its time zone; UTC before it is configured).
   Date DateAt(TimestampMicros utc) const;
@@ -86,6 +97,7 @@ class Tenant {
   Tenant() = default;
   Status LoadWriteModel();
   void SaveWriteModel();
+  void MaybeSnapshot(uint64_t head);
 
   std::string id_;
   std::unique_ptr<ledger::RocksEventLog> log_;
@@ -97,6 +109,13 @@ class Tenant {
   std::atomic<bool> model_stale_{false};
   bool model_loaded_ = false;  // LoadWriteModel succeeded and Close has not saved it yet
   uint64_t snapshot_position_ = 0;
+  // Periodic snapshots: decided and encoded on the writer thread (after a group commits, when
+  // the model holds exactly the events up to the head), written by a thread of their own.
+  uint64_t snapshot_every_ = 0;
+  uint64_t last_snapshot_ = 0;  // writer thread
+  std::thread snapshot_thread_;
+  std::atomic<bool> snapshot_busy_{false};
+  std::atomic<uint64_t> snapshots_taken_{0};
   mutable std::mutex settings_mu_;
   Settings settings_;
   std::shared_ptr<const TimeZone> zone_;

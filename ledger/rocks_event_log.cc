@@ -357,6 +357,29 @@ Status RocksEventLog::WriteSnapshot(std::string_view bytes) {
   return FromRocks(db_->Write(options, &batch), "write snapshot");
 }
 
+Status RocksEventLog::WriteSnapshotAt(uint64_t position, std::string_view bytes) {
+  std::shared_lock db_lock(db_mu_);
+  if (!db_ || follower_) {
+    return Status::Unavailable("storage_unavailable", "the event log cannot take a snapshot");
+  }
+  if (position == 0 || position > Head()) {
+    return Status::InvalidArgument("validation_failed", "a snapshot is of a written position");
+  }
+  std::string envelope;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), events_cf_, PositionKey(position), &envelope);
+  if (!s.ok()) return FromRocks(s, "read the snapshot's event");
+  std::string value(HashView(events::Sha256(envelope)));
+  value.append(bytes);
+  rocksdb::WriteBatch batch;
+  batch.DeleteRange(snapshots_cf_, PositionKey(0), PositionKey(position));
+  batch.Put(snapshots_cf_, PositionKey(position), value);
+  rocksdb::WriteOptions options;
+  options.disableWAL = true;
+  if (s = db_->Write(options, &batch); !s.ok()) return FromRocks(s, "write snapshot");
+  rocksdb::FlushOptions flush;  // waits; never forces a write stall to flush sooner
+  return FromRocks(db_->Flush(flush, snapshots_cf_), "flush snapshot");
+}
+
 Result<bool> RocksEventLog::LatestSnapshot(uint64_t* position, std::string* bytes) {
   std::shared_lock db_lock(db_mu_);
   if (!db_) return Status::Unavailable("storage_unavailable", "the event log is being reopened");

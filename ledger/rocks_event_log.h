@@ -95,6 +95,12 @@ class RocksEventLog final : public EventLog {
   // the log it was taken from. Only after Close (no command can be running); replaces the
   // earlier snapshots. Unavailable after a failed write.
   Status WriteSnapshot(std::string_view bytes);
+  // The same for a position at or below the head while the log runs (any thread): the caller
+  // vouches that `bytes` hold exactly the events up to `position`. Written without the WAL and
+  // then flushed into a table file, so that a large snapshot does not hold up the group commits
+  // queued behind it; a crash before the flush only loses the snapshot. Replaces the earlier
+  // snapshots.
+  Status WriteSnapshotAt(uint64_t position, std::string_view bytes);
   // The latest snapshot at or below the head whose event hash matches the log: sets *position
   // and *bytes (unless null) and returns true; false when there is none.
   Result<bool> LatestSnapshot(uint64_t* position, std::string* bytes);

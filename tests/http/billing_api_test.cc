@@ -5,7 +5,9 @@
 
 #include <filesystem>
 #include <map>
+#include <thread>
 
+#include "commands/model_codec.h"
 #include "ledger/data_layout.h"
 #include "tests/http/billing_api_fixture.h"
 
@@ -232,6 +234,55 @@ TEST_F(BillingApi, TheWriteModelComesBackFromItsSnapshot) {
   replay::TenantReport report;
   ASSERT_TRUE(replay::VerifyTenant(dir_.path(), "soc", dir_.Sub("verify-snapshot"), &report).ok());
   EXPECT_EQ(report.snapshot, "at " + std::to_string(h1) + ": equal to the log replayed to it");
+}
+
+// A society whose write model is saved every two events while it runs.
+class PeriodicSnapshotApi : public BillingApi {
+ protected:
+  PeriodicSnapshotApi() : BillingApi(Options()) {}
+  static TenantOptions Options() {
+    TenantOptions o;
+    o.snapshot_every_events = 2;
+    return o;
+  }
+};
+
+TEST_F(PeriodicSnapshotApi, SnapshotsTakenWhileRunningHoldTheLogUpToTheirPosition) {
+  Tenant* t = tenants_.Find("soc");
+  const uint64_t taken = t->snapshots_taken();
+  Bill(taro_, 2026);
+  ASSERT_EQ(Pay(taro_, 20000, R"("allocation":"oldest_first")").status, 201);
+  ASSERT_EQ(Pay(hanako_, 3000, R"("allocation":"none")").status, 201);
+  for (int i = 0; i < 2000 && t->snapshots_taken() < taken + 2; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_GE(t->snapshots_taken(), taken + 2);
+  uint64_t at = 0;
+  std::string bytes;
+  ASSERT_TRUE(*t->log().LatestSnapshot(&at, &bytes));
+  EXPECT_GT(at, 0u);
+  commands::TenantModel saved, replayed;
+  ASSERT_TRUE(commands::DecodeModel(bytes, &saved).ok());
+  ASSERT_TRUE(commands::Replay(t->log(), 0, at, &replayed).ok());
+  EXPECT_EQ(saved.position, at);
+  EXPECT_TRUE(saved == replayed);
+
+  // An event written past the model (straight to the log, as no server does): the next command
+  // reloads the model before it decides, and the snapshots after it hold that event too.
+  ledger::CommandMeta meta;
+  meta.actor = "test";
+  ASSERT_TRUE(t->log().Append(meta, {"tenant-soc", ledger::kAnyVersion,
+      {{events::TenantConfigured{"学会", 4, "Asia/Tokyo"}, 0, 0}}}).ok());
+  const uint64_t past = Head("soc");
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(Pay(hanako_, 1000, R"("allocation":"none")").status, 201);
+  }
+  tenants_.CloseAll();
+  ASSERT_TRUE(tenants_.OpenAll().ok());
+  EXPECT_GT(tenants_.Find("soc")->snapshot_position(), past);
+  commands::TenantModel all;
+  ASSERT_TRUE(commands::Replay(tenants_.Find("soc")->log(), 0, Head("soc"), &all).ok());
+  EXPECT_TRUE(tenants_.Find("soc")->model() == all);
 }
 
 // A society whose projections are rebuilt the bulk way whenever they start from 0.

@@ -42,6 +42,10 @@ uint16_t FreePort() {
   return ntohs(addr.sin_port);
 }
 
+// Write-model snapshots while running, every this many events: kills land before, during and
+// after their writes, and the starts after them load the latest that reached the disk.
+constexpr char kSnapshotEvery[] = "25";
+
 class Kaiind {
  public:
   Kaiind(std::string data_dir, uint16_t port) : data_dir_(std::move(data_dir)), port_(port) {}
@@ -63,10 +67,11 @@ class Kaiind {
       const std::string listen = "127.0.0.1:" + std::to_string(port_);
       if (bulk_min > 0) {
         execl(KAIIND, "kaiind", "--data-dir", data_dir_.c_str(), "--listen", listen.c_str(),
-              "--projection-bulk-min", bulk.c_str(), static_cast<char*>(nullptr));
+              "--snapshot-every", kSnapshotEvery, "--projection-bulk-min", bulk.c_str(),
+              static_cast<char*>(nullptr));
       } else {
         execl(KAIIND, "kaiind", "--data-dir", data_dir_.c_str(), "--listen", listen.c_str(),
-              static_cast<char*>(nullptr));
+              "--snapshot-every", kSnapshotEvery, static_cast<char*>(nullptr));
       }
       _exit(127);
     }
@@ -192,8 +197,9 @@ TEST(HttpCrashTest, PaymentsRetriedAcrossKillsAreRecordedExactlyOnce) {
   // the rows built in memory, files ingested with the checkpoints) while the clients pay on; the
   // kill after such a restart comes 0–30 ms after it is ready, to land in the rebuild (which
   // starts as the server does). A last restart lets everything finish.
-  // The first stop is a clean one (SIGTERM): it leaves a snapshot of the write model, which the
-  // starts after the later kills load, replaying only the events after it.
+  // The first stop is a clean one (SIGTERM): it leaves a snapshot of the write model; kaiind
+  // also takes one every kSnapshotEvery events while it runs. The starts after the kills load
+  // the latest on the disk and replay only the events after it.
   for (int round = 0; round < kRounds; ++round) {
     const bool rebuilding = round % 2 == 0 && round > 0;
     std::this_thread::sleep_for(std::chrono::milliseconds(rebuilding ? rng() % 30 : 200 + rng() % 500));
@@ -259,13 +265,17 @@ TEST(HttpCrashTest, PaymentsRetriedAcrossKillsAreRecordedExactlyOnce) {
   // start replayed the log from the beginning. (kaiind's log is flushed once a second, so a kill
   // can take a start's line with it: counted loosely.)
   std::ifstream log(dir.path() + "/kaiind.log");
-  int from_snapshot = 0, from_start = 0;
+  int from_snapshot = 0, from_start = 0, taken_running = 0;
   for (std::string line; std::getline(log, line);) {
     if (line.find("write model from the snapshot at") != std::string::npos) ++from_snapshot;
     if (line.find("write model replayed from") != std::string::npos) ++from_start;
+    if (line.find("write-model snapshot at") != std::string::npos) ++taken_running;
   }
   EXPECT_GE(from_snapshot, 1);
   EXPECT_LE(from_start, 1);
+  EXPECT_GE(taken_running, 1);
+  std::printf("%d snapshots written while running; %d starts from a snapshot, %d from the start\n",
+              taken_running, from_snapshot, from_start);
 }
 
 }  // namespace

@@ -381,6 +381,38 @@ TEST(EventLogTest, CloseAnswersQueuedCommandsAndRefusesNewOnes) {
   EXPECT_EQ(late.status().code(), StatusCode::kUnavailable);
 }
 
+// A snapshot taken while the log runs: of a written position only, there after a restart, the
+// latest read back. (That it outlives a kill, written without the WAL, is for the HTTP crash
+// test: a clean close flushes anyway.)
+TEST(EventLogTest, SnapshotsTakenWhileRunningAreFlushedAndReplaceTheEarlierOnes) {
+  testing::TempDir dir;
+  uint64_t at = 0;
+  std::string bytes;
+  {
+    auto log = OpenLog(dir.path());
+    ASSERT_TRUE(log->Append(Meta(), {"s-1", kNoStream, {Draft("a"), Draft("b")}}).ok());
+    EXPECT_EQ(log->WriteSnapshotAt(0, "none").code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(log->WriteSnapshotAt(3, "ahead").code(), StatusCode::kInvalidArgument);
+    ASSERT_TRUE(log->WriteSnapshotAt(1, "model at 1").ok());
+    ASSERT_TRUE(log->Append(Meta(), {"s-1", 2, {Draft("c")}}).ok());
+    ASSERT_TRUE(*log->LatestSnapshot(&at, &bytes));
+    EXPECT_EQ(at, 1u);
+    ASSERT_TRUE(log->WriteSnapshotAt(2, "model at 2").ok());  // below the head: fine
+    ASSERT_TRUE(*log->LatestSnapshot(&at, &bytes));
+    EXPECT_EQ(at, 2u);
+    EXPECT_EQ(bytes, "model at 2");
+    ASSERT_TRUE(log->Append(Meta(), {"s-1", 3, {Draft("d")}}).ok());
+  }
+  auto log = OpenLog(dir.path());
+  ASSERT_TRUE(*log->LatestSnapshot(&at, &bytes));
+  EXPECT_EQ(at, 2u);
+  EXPECT_EQ(bytes, "model at 2");
+  ASSERT_TRUE(log->WriteSnapshotAt(4, "model at 4").ok());
+  ASSERT_TRUE(*log->LatestSnapshot(&at, &bytes));
+  EXPECT_EQ(at, 4u);
+  EXPECT_EQ(bytes, "model at 4");
+}
+
 // Write-model snapshots: kept for the head after Close, only the latest; read back at any later
 // head; refused before Close; and not trusted when the event hash stored with it does not match
 // the log (a snapshot that came from another log).
