@@ -54,8 +54,10 @@ void PutMap(RowWriter& w, const Map& map, PutValue put) {
 template <typename Map, typename GetValue>
 bool GetMap(RowReader& r, Map* map, GetValue get) {
   uint64_t n = 0;
-  if (!r.U64(&n)) return false;
+  if (!r.U64(&n) || n > r.remaining()) return false;  // every entry takes at least a byte
   map->clear();
+  // Sized once: growing a map of millions of payments rehashes every entry at each step.
+  if constexpr (requires { map->reserve(n); }) map->reserve(n);
   for (uint64_t i = 0; i < n; ++i) {
     std::string key;
     typename Map::mapped_type value{};

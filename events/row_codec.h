@@ -79,6 +79,7 @@ class RowReader {
   }
   bool ok() const { return ok_; }
   bool done() const { return ok_ && pos_ == in_.size(); }
+  size_t remaining() const { return in_.size() - pos_; }
 
  private:
   bool Fail() {

@@ -6,6 +6,7 @@
 //          [--projection-gather-us N]  (the projector may wait N µs to gather a batch; 2000)
 //          [--projector-nice N]  (the projector thread's nice value; 10, 0 to keep the process's)
 //          [--snapshot-every N]  (snapshot the write model every N events; 1000000, 0: at stop)
+//          [--snapshot-quiet-ms N]  (... at the first moment without commits for N ms; 1000)
 //
 // The admin token comes from --admin-token-file, else KAIIN_ADMIN_TOKEN, else DIR/admin-token
 // (generated with mode 0600 on first start). The token itself is never logged. SIGTERM and SIGINT
@@ -56,13 +57,14 @@ struct Flags {
   std::chrono::microseconds projection_gather = kaiin::http::TenantOptions{}.projection_gather_delay;
   int projector_nice = kaiin::http::TenantOptions{}.projector_nice;
   uint64_t snapshot_every = kaiin::http::TenantOptions{}.snapshot_every_events;
+  std::chrono::milliseconds snapshot_quiet = kaiin::http::TenantOptions{}.snapshot_quiet;
 };
 
 int Usage() {
   std::fprintf(stderr,
                "usage: kaiind --data-dir DIR --listen HOST:PORT [--admin-token-file FILE] "
                "[--threads N] [--public-url URL] [--projection-bulk-min N] [--projection-gather-us N] "
-               "[--projector-nice N] [--snapshot-every N]\n");
+               "[--projector-nice N] [--snapshot-every N] [--snapshot-quiet-ms N]\n");
   return 2;
 }
 
@@ -153,6 +155,8 @@ int main(int argc, char** argv) {
       flags.projector_nice = std::atoi(value.c_str());
     } else if (arg == "--snapshot-every") {
       flags.snapshot_every = std::strtoull(value.c_str(), nullptr, 10);
+    } else if (arg == "--snapshot-quiet-ms") {
+      flags.snapshot_quiet = std::chrono::milliseconds(std::strtoull(value.c_str(), nullptr, 10));
     } else {
       return Usage();
     }
@@ -192,6 +196,7 @@ int main(int argc, char** argv) {
   tenant_options.projection_gather_delay = flags.projection_gather;
   tenant_options.projector_nice = flags.projector_nice;
   tenant_options.snapshot_every_events = flags.snapshot_every;
+  tenant_options.snapshot_quiet = flags.snapshot_quiet;
   kaiin::http::TenantRegistry tenants(flags.data_dir, tenant_options);
   if (kaiin::Status s = tenants.OpenAll(); !s.ok()) {
     spdlog::error("cannot open the tenants: {}", s.ToString());

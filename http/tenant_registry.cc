@@ -17,6 +17,16 @@
 
 namespace kaiin::http {
 
+namespace {
+
+int64_t SteadyMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Tenant>> Tenant::Open(const std::string& data_dir, const std::string& id,
                                              const TenantOptions& options) {
   std::error_code ec;
@@ -61,22 +71,31 @@ Result<std::unique_ptr<Tenant>> Tenant::Open(const std::string& data_dir, const 
   } else {
     spdlog::info("tenant {}: write model replayed from {} events", id, head);
   }
-  t->snapshot_every_ = options.snapshot_every_events;
   // Runs on the writer thread after each group commit.
   t->log_->SetCommitListener([raw_t = t.get()](uint64_t head) {
     raw_t->runtime_->Notify(head);
-    raw_t->MaybeSnapshot(head);
+    raw_t->last_commit_us_.store(SteadyMicros());
   });
   t->runtime_->Start();
   t->runtime_->Notify(t->log_->Head());
+  t->snapshot_every_ = options.snapshot_every_events;
+  t->snapshot_quiet_ = options.snapshot_quiet;
+  if (t->snapshot_every_ > 0) {
+    t->snapshot_thread_ = std::thread([raw_t = t.get()] { raw_t->SnapshotLoop(); });
+  }
   return t;
 }
 
 Tenant::~Tenant() { Close(); }
 
 void Tenant::Close() {
-  if (log_) log_->Close();  // answers queued commands first
+  {
+    std::lock_guard<std::mutex> lock(snapshot_mu_);
+    snapshot_stop_ = true;
+  }
+  snapshot_cv_.notify_all();
   if (snapshot_thread_.joinable()) snapshot_thread_.join();
+  if (log_) log_->Close();  // answers queued commands first
   SaveWriteModel();
   if (runtime_) runtime_->Stop();
   if (store_) {
@@ -106,35 +125,52 @@ void Tenant::SaveWriteModel() {
   }
 }
 
-// After a group commit (writer thread): when snapshot_every_ events have been written since the
-// last snapshot and the model holds exactly the events up to the head, encodes it here (the
-// writer waits for that, so preferably when nothing is queued) and hands the bytes to a thread
-// that writes them. One at a time: while a snapshot is being written, no other is taken.
-void Tenant::MaybeSnapshot(uint64_t head) {
-  if (snapshot_every_ == 0 || !model_loaded_ || model_stale_ || model_.position != head) return;
-  if (head < last_snapshot_ + snapshot_every_ || snapshot_busy_.load()) return;
-  // Encoding holds the writer (~0.5 s for a model of 100k members): wait for a moment when no
-  // command is queued, unless twice the interval has passed.
-  if (log_->QueueLength() > 0 && head < last_snapshot_ + 2 * snapshot_every_) return;
-  const auto start = std::chrono::steady_clock::now();
-  std::string bytes = commands::EncodeModel(model_);
-  const double encode_ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-  last_snapshot_ = head;
-  if (snapshot_thread_.joinable()) snapshot_thread_.join();  // done: it cleared snapshot_busy_
-  snapshot_busy_ = true;
-  snapshot_thread_ = std::thread([this, head, bytes = std::move(bytes), encode_ms] {
-    pthread_setname_np(pthread_self(), "kaiin-snapshot");
-    if (Status s = log_->WriteSnapshotAt(head, bytes); s.ok()) {
+// The snapshot thread. Every quarter of snapshot_quiet (5..250 ms) it looks whether
+// snapshot_every_ events have been written since the last snapshot and no group has been
+// committed for snapshot_quiet; if so it submits a job to the writer that encodes the model,
+// provided it holds exactly the events up to the head and no command is queued behind the job
+// (the job appends nothing; the log counts it as a command). Then it writes the bytes here.
+void Tenant::SnapshotLoop() {
+  pthread_setname_np(pthread_self(), "kaiin-snapshot");
+  const auto poll = std::clamp<std::chrono::milliseconds>(
+      snapshot_quiet_ / 4, std::chrono::milliseconds(5), std::chrono::milliseconds(250));
+  const int64_t quiet_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(snapshot_quiet_).count();
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> lock(snapshot_mu_);
+      snapshot_cv_.wait_for(lock, poll, [this] { return snapshot_stop_; });
+      if (snapshot_stop_) return;
+    }
+    if (log_->Head() < last_snapshot_.load() + snapshot_every_) continue;
+    if (SteadyMicros() - last_commit_us_.load() < quiet_us) continue;
+    std::string bytes;
+    uint64_t at = 0;
+    double encode_ms = 0;
+    ledger::CommandMeta meta;
+    meta.actor = "kaiin:snapshot";
+    Result<ledger::CommitResult> done = log_->SubmitAndWait(meta, [&](ledger::WriteContext& ctx) {
+      if (!model_loaded_ || model_stale_ || model_.position + 1 != ctx.NextPosition() ||
+          model_.position != log_->Head() || log_->QueueLength() > 0) {
+        return Status::Ok();  // not now: a later look may find a better moment
+      }
+      const auto start = std::chrono::steady_clock::now();
+      bytes = commands::EncodeModel(model_);
+      encode_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
+                                                            start).count();
+      at = model_.position;
+      return Status::Ok();
+    });
+    if (!done.ok() || at == 0) continue;
+    last_snapshot_.store(at);
+    if (Status s = log_->WriteSnapshotAt(at, bytes); s.ok()) {
       spdlog::info("tenant {}: write-model snapshot at {} ({} bytes, encoded in {:.0f} ms)", id_,
-                   head, bytes.size(), encode_ms);
+                   at, bytes.size(), encode_ms);
     } else {
-      spdlog::warn("tenant {}: write-model snapshot at {} not written: {}", id_, head,
-                   s.ToString());
+      spdlog::warn("tenant {}: write-model snapshot at {} not written: {}", id_, at, s.ToString());
     }
     snapshots_taken_.fetch_add(1);
-    snapshot_busy_ = false;
-  });
+  }
 }
 
 // The latest snapshot of the write model (if there is one of this log, readable, of this
@@ -153,7 +189,7 @@ Status Tenant::LoadWriteModel() {
   }
   bytes = {};
   snapshot_position_ = from;
-  last_snapshot_ = std::max(last_snapshot_, from);
+  if (from > last_snapshot_.load()) last_snapshot_.store(from);
   if (Status s = commands::Replay(*log_, from, head, &model); !s.ok()) return s;
   model_ = std::move(model);
   model_stale_ = false;

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
@@ -35,10 +36,12 @@ struct TenantOptions {
   std::chrono::microseconds projection_gather_delay{2000};
   // The projector thread's nice value (projections::RuntimeOptions::thread_nice).
   int projector_nice = 10;
-  // While running, the write model is saved as a snapshot each time this many events have been
-  // written since the last one (0: only at a clean stop), so that a start after a crash replays
-  // at most about this many events.
+  // While running, the write model is saved as a snapshot once this many events have been
+  // written since the last one (0: only at a clean stop) and then no command has been committed
+  // for snapshot_quiet: encoding holds the writer (seconds for millions of payments), so it waits
+  // for a quiet moment. A start after a crash replays the events since the last snapshot.
   uint64_t snapshot_every_events = 1'000'000;
+  std::chrono::milliseconds snapshot_quiet{1000};
   // Tests only: both stores of every tenant write through this switch (a simulated full disk).
   std::shared_ptr<ledger::StorageFaults> faults;
 };
@@ -97,7 +100,7 @@ class Tenant {
   Tenant() = default;
   Status LoadWriteModel();
   void SaveWriteModel();
-  void MaybeSnapshot(uint64_t head);
+  void SnapshotLoop();
 
   std::string id_;
   std::unique_ptr<ledger::RocksEventLog> log_;
@@ -109,13 +112,17 @@ class Tenant {
   std::atomic<bool> model_stale_{false};
   bool model_loaded_ = false;  // LoadWriteModel succeeded and Close has not saved it yet
   uint64_t snapshot_position_ = 0;
-  // Periodic snapshots: decided and encoded on the writer thread (after a group commits, when
-  // the model holds exactly the events up to the head), written by a thread of their own.
+  // Snapshots while running (SnapshotLoop): the snapshot thread watches for a due snapshot and
+  // a quiet moment, has the writer encode the model, and writes the bytes.
   uint64_t snapshot_every_ = 0;
-  uint64_t last_snapshot_ = 0;  // writer thread
-  std::thread snapshot_thread_;
-  std::atomic<bool> snapshot_busy_{false};
+  std::chrono::milliseconds snapshot_quiet_{0};
+  std::atomic<uint64_t> last_snapshot_{0};
+  std::atomic<int64_t> last_commit_us_{0};  // steady clock, set after each group commit
   std::atomic<uint64_t> snapshots_taken_{0};
+  std::mutex snapshot_mu_;
+  std::condition_variable snapshot_cv_;
+  bool snapshot_stop_ = false;
+  std::thread snapshot_thread_;
   mutable std::mutex settings_mu_;
   Settings settings_;
   std::shared_ptr<const TimeZone> zone_;

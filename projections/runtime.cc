@@ -225,7 +225,8 @@ void ProjectionRuntime::Notify(uint64_t head) {
   cv_.notify_one();
 }
 
-// Called with mu_ held, when there is something to apply.
+// At the top of each round of the loop, with mu_ held: waits up to gather_delay for more events
+// when few are known to be waiting and no reader waits for a position.
 void ProjectionRuntime::Gather(std::unique_lock<std::mutex>& lock) {
   if (options_.gather_delay.count() <= 0) return;
   auto enough = [this] {

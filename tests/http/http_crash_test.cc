@@ -42,8 +42,9 @@ uint16_t FreePort() {
   return ntohs(addr.sin_port);
 }
 
-// Write-model snapshots while running, every this many events: kills land before, during and
-// after their writes, and the starts after them load the latest that reached the disk.
+// Write-model snapshots while running, every this many events and without waiting for a quiet
+// moment: kills land before, during and after their writes, and the starts after them load the
+// latest that reached the disk.
 constexpr char kSnapshotEvery[] = "25";
 
 class Kaiind {
@@ -67,11 +68,12 @@ class Kaiind {
       const std::string listen = "127.0.0.1:" + std::to_string(port_);
       if (bulk_min > 0) {
         execl(KAIIND, "kaiind", "--data-dir", data_dir_.c_str(), "--listen", listen.c_str(),
-              "--snapshot-every", kSnapshotEvery, "--projection-bulk-min", bulk.c_str(),
-              static_cast<char*>(nullptr));
+              "--snapshot-every", kSnapshotEvery, "--snapshot-quiet-ms", "0",
+              "--projection-bulk-min", bulk.c_str(), static_cast<char*>(nullptr));
       } else {
         execl(KAIIND, "kaiind", "--data-dir", data_dir_.c_str(), "--listen", listen.c_str(),
-              "--snapshot-every", kSnapshotEvery, static_cast<char*>(nullptr));
+              "--snapshot-every", kSnapshotEvery, "--snapshot-quiet-ms", "0",
+              static_cast<char*>(nullptr));
       }
       _exit(127);
     }
