@@ -136,6 +136,9 @@ void Tenant::SnapshotLoop() {
       snapshot_quiet_ / 4, std::chrono::milliseconds(5), std::chrono::milliseconds(250));
   const int64_t quiet_us =
       std::chrono::duration_cast<std::chrono::microseconds>(snapshot_quiet_).count();
+  // After the writer declined (a stale model, a failing disk), the next try waits for a commit:
+  // an idle server is not asked four times a second.
+  int64_t declined_after = -1;
   for (;;) {
     {
       std::unique_lock<std::mutex> lock(snapshot_mu_);
@@ -143,7 +146,8 @@ void Tenant::SnapshotLoop() {
       if (snapshot_stop_) return;
     }
     if (log_->Head() < last_snapshot_.load() + snapshot_every_) continue;
-    if (SteadyMicros() - last_commit_us_.load() < quiet_us) continue;
+    const int64_t last_commit = last_commit_us_.load();
+    if (SteadyMicros() - last_commit < quiet_us || last_commit == declined_after) continue;
     std::string bytes;
     uint64_t at = 0;
     double encode_ms = 0;
@@ -161,7 +165,10 @@ void Tenant::SnapshotLoop() {
       at = model_.position;
       return Status::Ok();
     });
-    if (!done.ok() || at == 0) continue;
+    if (!done.ok() || at == 0) {
+      declined_after = last_commit;
+      continue;
+    }
     last_snapshot_.store(at);
     if (Status s = log_->WriteSnapshotAt(at, bytes); s.ok()) {
       spdlog::info("tenant {}: write-model snapshot at {} ({} bytes, encoded in {:.0f} ms)", id_,
