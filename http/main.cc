@@ -54,7 +54,8 @@ struct Flags {
   std::string public_url;  // where the links in sent mail point
   int threads = 2;
   uint64_t projection_bulk_min = kaiin::http::TenantOptions{}.projection_bulk_events_min;
-  std::chrono::microseconds projection_gather = kaiin::http::TenantOptions{}.projection_gather_delay;
+  std::chrono::microseconds projection_gather =
+      kaiin::http::TenantOptions{}.projection_gather_delay;
   int projector_nice = kaiin::http::TenantOptions{}.projector_nice;
   uint64_t snapshot_every = kaiin::http::TenantOptions{}.snapshot_every_events;
   std::chrono::milliseconds snapshot_quiet = kaiin::http::TenantOptions{}.snapshot_quiet;
@@ -63,8 +64,9 @@ struct Flags {
 int Usage() {
   std::fprintf(stderr,
                "usage: kaiind --data-dir DIR --listen HOST:PORT [--admin-token-file FILE] "
-               "[--threads N] [--public-url URL] [--projection-bulk-min N] [--projection-gather-us N] "
-               "[--projector-nice N] [--snapshot-every N] [--snapshot-quiet-ms N]\n");
+               "[--threads N] [--public-url URL] [--projection-bulk-min N] "
+               "[--projection-gather-us N] [--projector-nice N] [--snapshot-every N] "
+               "[--snapshot-quiet-ms N]\n");
   return 2;
 }
 
@@ -150,7 +152,8 @@ int main(int argc, char** argv) {
     } else if (arg == "--projection-bulk-min") {
       flags.projection_bulk_min = std::strtoull(value.c_str(), nullptr, 10);
     } else if (arg == "--projection-gather-us") {
-      flags.projection_gather = std::chrono::microseconds(std::strtoull(value.c_str(), nullptr, 10));
+      flags.projection_gather =
+          std::chrono::microseconds(std::strtoull(value.c_str(), nullptr, 10));
     } else if (arg == "--projector-nice") {
       flags.projector_nice = std::atoi(value.c_str());
     } else if (arg == "--snapshot-every") {

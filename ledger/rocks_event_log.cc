@@ -366,7 +366,8 @@ Status RocksEventLog::WriteSnapshotAt(uint64_t position, std::string_view bytes)
     return Status::InvalidArgument("validation_failed", "a snapshot is of a written position");
   }
   std::string envelope;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), events_cf_, PositionKey(position), &envelope);
+  rocksdb::Status s =
+      db_->Get(rocksdb::ReadOptions(), events_cf_, PositionKey(position), &envelope);
   if (!s.ok()) return FromRocks(s, "read the snapshot's event");
   std::string value(HashView(events::Sha256(envelope)));
   value.append(bytes);
