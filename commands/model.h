@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "commands/sequenced_map.h"
 #include "commands/tenant.h"
 #include "events/event.h"
 #include "events/log_reader.h"
@@ -116,8 +117,9 @@ struct TenantModel {
   uint64_t admission_seq = 0;
   uint64_t numeric_number_max = 0;   // the highest all-digit member number ever assigned
   size_t numeric_number_width = 0;   // its width (leading zeros kept)
-  std::unordered_map<std::string, InvoiceRecord> invoices;
-  std::unordered_map<std::string, PaymentRecord> payments;
+  // Ids numbered in order ("i000000001", "p000000001"): kept in vectors (sequenced_map.h).
+  SequencedMap<'i', InvoiceRecord> invoices;
+  SequencedMap<'p', PaymentRecord> payments;
   std::unordered_map<std::string, BatchRecord> batches;
   uint64_t invoice_seq = 0, batch_seq = 0, payment_seq = 0;
   std::map<std::string, events::StaffRole> staff;               // login -> role
