@@ -117,7 +117,7 @@ struct TenantModel {
   uint64_t admission_seq = 0;
   uint64_t numeric_number_max = 0;   // the highest all-digit member number ever assigned
   size_t numeric_number_width = 0;   // its width (leading zeros kept)
-  // Ids numbered in order ("i000000001", "p000000001"): kept in vectors (sequenced_map.h).
+  // Ids numbered in order ("i000000001", "p000000001"): kept by number (sequenced_map.h).
   SequencedMap<'i', InvoiceRecord> invoices;
   SequencedMap<'p', PaymentRecord> payments;
   std::unordered_map<std::string, BatchRecord> batches;

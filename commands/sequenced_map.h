@@ -1,14 +1,16 @@
 // A map from ids to records for ids that are a prefix letter and nine digits of a sequence
 // number counted from 1 (commands/billing.cc's Id: "p000000123"), as invoices and payments are.
-// The records whose number comes next are kept in a vector by that number, so that a society's
-// millions of payments cost no hash-map node, bucket or rehash (memory, start-up, snapshots); an
-// id of any other form, or one that would leave a gap, goes to an ordered map beside it. The
-// interface is the part of std::map the write model uses; iteration runs through the vector in
-// number order, then the map in key order (so in key order overall while all ids are numbered).
+// The records whose number comes next are kept in a vector by that number (one allocation each,
+// so that growing the vector moves pointers, never records), so that a society's millions of
+// payments cost no hash-map bucket, probe or rehash (memory, start-up, snapshots); an id of any
+// other form, or one that would leave a gap, goes to an ordered map beside it. The interface is
+// the part of std::map the write model uses; iteration runs through the vector in number order,
+// then the map in key order (so in key order overall while all ids are numbered).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -34,7 +36,7 @@ class SequencedMap {
 
    public:
     Iter(Map* m, size_t i, MapIter it) : m_(m), i_(i), it_(it) {}
-    Value& operator*() const { return i_ < m_->seq_.size() ? m_->seq_[i_] : *it_; }
+    Value& operator*() const { return i_ < m_->seq_.size() ? *m_->seq_[i_] : *it_; }
     Value* operator->() const { return &**this; }
     Iter& operator++() {
       if (i_ < m_->seq_.size()) {
@@ -99,14 +101,20 @@ class SequencedMap {
   std::pair<iterator, bool> emplace(std::string id, Record r) {
     if (auto it = find(id); it != end()) return {it, false};
     if (Number(id) == seq_.size() + 1) {
-      seq_.emplace_back(std::move(id), std::move(r));
+      seq_.push_back(std::make_unique<value_type>(std::move(id), std::move(r)));
       return {iterator{this, seq_.size() - 1, other_.begin()}, true};
     }
     auto [it, added] = other_.emplace(std::move(id), std::move(r));
     return {iterator{this, seq_.size(), it}, added};
   }
 
-  bool operator==(const SequencedMap& o) const { return seq_ == o.seq_ && other_ == o.other_; }
+  bool operator==(const SequencedMap& o) const {
+    if (seq_.size() != o.seq_.size() || other_ != o.other_) return false;
+    for (size_t i = 0; i < seq_.size(); ++i) {
+      if (*seq_[i] != *o.seq_[i]) return false;
+    }
+    return true;
+  }
 
  private:
   // The sequence number of an id of the form, else 0.
@@ -120,7 +128,7 @@ class SequencedMap {
     return n;
   }
 
-  std::vector<value_type> seq_;  // seq_[n - 1] holds number n
+  std::vector<std::unique_ptr<value_type>> seq_;  // seq_[n - 1] holds number n
   std::map<std::string, Record> other_;
 };
 
