@@ -37,7 +37,11 @@ std::vector<const typename Map::value_type*> Sorted(const Map& map) {
   std::vector<const typename Map::value_type*> entries;
   entries.reserve(map.size());
   for (const auto& e : map) entries.push_back(&e);
-  std::sort(entries.begin(), entries.end(), [](auto* a, auto* b) { return a->first < b->first; });
+  auto by_key = [](auto* a, auto* b) { return a->first < b->first; };
+  // A sequenced map (invoices, payments) iterates in key order already: one pass checks it.
+  if (!std::is_sorted(entries.begin(), entries.end(), by_key)) {
+    std::sort(entries.begin(), entries.end(), by_key);
+  }
   return entries;
 }
 
