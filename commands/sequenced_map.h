@@ -15,6 +15,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -31,8 +32,9 @@ class SequencedMap {
   class Iter {
     using Map = std::conditional_t<kConst, const SequencedMap, SequencedMap>;
     using Value = std::conditional_t<kConst, const value_type, value_type>;
-    using MapIter = std::conditional_t<kConst, typename std::map<std::string, Record>::const_iterator,
-                                       typename std::map<std::string, Record>::iterator>;
+    using Others = std::map<std::string, Record>;
+    using MapIter = std::conditional_t<kConst, typename Others::const_iterator,
+                                       typename Others::iterator>;
 
    public:
     Iter(Map* m, size_t i, MapIter it) : m_(m), i_(i), it_(it) {}
