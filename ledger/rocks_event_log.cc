@@ -128,6 +128,18 @@ rocksdb::DBOptions DbOptions(const LogOptions& options) {
   return db_options;
 }
 
+// A snapshot record replacing the earlier ones: key position, value the SHA-256 of the event
+// at that position followed by the caller's bytes.
+rocksdb::WriteBatch SnapshotBatch(rocksdb::ColumnFamilyHandle* cf, uint64_t position,
+                                  std::string_view event_hash, std::string_view bytes) {
+  std::string value(event_hash);
+  value.append(bytes);
+  rocksdb::WriteBatch batch;
+  batch.DeleteRange(cf, PositionKey(0), PositionKey(position));
+  batch.Put(cf, PositionKey(position), value);
+  return batch;
+}
+
 // Whether the folder takes a write again: writes and syncs a 64 KiB file through `env` and
 // removes it. A full disk answers with the error the next write would get.
 rocksdb::Status ProbeSpace(rocksdb::Env* env, const std::string& dir) {
@@ -347,11 +359,7 @@ Status RocksEventLog::WriteSnapshot(std::string_view bytes) {
   }
   const uint64_t head = Head();
   if (head == 0) return Status::Ok();  // nothing to spare a replay of
-  std::string value(HashView(head_hash_));
-  value.append(bytes);
-  rocksdb::WriteBatch batch;
-  batch.DeleteRange(snapshots_cf_, PositionKey(0), PositionKey(head));
-  batch.Put(snapshots_cf_, PositionKey(head), value);
+  rocksdb::WriteBatch batch = SnapshotBatch(snapshots_cf_, head, HashView(head_hash_), bytes);
   rocksdb::WriteOptions options;
   options.sync = options_.sync;
   return FromRocks(db_->Write(options, &batch), "write snapshot");
@@ -369,11 +377,8 @@ Status RocksEventLog::WriteSnapshotAt(uint64_t position, std::string_view bytes)
   rocksdb::Status s =
       db_->Get(rocksdb::ReadOptions(), events_cf_, PositionKey(position), &envelope);
   if (!s.ok()) return FromRocks(s, "read the snapshot's event");
-  std::string value(HashView(events::Sha256(envelope)));
-  value.append(bytes);
-  rocksdb::WriteBatch batch;
-  batch.DeleteRange(snapshots_cf_, PositionKey(0), PositionKey(position));
-  batch.Put(snapshots_cf_, PositionKey(position), value);
+  rocksdb::WriteBatch batch =
+      SnapshotBatch(snapshots_cf_, position, HashView(events::Sha256(envelope)), bytes);
   rocksdb::WriteOptions options;
   options.disableWAL = true;
   if (s = db_->Write(options, &batch); !s.ok()) return FromRocks(s, "write snapshot");
