@@ -84,11 +84,16 @@ class RuntimeTest : public ::testing::Test {
 
   std::unique_ptr<ProjectionRuntime> MakeRuntime(ProjectionStore* store, uint32_t schema = 1,
                                                  size_t batch = 2000) {
+    RuntimeOptions options;
+    options.batch_events_max = batch;
+    return MakeRuntime(store, options, schema);
+  }
+  std::unique_ptr<ProjectionRuntime> MakeRuntime(ProjectionStore* store,
+                                                 const RuntimeOptions& options,
+                                                 uint32_t schema = 1) {
     std::vector<std::unique_ptr<Projection>> ps;
     ps.push_back(std::make_unique<EventCountsProjection>());
     ps.push_back(std::make_unique<LastPositionProjection>(schema));
-    RuntimeOptions options;
-    options.batch_events_max = batch;
     auto rt = std::make_unique<ProjectionRuntime>(store, log_.get(), std::move(ps), options);
     EXPECT_TRUE(rt->Init().ok());
     return rt;
@@ -220,13 +225,10 @@ TEST_F(RuntimeTest, TheBackgroundThreadFollowsTheLogAndWakesWaiters) {
 // WhenReached or WaitFor ends the wait at once, and so does gather_events events pending.
 TEST_F(RuntimeTest, GatheringWaitsForABatchButNotWhileAReaderWaits) {
   auto store = OpenStore();
-  std::vector<std::unique_ptr<Projection>> ps;
-  ps.push_back(std::make_unique<EventCountsProjection>());
   RuntimeOptions options;
   options.gather_events = 5;
   options.gather_delay = std::chrono::hours(1);  // only the rules above can end the wait
-  auto rt = std::make_unique<ProjectionRuntime>(store.get(), log_.get(), std::move(ps), options);
-  ASSERT_TRUE(rt->Init().ok());
+  auto rt = MakeRuntime(store.get(), options);
   log_->SetCommitListener([r = rt.get()](uint64_t head) { r->Notify(head); });
   rt->Start();
 
@@ -272,12 +274,9 @@ int ProjectorNice() {
 
 TEST_F(RuntimeTest, TheProjectorThreadTakesItsNiceValue) {
   auto store = OpenStore();
-  std::vector<std::unique_ptr<Projection>> ps;
-  ps.push_back(std::make_unique<EventCountsProjection>());
   RuntimeOptions options;
   options.thread_nice = 19;  // the highest: any process may move a thread there
-  auto rt = std::make_unique<ProjectionRuntime>(store.get(), log_.get(), std::move(ps), options);
-  ASSERT_TRUE(rt->Init().ok());
+  auto rt = MakeRuntime(store.get(), options);
   rt->Start();
   int nice = ProjectorNice();
   for (int i = 0; i < 2000 && nice != 19; ++i) {
