@@ -7,7 +7,11 @@
 // server's resident memory (from /proc/PID/status).
 //
 //   kaiin-load --port P --token T --tenant T --members N --rate R --seconds S --connections C
-//              --pid PID [--report 10]
+//              --pid PID [--report 10] [--query PATH]
+//
+// With --query, every request is `GET /v1/tenants/T/PATH` instead of the mix; `{member}` in PATH
+// is replaced by a member id that changes from request to request (for the query targets of
+// DESIGN.md §5, e.g. --query 'members/{member}' or --query 'arrears?limit=100').
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -36,6 +40,7 @@ struct Flags {
   double rate = 1000;
   int seconds = 600, connections = 8, report = 10;
   long pid = 0;
+  std::string query;  // empty: the 80/20 mix
 };
 
 struct Window {  // what happened in one report interval
@@ -129,6 +134,13 @@ std::string Request(const Flags& f, int conn, long n) {
   const long member = (n * 7919 + conn * 104729) % f.members + 1;
   const int kind = static_cast<int>((n * 31 + conn) % 10);
   std::string target;
+  if (!f.query.empty()) {
+    target = t + "/" + f.query;
+    if (const size_t at = target.find("{member}"); at != std::string::npos) {
+      target.replace(at, 8, MemberId(member));
+    }
+    return "GET " + target + " HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n";
+  }
   if (kind < 2) {
     char body[256];
     const int len = std::snprintf(
@@ -180,6 +192,7 @@ int main(int argc, char** argv) {
     else if (a == "--connections") f.connections = std::atoi(v.c_str());
     else if (a == "--pid") f.pid = std::atol(v.c_str());
     else if (a == "--report") f.report = std::atoi(v.c_str());
+    else if (a == "--query") f.query = v;
     else {
       std::fprintf(stderr, "unknown flag %s\n", a.c_str());
       return 2;

@@ -1,29 +1,67 @@
 #include "events/json_writer.h"
 
-#include <cstdio>
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cstring>
 
 namespace kaiin {
+
+namespace {
+
+// The bytes a JSON string must escape: control characters, '"' and '\\'.
+constexpr std::array<bool, 256> kEscaped = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 0x20; ++c) t[c] = true;
+  t['"'] = t['\\'] = true;
+  return t;
+}();
+
+// Whether any of the 8 bytes in `x` is one of kEscaped (exact for "any": the usual
+// has-zero-byte / has-byte-less-than tricks on 64-bit words).
+bool AnyEscaped(uint64_t x) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+  const auto has_zero = [&](uint64_t v) { return (v - kOnes) & ~v & kHigh; };
+  const uint64_t below_space = (x - kOnes * 0x20) & ~x & kHigh;
+  return (below_space | has_zero(x ^ (kOnes * '"')) | has_zero(x ^ (kOnes * '\\'))) != 0;
+}
+
+}  // namespace
 
 void AppendJsonString(std::string_view s, std::string* out) {
   static const char kHex[] = "0123456789abcdef";
   out->push_back('"');
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
-      default:
-        if (c < 0x20) {
-          out->append("\\u00");
-          out->push_back(kHex[c >> 4]);
-          out->push_back(kHex[c & 15]);
-        } else {
-          out->push_back(static_cast<char>(c));
+  size_t run = 0;  // start of the characters not yet copied (those that need no escape)
+  size_t i = 0;
+  while (i < s.size()) {
+    if (i + 8 <= s.size()) {  // most text has nothing to escape: skip it a word at a time
+      uint64_t word;
+      std::memcpy(&word, s.data() + i, 8);
+      if (!AnyEscaped(word)) {
+        i += 8;
+        continue;
+      }
+    }
+    const size_t end = std::min(s.size(), i + 8);
+    for (; i < end; ++i) {
+      const unsigned char c = static_cast<unsigned char>(s[i]);
+      if (!kEscaped[c]) continue;
+      out->append(s.data() + run, i - run);
+      run = i + 1;
+      switch (c) {
+        case '"': out->append("\\\""); break;
+        case '\\': out->append("\\\\"); break;
+        case '\n': out->append("\\n"); break;
+        case '\r': out->append("\\r"); break;
+        case '\t': out->append("\\t"); break;
+        default: {
+          const char escape[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
+          out->append(escape, sizeof(escape));
         }
+      }
     }
   }
+  out->append(s.data() + run, s.size() - run);
   out->push_back('"');
 }
 
@@ -74,12 +112,14 @@ JsonWriter& JsonWriter::String(std::string_view v) {
 }
 JsonWriter& JsonWriter::Int(int64_t v) {
   Separate();
-  out_ += std::to_string(v);
+  char digits[24];
+  out_.append(digits, std::to_chars(digits, digits + sizeof(digits), v).ptr);
   return *this;
 }
 JsonWriter& JsonWriter::Uint(uint64_t v) {
   Separate();
-  out_ += std::to_string(v);
+  char digits[24];
+  out_.append(digits, std::to_chars(digits, digits + sizeof(digits), v).ptr);
   return *this;
 }
 JsonWriter& JsonWriter::Bool(bool v) {

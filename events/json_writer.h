@@ -32,6 +32,7 @@ class JsonWriter {
   JsonWriter& Field(std::string_view key, uint64_t value) { return Key(key).Uint(value); }
   JsonWriter& Field(std::string_view key, bool value) { return Key(key).Bool(value); }
 
+  void Reserve(size_t bytes) { out_.reserve(bytes); }  // for a large answer of known shape
   const std::string& str() const { return out_; }
   std::string Take() { return std::move(out_); }
 

@@ -98,16 +98,25 @@ void Api::GetArrears(const Request& r, const Params& p, Responder respond) {
   const std::string after(r.Query("cursor").value_or(""));
   Query(t, r, std::move(respond), [t, filter, member_type, limit, after]() -> Response {
     const Date today = t->Today();
-    // The member type filter reads the member view (the member's type as of today).
-    auto members = std::make_shared<std::map<std::string, projections::MemberRow>>();
+    // The member type filter reads the member view (the member's type as of today). Rows come
+    // in member id order, so one ordered reader walks the member rows beside them.
+    auto reader = t->store().NewOrderedReader(projections::MemberViewProjection::kName);
+    if (!reader.ok()) return Problem(reader.status());
+    // Reads the row's member into *m; whether the member's type passes the filter.
+    auto type_matches = [&](const projections::ArrearsRow& row, projections::MemberRow* m,
+                            bool* known) {
+      Result<bool> found = projections::ReadMember(**reader, row.member_id, m);
+      *known = found.ok() && *found;
+      if (member_type.empty()) return true;
+      return *known && events::TypeOn(m->types, today).member_type == member_type;
+    };
+    std::vector<std::optional<projections::MemberRow>> members;  // beside the rows kept
+    members.reserve(limit + 1);
     auto keep = [&](const projections::ArrearsRow& row) {
       projections::MemberRow m;
-      Result<bool> found = projections::ReadMember(t->store(), row.member_id, &m);
-      if (!found.ok() || !*found) return member_type.empty();
-      if (!member_type.empty() && events::TypeOn(m.types, today).member_type != member_type) {
-        return false;
-      }
-      (*members)[row.member_id] = std::move(m);
+      bool known = false;
+      if (!type_matches(row, &m, &known)) return false;
+      members.push_back(known ? std::optional(std::move(m)) : std::nullopt);
       return true;
     };
     std::vector<projections::ArrearsRow> rows;
@@ -130,25 +139,31 @@ void Api::GetArrears(const Request& r, const Params& p, Responder respond) {
       if (!kept.ok()) return Problem(kept.status());
       totals = *kept;
     } else {
-      std::vector<projections::ArrearsRow> all;
-      std::string to;
-      bool truncated = false;
-      Status st = projections::ScanArrears(t->store(), filter, "", kArrearsTotalsScanMax,
-                                           kArrearsTotalsScanMax, keep, &all, &to, &truncated);
-      if (!st.ok()) return Problem(st);
-      for (const auto& row : all) {
+      auto count = [&](const projections::ArrearsRow& row) {
+        projections::MemberRow m;
+        bool known = false;
+        if (!member_type.empty() && !type_matches(row, &m, &known)) return false;
         ++totals.members;
-        for (const auto& i : filter.Matching(row)) {
+        for (const auto& i : row.invoices) {
+          if (!filter.Selects(i)) continue;
           ++totals.invoices;
           totals.outstanding += i.amount - i.allocated;
         }
-      }
+        return false;  // counted; nothing kept
+      };
+      std::vector<projections::ArrearsRow> none;
+      std::string to;
+      bool truncated = false;
+      Status st = projections::ScanArrears(t->store(), filter, "", kArrearsTotalsScanMax,
+                                           kArrearsTotalsScanMax, count, &none, &to, &truncated);
+      if (!st.ok()) return Problem(st);
     }
     JsonWriter w;
+    w.Reserve(512 + rows.size() * 384);  // a member with one invoice: ~300 bytes
     w.BeginObject().Key("items").BeginArray();
-    for (const auto& row : rows) {
-      const projections::MemberRow* m =
-          members->contains(row.member_id) ? &members->at(row.member_id) : nullptr;
+    for (size_t k = 0; k < rows.size(); ++k) {
+      const projections::ArrearsRow& row = rows[k];
+      const projections::MemberRow* m = members[k] ? &*members[k] : nullptr;
       w.BeginObject().Field("member_id", row.member_id);
       if (m && !m->member_number.empty()) {
         w.Field("member_number", m->member_number);
@@ -160,7 +175,8 @@ void Api::GetArrears(const Request& r, const Params& p, Responder respond) {
       w.Field("status", m ? events::MemberStatusName(events::StatusOn(m->statuses, today).status) : "");
       int64_t total = 0;
       w.Key("invoices").BeginArray();
-      for (const auto& i : filter.Matching(row)) {
+      for (const auto& i : row.invoices) {
+        if (!filter.Selects(i)) continue;
         w.BeginObject().Field("invoice_id", i.invoice_id).Field("fiscal_year", i.fiscal_year);
         w.Field("category", events::InvoiceCategoryName(i.category));
         w.Field("amount", i.amount).Field("allocated", i.allocated);

@@ -6,6 +6,7 @@
 //       scope: "all", "fy/<fy>", "cat/<category>", "fy/<fy>/<category>"
 #include "projections/arrears.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -172,19 +173,11 @@ Status UpdateInvoice(Rows& rows, const std::string& invoice_id,
 
 }  // namespace
 
-std::vector<ArrearsInvoice> ArrearsFilter::Matching(const ArrearsRow& row) const {
-  std::vector<ArrearsInvoice> out;
-  for (const ArrearsInvoice& i : row.invoices) {
-    if (fiscal_year && i.fiscal_year != *fiscal_year) continue;
-    if (category && i.category != *category) continue;
-    out.push_back(i);
-  }
-  return out;
-}
-
 bool ArrearsFilter::Matches(const ArrearsRow& row) const {
-  const auto matching = Matching(row);
-  if (matching.empty()) return false;
+  if (std::none_of(row.invoices.begin(), row.invoices.end(),
+                   [&](const ArrearsInvoice& i) { return Selects(i); })) {
+    return false;
+  }
   if (min_years <= 1) return true;
   std::set<int> years;
   for (const auto& i : row.invoices) {

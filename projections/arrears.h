@@ -44,8 +44,12 @@ struct ArrearsFilter {
   std::optional<int> fiscal_year;
   std::optional<events::InvoiceCategory> category;
   int min_years = 0;  // members unpaid for at least this many fiscal years (0, 1: any)
-  // The invoices of `row` that match the fiscal year and category.
-  std::vector<ArrearsInvoice> Matching(const ArrearsRow& row) const;
+  // Whether the invoice matches the fiscal year and category.
+  bool Selects(const ArrearsInvoice& invoice) const {
+    return (!fiscal_year || invoice.fiscal_year == *fiscal_year) &&
+           (!category || invoice.category == *category);
+  }
+  // Whether the member's row belongs in the list: an invoice selected, and min_years met.
   bool Matches(const ArrearsRow& row) const;
 };
 

@@ -255,6 +255,15 @@ Result<bool> ReadMember(const ProjectionStore& store, std::string_view member_id
   return true;
 }
 
+Result<bool> ReadMember(ProjectionStore::OrderedReader& reader, std::string_view member_id,
+                        MemberRow* row) {
+  std::string bytes;
+  Result<bool> found = reader.Get(MemberKey(member_id), &bytes);
+  if (!found.ok() || !*found) return found;
+  if (!DecodeMemberRow(bytes, row)) return Status::Corruption("member_view row is unreadable");
+  return true;
+}
+
 Result<MemberPage> ListMembers(const ProjectionStore& store, const MemberQuery& q) {
   MemberPage page;
   std::vector<MemberRow> found;

@@ -46,6 +46,9 @@ class MemberViewProjection final : public Projection {
 
 // Reads one member; false when there is no such member.
 Result<bool> ReadMember(const ProjectionStore& store, std::string_view member_id, MemberRow* row);
+// The same through a reader opened on kName, for members read in ascending id order.
+Result<bool> ReadMember(ProjectionStore::OrderedReader& reader, std::string_view member_id,
+                        MemberRow* row);
 
 struct MemberQuery {
   std::string q;                 // prefix of a name, kana, romaji, e-mail or member number

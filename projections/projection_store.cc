@@ -685,6 +685,50 @@ Status ProjectionStore::Scan(
   return FromRocks(it->status(), "scan projection");
 }
 
+ProjectionStore::OrderedReader::OrderedReader(std::shared_lock<std::shared_mutex> lock,
+                                              rocksdb::Iterator* it)
+    : lock_(std::move(lock)), it_(it) {}
+
+ProjectionStore::OrderedReader::~OrderedReader() = default;
+
+Result<bool> ProjectionStore::OrderedReader::Get(std::string_view key, std::string* value) {
+  // Rows of one page usually follow each other: step forward a few times before seeking.
+  constexpr int kStepsBeforeSeek = 8;
+  const rocksdb::Slice target(key.data(), key.size());
+  bool positioned = started_ && key >= last_;
+  for (int step = 0; positioned && it_->Valid(); ++step) {
+    const int c = it_->key().compare(target);
+    if (c >= 0) break;
+    if (step == kStepsBeforeSeek) {
+      positioned = false;
+      break;
+    }
+    it_->Next();
+  }
+  if (!positioned) {
+    it_->Seek(target);
+    started_ = true;
+  }
+  last_.assign(key);
+  if (!it_->Valid()) {
+    if (!it_->status().ok()) return FromRocks(it_->status(), "read projection");
+    return false;
+  }
+  if (it_->key() != target) return false;
+  value->assign(it_->value().data(), it_->value().size());
+  return true;
+}
+
+Result<std::unique_ptr<ProjectionStore::OrderedReader>> ProjectionStore::NewOrderedReader(
+    std::string_view projection) const {
+  std::shared_lock lock(db_mu_);
+  if (!db_) return Status::Unavailable("storage_unavailable", "the projection store is reopening");
+  rocksdb::ColumnFamilyHandle* cf = Family(projection);
+  if (!cf) return Status::NotFound("no projection named " + std::string(projection));
+  rocksdb::Iterator* it = db_->NewIterator(rocksdb::ReadOptions(), cf);
+  return std::unique_ptr<OrderedReader>(new OrderedReader(std::move(lock), it));
+}
+
 Status ProjectionStore::Flush() {
   std::shared_lock lock(db_mu_);
   if (write_failed_) return Status::Unavailable("storage_unavailable", "a write failed");

@@ -18,6 +18,7 @@
 namespace rocksdb {
 class DB;
 class Env;
+class Iterator;
 class Logger;
 class ColumnFamilyHandle;
 }  // namespace rocksdb
@@ -72,6 +73,26 @@ class ProjectionStore {
   // Visits rows with key >= start that begin with `prefix`, in key order, until fn returns false.
   Status Scan(std::string_view projection, std::string_view prefix, std::string_view start,
               const std::function<bool(std::string_view key, std::string_view value)>& fn) const;
+
+  // Point reads in ascending key order through one iterator: a page of rows whose keys lie close
+  // together (the members of an arrears page) costs a Seek and a few Next steps instead of a
+  // full lookup each. Reads see one consistent state of the store. Holds the store's read lock
+  // while it lives; keep it to one request.
+  class OrderedReader {
+   public:
+    ~OrderedReader();
+    // Keys must not decrease from call to call (a smaller key costs a Seek, still correct).
+    Result<bool> Get(std::string_view key, std::string* value);
+
+   private:
+    friend class ProjectionStore;
+    OrderedReader(std::shared_lock<std::shared_mutex> lock, rocksdb::Iterator* it);
+    std::shared_lock<std::shared_mutex> lock_;
+    std::unique_ptr<rocksdb::Iterator> it_;
+    std::string last_;      // the key of the previous Get
+    bool started_ = false;  // a Seek has positioned the iterator
+  };
+  Result<std::unique_ptr<OrderedReader>> NewOrderedReader(std::string_view projection) const;
 
   std::vector<std::string> ProjectionNames() const;  // column families other than checkpoints
   Status Flush();
