@@ -1,5 +1,6 @@
 -- wrk script: POST {T}/payments, each request with its own Idempotency-Key.
--- Arguments (after --): members, admin token, run tag (keeps keys unique across runs).
+-- Arguments (after --): members, admin token, run tag (keeps keys unique across runs),
+-- allocation (none, the default, or oldest_first).
 local threads = 0
 function setup(thread)
   threads = threads + 1
@@ -10,6 +11,7 @@ function init(args)
   members = tonumber(args[1]) or 1000
   token = args[2] or ""
   tag = args[3] or "run"
+  allocation = args[4] or "none"
   n = 0
 end
 
@@ -17,7 +19,7 @@ function request()
   n = n + 1
   local m = (n * 7 + tid) % members + 1
   local body = string.format(
-    '{"member_id":"m%09d","amount":1000,"method":"bank_transfer","received_on":"2026-05-01","allocation":"none"}', m)
+    '{"member_id":"m%09d","amount":1000,"method":"bank_transfer","received_on":"2026-05-01","allocation":"%s"}', m, allocation)
   return wrk.format("POST", "/v1/tenants/bench/payments", {
     ["Content-Type"] = "application/json",
     ["Authorization"] = "Bearer " .. token,

@@ -3,6 +3,8 @@
 // and positions; the CSV export. Ends with verify (rebuild from 0 equals live).
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "http/text_encoding.h"
 #include "replay/verify.h"
 #include "tests/http/api_fixture.h"
@@ -129,6 +131,66 @@ TEST_F(ReadModels, ArrearsListOnlyConfirmedOpenInvoicesWithFiltersAndTotals) {
   EXPECT_TRUE(Has(Get("/arrears?member_type=student"), R"("totals":{"members":1,"invoices":2,"outstanding":7500})"));
   EXPECT_TRUE(Has(Get("/arrears?category=other"), R"("items":[])"));
   EXPECT_EQ(Get("/arrears?category=yearly").status, 400);
+}
+
+// An arrears page joins each arrears row to its member's row (read in member id order beside the
+// scan): across pages and filters every item must carry its own member's number, name and type.
+TEST_F(ReadModels, ArrearsPagesJoinEachRowToItsOwnMember) {
+  Call("PUT", T("/fee-schedules/2027"), R"({"fees":{"regular":15000,"student":5000}})");
+  std::string members;
+  for (int n = 5; n <= 44; ++n) {  // m000000005 .. m000000044; every third a student
+    members += std::string(n > 5 ? "," : "") + R"({"email":"x)" + std::to_string(n) +
+               R"(@example.jp","member_type":")" + (n % 3 == 0 ? "student" : "regular") +
+               R"(","applied_on":"2020-04-01","admitted_on":"2020-04-01","member_number":")" +
+               std::to_string(n) + R"(","name":{"family":"会員","given":")" + std::to_string(n) +
+               "\"}}";
+  }
+  Post("/member-imports", R"({"members":[)" + members + "]}");
+  Batch(2027, R"("category":"annual")", "2027-04-01");  // A, B, C and the 40 new members
+  std::set<int> owing;
+  for (int n = 5; n <= 44; ++n) {
+    char id[16];
+    std::snprintf(id, sizeof(id), "m%09d", n);
+    if (n % 4 == 0) {  // paid in full: off the list
+      Post("/payments", R"({"member_id":")" + std::string(id) + R"(","amount":)" +
+                            (n % 3 == 0 ? "5000" : "15000") +
+                            R"(,"method":"cash","received_on":"2026-09-01"})",
+           "pay" + std::to_string(n));
+    } else {
+      owing.insert(n);
+    }
+  }
+  // Pages of 7, then students only in pages of 4: each item as its own member, each once.
+  for (const std::string filter : {"", "&member_type=student"}) {
+    std::set<int> seen;
+    std::string cursor;
+    for (int page = 0; page < 20; ++page) {
+      Response r = Get("/arrears?fiscal_year=2027&limit=" + std::string(filter.empty() ? "7" : "4") +
+                       filter + (cursor.empty() ? "" : "&cursor=" + cursor));
+      ASSERT_EQ(r.status, 200) << r.body;
+      for (size_t at = r.body.find(R"("member_id":"m)"); at != std::string::npos;
+           at = r.body.find(R"("member_id":"m)", at + 1)) {
+        const int n = std::stoi(r.body.substr(at + 14, 9));
+        if (n < 5) continue;  // A, B, C of the scripted history
+        const std::string type = n % 3 == 0 ? "student" : "regular";
+        char id[16];
+        std::snprintf(id, sizeof(id), "m%09d", n);
+        const std::string item = R"("member_id":")" + std::string(id) + R"(","member_number":")" +
+                                 std::to_string(n) + R"(","name":"会員 )" + std::to_string(n) +
+                                 R"(","member_type":")" + type + "\"";
+        EXPECT_EQ(r.body.compare(at, item.size(), item), 0) << r.body.substr(at, 120);
+        EXPECT_TRUE(seen.insert(n).second) << n << " twice";
+      }
+      const size_t next = r.body.find(R"("next_cursor":")");
+      if (next == std::string::npos) break;
+      cursor = r.body.substr(next + 15, r.body.find('"', next + 15) - next - 15);
+    }
+    std::set<int> expected;
+    for (int n : owing) {
+      if (filter.empty() || n % 3 == 0) expected.insert(n);
+    }
+    EXPECT_EQ(seen, expected) << filter;
+  }
 }
 
 TEST_F(ReadModels, AReversedPaymentPutsTheMemberBackOnTheList) {
