@@ -17,12 +17,13 @@ dir=${KEEP:-$(mktemp -d /tmp/kaiin-scale-XXXX)}
 mkdir -p "$dir"
 trap 'kill $pid 2>/dev/null || true; [ -n "${KEEP:-}" ] || rm -rf "$dir"' EXIT
 rss() { echo "$(( $(awk '/VmRSS/{print $2}' /proc/$pid/status) / 1024 )) MiB"; }
-ready() {  # seconds until /readyz answers 200
+# start: kaiind on the folder; $started: seconds from its launch until /readyz answers 200.
+start() {
   local t0=$(date +%s.%N)
+  start_kaiind "$dir/data" "$port" "$dir/kaiind.log"
   until curl -sf -o /dev/null "127.0.0.1:$port/readyz"; do sleep 0.05; done
-  echo "$(date +%s.%N) - $t0" | bc
+  started=$(echo "$(date +%s.%N) - $t0" | bc)
 }
-start() { start_kaiind "$dir/data" "$port" "$dir/kaiind.log"; }
 ./build/bench/kaiin-make-roster "$members" > "$dir/roster.csv"
 start
 base="127.0.0.1:$port/v1/tenants/bench"
@@ -62,14 +63,14 @@ echo "== $(log_head "$base") events; projections caught up; kaiind RSS $(rss)"
 t0=$(date +%s.%N); kill "$pid"; wait "$pid" 2>/dev/null || true
 echo "clean stop (writes the snapshot): $(echo "$(date +%s.%N) - $t0" | bc) s"
 for n in 1 2; do
-  start; echo "start $n from the snapshot: ready after $(ready) s; RSS $(rss)"
+  start; echo "start $n from the snapshot: ready after $started s; RSS $(rss)"
   kill "$pid"; wait "$pid" 2>/dev/null || true
 done
-start; ready > /dev/null
+start
 curl -sf -H "$auth" -H "Idempotency-Key: scale-last" -o /dev/null \
   -d '{"member_id":"m000000001","amount":1000,"method":"bank_transfer","received_on":"2026-05-01"}' "$base/payments"
 kill -9 "$pid"; wait "$pid" 2>/dev/null || true
-start; echo "start after kill -9: ready after $(ready) s; RSS $(rss)"
-echo "after a query of every kind: $(curl -sf -o /dev/null -w '%{http_code}' -H "$auth" "$base/arrears?limit=100") arrears, RSS $(rss)"
+start; echo "start after kill -9: ready after $started s; RSS $(rss)"
+echo "after an arrears page: $(curl -sf -o /dev/null -w '%{http_code}' -H "$auth" "$base/arrears?limit=100") arrears, RSS $(rss)"
 kill "$pid"; wait "$pid" 2>/dev/null || true
 echo "on disk: log $(du -sh "$dir/data/tenants/bench/log" | cut -f1), projections $(du -sh "$dir/data/tenants/bench/projections" | cut -f1)"

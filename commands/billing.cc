@@ -225,9 +225,12 @@ Result<Decision> DecideBatch(const TenantModel& m, const CreateInvoiceBatch& c, 
                                                c.title, c.issue_date, c.due_date, type, fee,
                                                adjustment, r->pending_one_time, amount},
                         c.issue_date, 0});
+    MemberProfile profile = r->Profile();
     invoices.push_back(  // B9
-        {stream, events::InvoiceSnapshotTaken{id, r->id, type, r->name, r->address}, c.issue_date,
-         0});
+        {stream,
+         events::InvoiceSnapshotTaken{id, r->id, type, std::move(profile.name),
+                                      std::move(profile.address)},
+         c.issue_date, 0});
     total += amount;
   }
   if (!missing_fees.empty()) {

@@ -337,10 +337,11 @@ Result<Decision> Decide(const TenantModel& m, const UpdateProfile& c, Date today
 
   events::MemberProfileUpdated update;
   update.member_id = r->id;
-  if (c.name && *c.name != r->name) update.name = c.name;
-  if (c.address && c.address != r->address) update.address = c.address;
-  if (c.affiliation && *c.affiliation != r->affiliation) update.affiliation = c.affiliation;
-  if (c.payment_method && *c.payment_method != r->payment_method) {
+  const MemberProfile profile = r->Profile();
+  if (c.name && *c.name != profile.name) update.name = c.name;
+  if (c.address && c.address != profile.address) update.address = c.address;
+  if (c.affiliation && *c.affiliation != profile.affiliation) update.affiliation = c.affiliation;
+  if (c.payment_method && *c.payment_method != profile.payment_method) {
     update.payment_method = c.payment_method;
   }
   if (c.directory_visible && *c.directory_visible != r->directory_visible) {

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "events/codec.h"
+#include "events/row_codec.h"
 #include "events/text.h"
 
 namespace kaiin::commands {
@@ -20,6 +21,25 @@ bool AllDigits(std::string_view s) {
 }
 
 }  // namespace
+
+MemberProfile MemberRecord::Profile() const {
+  MemberProfile p;
+  events::RowReader r(profile);
+  // Written by SetProfile or checked by the snapshot decoder: it reads back.
+  if (!(events::GetPersonName(r, &p.name) && events::GetOptionalAddress(r, &p.address) &&
+        r.Str(&p.affiliation) && r.Str(&p.payment_method))) {
+    return MemberProfile{};
+  }
+  return p;
+}
+
+void MemberRecord::SetProfile(const MemberProfile& p) {
+  events::RowWriter w;
+  events::PutPersonName(w, p.name);
+  events::PutOptionalAddress(w, p.address);
+  w.Str(p.affiliation).Str(p.payment_method);
+  profile = w.Take();
+}
 
 const MemberRecord* TenantModel::FindMember(std::string_view id) const {
   auto it = members.find(std::string(id));
@@ -85,9 +105,7 @@ void Evolve(TenantModel& m, const events::Event& event, uint64_t position) {
           r.applied_on = e.applied_on;
           r.statuses = {{events::MemberStatus::kApplying, e.applied_on}};
           r.types = {{e.member_type, e.applied_on}};
-          r.name = e.name;
-          r.address = e.address;
-          r.affiliation = e.affiliation.value_or("");
+          r.SetProfile({e.name, e.address, e.affiliation.value_or(""), ""});
           m.email_owner[NormalizeEmail(e.email)] = e.member_id;
         } else if constexpr (std::is_same_v<T, events::MemberAdmitted>) {
           MemberRecord& r = m.members[e.member_id];
@@ -111,10 +129,12 @@ void Evolve(TenantModel& m, const events::Event& event, uint64_t position) {
           m.members[e.member_id].types.push_back({e.member_type, e.effective_date});
         } else if constexpr (std::is_same_v<T, events::MemberProfileUpdated>) {
           MemberRecord& r = m.members[e.member_id];
-          if (e.name) r.name = *e.name;
-          if (e.address) r.address = *e.address;
-          if (e.affiliation) r.affiliation = *e.affiliation;
-          if (e.payment_method) r.payment_method = *e.payment_method;
+          MemberProfile p = r.Profile();
+          if (e.name) p.name = *e.name;
+          if (e.address) p.address = *e.address;
+          if (e.affiliation) p.affiliation = *e.affiliation;
+          if (e.payment_method) p.payment_method = *e.payment_method;
+          r.SetProfile(p);
           if (e.directory_visible) r.directory_visible = *e.directory_visible;
         } else if constexpr (std::is_same_v<T, events::MemberEmailChanged>) {
           MemberRecord& r = m.members[e.member_id];

@@ -18,6 +18,18 @@
 
 namespace kaiin::commands {
 
+// A member's profile as commands need it: UpdateProfile compares it, an invoice copies the name
+// and address into its snapshot (B*). The record keeps it encoded in one string (the row codec,
+// the bytes a snapshot holds): ~100 bytes where thirteen strings took ~420, which is ~0.35 GB
+// for a million members (DESIGN.md §5).
+struct MemberProfile {
+  events::PersonName name;
+  std::optional<events::PostalAddress> address;
+  std::string affiliation;
+  std::string payment_method;
+  bool operator==(const MemberProfile&) const = default;
+};
+
 struct MemberRecord {
   std::string id;
   std::string email;
@@ -27,10 +39,9 @@ struct MemberRecord {
   std::string member_number;                  // empty: none yet
   uint64_t admission_seq = 0;                 // order of admission; 0: never admitted
   Date admitted_on = 0;
-  events::PersonName name;
-  std::optional<events::PostalAddress> address;
-  std::string affiliation;
-  std::string payment_method;
+  // A MemberProfile, encoded: read it with Profile(). Starts as the empty profile's encoding
+  // (five empty name parts, no address, two empty strings: eight zero bytes).
+  std::string profile = std::string(8, '\0');
   bool directory_visible = false;
   // Billing (B5, P3, P6).
   int64_t pending_one_time = 0;       // one-time adjustments not yet consumed by an invoice
@@ -39,6 +50,8 @@ struct MemberRecord {
   std::vector<std::string> invoice_ids;  // in creation order
 
   const events::StatusEntry& LatestStatus() const { return statuses.back(); }
+  MemberProfile Profile() const;
+  void SetProfile(const MemberProfile& p);
   bool operator==(const MemberRecord&) const = default;
 };
 

@@ -95,11 +95,24 @@ void PutMember(RowWriter& w, const MemberRecord& m) {
   w.U64(m.types.size());
   for (const auto& t : m.types) w.Str(t.member_type).I64(t.date);
   w.Str(m.member_number).U64(m.admission_seq).I64(m.admitted_on);
-  events::PutPersonName(w, m.name);
-  events::PutOptionalAddress(w, m.address);
-  w.Str(m.affiliation).Str(m.payment_method).Bool(m.directory_visible);
+  w.Raw(m.profile).Bool(m.directory_visible);  // the profile's fields as SetProfile wrote them
   w.I64(m.pending_one_time).I64(m.permanent_adjustment).I64(m.credit);
   PutStrings(w, m.invoice_ids);
+}
+
+// The profile's fields (MemberRecord::SetProfile's bytes), checked and kept as they are.
+bool GetProfile(RowReader& r, std::string* profile) {
+  const size_t from = r.position();
+  bool address = false;
+  for (int i = 0; i < 5; ++i) {  // the name's five parts
+    if (!r.SkipStr()) return false;
+  }
+  if (!r.Bool(&address)) return false;
+  for (int i = 0; i < (address ? 6 : 0) + 2; ++i) {  // the address, affiliation, payment method
+    if (!r.SkipStr()) return false;
+  }
+  profile->assign(r.Since(from));
+  return true;
 }
 
 bool GetMember(RowReader& r, MemberRecord& m) {
@@ -121,8 +134,7 @@ bool GetMember(RowReader& r, MemberRecord& m) {
   // A member always has a status and a type (LatestStatus reads the last one).
   return !m.statuses.empty() && !m.types.empty() && r.Str(&m.member_number) &&
          r.U64(&m.admission_seq) && GetDate(r, &m.admitted_on) &&
-         events::GetPersonName(r, &m.name) && events::GetOptionalAddress(r, &m.address) &&
-         r.Str(&m.affiliation) && r.Str(&m.payment_method) && r.Bool(&m.directory_visible) &&
+         GetProfile(r, &m.profile) && r.Bool(&m.directory_visible) &&
          r.I64(&m.pending_one_time) && r.I64(&m.permanent_adjustment) && r.I64(&m.credit) &&
          GetStrings(r, &m.invoice_ids);
 }

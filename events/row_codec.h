@@ -31,6 +31,10 @@ class RowWriter {
     return *this;
   }
   RowWriter& Bool(bool b) { return U64(b ? 1 : 0); }
+  RowWriter& Raw(std::string_view encoded) {  // fields another RowWriter wrote
+    out_.append(encoded);
+    return *this;
+  }
   std::string Take() { return std::move(out_); }
 
  private:
@@ -77,6 +81,15 @@ class RowReader {
     *b = v != 0;
     return true;
   }
+  bool SkipStr() {
+    uint64_t n;
+    if (!U64(&n) || n > in_.size() - pos_) return Fail();
+    pos_ += n;
+    return true;
+  }
+  size_t position() const { return pos_; }
+  // The bytes read since `position` (an earlier position()).
+  std::string_view Since(size_t position) const { return in_.substr(position, pos_ - position); }
   bool ok() const { return ok_; }
   bool done() const { return ok_ && pos_ == in_.size(); }
   size_t remaining() const { return in_.size() - pos_; }

@@ -241,13 +241,13 @@ TEST_F(MembersSpec, M6_AMemberMayChangeContactFieldsAndTheSecretariatTheName) {
   own.directory_visible = true;
   auto d = Run(own);
   ASSERT_TRUE(d.ok()) << d.status().ToString();
-  EXPECT_EQ(Member(a).affiliation, "東京大学");
+  EXPECT_EQ(Member(a).Profile().affiliation, "東京大学");
   EXPECT_TRUE(Member(a).directory_visible);
   UpdateProfile staff;
   staff.member_id = a;
   staff.name = events::PersonName{"佐藤", "太郎", "サトウ", "タロウ", "Sato Taro"};
   ASSERT_TRUE(Run(staff).ok());
-  EXPECT_EQ(Member(a).name.family, "佐藤");
+  EXPECT_EQ(Member(a).Profile().name.family, "佐藤");
   // Nothing changed: no event.
   EXPECT_TRUE(When(staff)->empty());
 }

@@ -42,7 +42,7 @@ TEST_F(ModelCodecTest, EveryPartOfTheModelRoundTrips) {
   TenantModel decoded;
   ASSERT_TRUE(DecodeModel(bytes, &decoded).ok());
   EXPECT_TRUE(decoded == model_);
-  EXPECT_EQ(decoded.members.at("m000000001").address->city, "千代田区");
+  EXPECT_EQ(decoded.members.at("m000000001").Profile().address->city, "千代田区");
   EXPECT_EQ(decoded.tokens.at("h1").used, true);
 }
 
