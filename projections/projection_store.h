@@ -77,7 +77,9 @@ class ProjectionStore {
   // Point reads in ascending key order through one iterator: a page of rows whose keys lie close
   // together (the members of an arrears page) costs a Seek and a few Next steps instead of a
   // full lookup each. Reads see one consistent state of the store. Holds the store's read lock
-  // while it lives; keep it to one request.
+  // while it lives; keep it to one request. Other reads of the store meanwhile take the read
+  // lock again, as Scan's callbacks do: glibc's rwlock (std::shared_mutex here) lets a reader
+  // in even while the applier waits to reopen, so this cannot deadlock.
   class OrderedReader {
    public:
     ~OrderedReader();
