@@ -186,15 +186,16 @@ Status Tenant::LoadWriteModel() {
   commands::TenantModel model;
   const uint64_t head = log_->Head();
   uint64_t from = 0;
-  std::string bytes;
-  Result<bool> found = log_->LatestSnapshot(&from, &bytes);
-  if (!found.ok() || !*found || !commands::DecodeModel(bytes, &model).ok() ||
-      model.position != from) {
+  bool decoded = false;  // decoded where the log holds the bytes (no copy of them)
+  Result<bool> found = log_->ReadLatestSnapshot(&from, [&](std::string_view bytes) {
+    decoded = commands::DecodeModel(bytes, &model).ok();
+    return Status::Ok();
+  });
+  if (!found.ok() || !*found || !decoded || model.position != from) {
     if (!found.ok()) spdlog::warn("tenant {}: snapshot unreadable: {}", id_, found.status().ToString());
     model = commands::TenantModel{};
     from = 0;
   }
-  bytes = {};
   snapshot_position_ = from;
   if (from > last_snapshot_.load()) last_snapshot_.store(from);
   if (Status s = commands::Replay(*log_, from, head, &model); !s.ok()) return s;

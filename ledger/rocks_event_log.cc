@@ -387,6 +387,14 @@ Status RocksEventLog::WriteSnapshotAt(uint64_t position, std::string_view bytes)
 }
 
 Result<bool> RocksEventLog::LatestSnapshot(uint64_t* position, std::string* bytes) {
+  return ReadLatestSnapshot(position, [bytes](std::string_view b) {
+    if (bytes) bytes->assign(b);
+    return Status::Ok();
+  });
+}
+
+Result<bool> RocksEventLog::ReadLatestSnapshot(
+    uint64_t* position, const std::function<Status(std::string_view bytes)>& read) {
   std::shared_lock db_lock(db_mu_);
   if (!db_) return Status::Unavailable("storage_unavailable", "the event log is being reopened");
   const uint64_t head = Head();
@@ -403,7 +411,7 @@ Result<bool> RocksEventLog::LatestSnapshot(uint64_t* position, std::string* byte
     return false;  // taken from another log (a restored copy, say): not ours to trust
   }
   *position = at;
-  if (bytes) bytes->assign(it->value().data() + 32, it->value().size() - 32);
+  if (Status r = read(it->value().ToStringView().substr(32)); !r.ok()) return r;
   return true;
 }
 

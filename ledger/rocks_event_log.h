@@ -7,6 +7,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
@@ -104,6 +105,11 @@ class RocksEventLog final : public EventLog {
   // The latest snapshot at or below the head whose event hash matches the log: sets *position
   // and *bytes (unless null) and returns true; false when there is none.
   Result<bool> LatestSnapshot(uint64_t* position, std::string* bytes);
+  // The same, handing `read` the bytes where RocksDB holds them (valid only during the call):
+  // a snapshot of a large tenant is a gigabyte, and a copy of it is a second one to fault in.
+  // Returns read's failure, if any.
+  Result<bool> ReadLatestSnapshot(uint64_t* position,
+                                  const std::function<Status(std::string_view bytes)>& read);
 
   const LogStats& stats() const { return stats_; }
   size_t QueueLength() const;
