@@ -75,11 +75,11 @@ Status CompareRows(const projections::ProjectionStore& live,
 }
 
 // The snapshot kaiind would load must be the model the log gives at its position (else kaiind
-// would decide commands against a model that is not the book's).
-// The replayed model is encoded and compared with the snapshot's bytes where the log holds them:
-// one model in memory, not two (a million-member tenant's model is ~3 GB). The encoding is
-// canonical (maps in key order), so equal models give equal bytes; only when the bytes differ
-// is the snapshot decoded, to tell a different model from a format this build does not read.
+// would decide commands against a model that is not the book's). The replayed model is encoded
+// and compared with the snapshot's bytes where the log holds them: one model in memory, not two
+// (a million-member tenant's model is ~3 GB). The encoding is canonical (maps in key order), so
+// equal models give equal bytes; only when the bytes differ is the snapshot decoded, to tell a
+// different model from a format this build does not read.
 Status CheckSnapshot(ledger::RocksEventLog& log, TenantReport* report) {
   uint64_t at = 0;
   Result<bool> found = log.LatestSnapshot(&at, nullptr);
@@ -110,7 +110,9 @@ Status CheckSnapshot(ledger::RocksEventLog& log, TenantReport* report) {
     return Status::Ok();
   });
   if (!found.ok()) return found.status();
-  if (!*found || read_at != at) return Status::Aborted("snapshot_changed", "the snapshot changed while read");
+  if (!*found || read_at != at) {
+    return Status::Aborted("snapshot_changed", "the snapshot changed while it was read");
+  }
   if (verdict == "equal") {
     report->snapshot = where + ": equal to the log replayed to it";
   } else if (verdict == "differs") {
