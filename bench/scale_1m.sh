@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # DESIGN.md §5 at full size: "start-up with 10M events ≤ 5 s; RSS ≤ 2 GB for 1M members and 20M
-# events". Builds one tenant of MEMBERS (default 1,000,000) members through the HTTP API — the
-# roster (3 events each), FY2026 and FY2027 annual invoices in confirmed batches (3 events per
-# invoice),
+# events". Builds one tenant of MEMBERS (default 1,000,000) members through the HTTP API: the
+# roster (3 events each), the FY2026 and FY2027 dues in confirmed batches (3 events per invoice),
 # then `oldest_first` payments with wrk (2 events each: the payment and its allocation) until the
-# log holds EVENTS (default 20,000,000) — and reports kaiind's resident memory, the stop (which
-# writes the write-model snapshot), starts from the snapshot and after a `kill -9`, and the
-# folder's size. Needs wrk, curl, bc; takes ~30 min and ~10 GB of disk on the 2-core machine.
-# Run from the repository root after ./scripts/build.sh. KEEP=DIR keeps the data folder in DIR.
+# log holds EVENTS (default 20,000,000). Reports kaiind's resident memory along the way, the
+# clean stop (which writes the write-model snapshot), starts from the snapshot and after a
+# `kill -9`, and the folder's size. Needs wrk, curl, bc; ~25 min and ~5 GB of disk on the
+# 2-core machine. Run from the repository root after ./scripts/build.sh. KEEP=DIR keeps the data
+# folder in DIR.
 set -euo pipefail
 . bench/common.sh
 members=${MEMBERS:-1000000}
