@@ -77,24 +77,26 @@ Status CheckRequests(const std::vector<AllocationRequest>& requests) {
   return errors.empty() ? Status::Ok() : Invalid(std::move(errors));
 }
 
-// The member's open invoices, oldest fiscal year first (P3).
-std::vector<const InvoiceRecord*> OpenInvoices(const TenantModel& m, const MemberRecord& r) {
-  std::vector<const InvoiceRecord*> open;
+// The member's open invoices (id, record), oldest fiscal year first (P3).
+std::vector<std::pair<const std::string*, const InvoiceRecord*>> OpenInvoices(
+    const TenantModel& m, const MemberRecord& r) {
+  std::vector<std::pair<const std::string*, const InvoiceRecord*>> open;
   for (const std::string& id : r.invoice_ids) {
     const InvoiceRecord& inv = m.invoices.at(id);
-    if (inv.issued && !inv.cancelled && inv.outstanding() > 0) open.push_back(&inv);
+    if (inv.issued && !inv.cancelled && inv.outstanding() > 0) open.emplace_back(&id, &inv);
   }
-  std::sort(open.begin(), open.end(), [](const InvoiceRecord* a, const InvoiceRecord* b) {
-    return std::tuple(a->fiscal_year, a->issue_date, a->seq) <
-           std::tuple(b->fiscal_year, b->issue_date, b->seq);
+  std::sort(open.begin(), open.end(), [](const auto& a, const auto& b) {
+    return std::tuple(a.second->fiscal_year, a.second->issue_date, a.second->seq) <
+           std::tuple(b.second->fiscal_year, b.second->issue_date, b.second->seq);
   });
   return open;
 }
 
 Emitted Allocation(const std::string& stream, const std::string& payment_id,
-                   const InvoiceRecord& inv, int64_t amount, Date date) {
+                   const std::string& invoice_id, const InvoiceRecord& inv, int64_t amount,
+                   Date date) {
   return {stream,
-          events::PaymentAllocated{payment_id, inv.member_id, inv.id, inv.fiscal_year, amount},
+          events::PaymentAllocated{payment_id, inv.member_id, invoice_id, inv.fiscal_year, amount},
           date, 0};
 }
 
@@ -296,8 +298,8 @@ Result<Decision> CancelAll(const TenantModel& m, const std::vector<std::string>&
       if (first.ok()) first = s;
       continue;
     }
-    d.push_back({InvoiceStream(inv->id),
-                 events::InvoiceCancelled{inv->id, inv->member_id, inv->fiscal_year,
+    d.push_back({InvoiceStream(ids[i]),
+                 events::InvoiceCancelled{ids[i], inv->member_id, inv->fiscal_year,
                                           inv->category, inv->issued ? inv->issued_amount : 0,
                                           inv->issued ? inv->posted_adjustments : 0, reason},
                  today, 0});
@@ -344,10 +346,10 @@ Result<Decision> Decide(const TenantModel& m, const ChangeInvoiceTitle& c, Date 
   if (c.title.empty() || c.title.size() > kTitleBytesMax) return Invalid({{"title", "1..200 bytes"}});
   const InvoiceRecord* inv = m.FindInvoice(c.invoice_id);
   if (!inv) return Status::NotFound("no invoice " + c.invoice_id);
-  if (inv->cancelled) return Refused("invoice_cancelled", "invoice " + inv->id + " is cancelled");
+  if (inv->cancelled) return Refused("invoice_cancelled", "invoice " + c.invoice_id + " is cancelled");
   if (inv->title == c.title) return Decision{};  // B7: paid invoices too
-  return Decision{{InvoiceStream(inv->id),
-                   events::InvoiceTitleChanged{inv->id, inv->member_id, c.title}, today, 0}};
+  return Decision{{InvoiceStream(c.invoice_id),
+                   events::InvoiceTitleChanged{c.invoice_id, inv->member_id, c.title}, today, 0}};
 }
 
 Result<Decision> Decide(const TenantModel& m, const AdjustInvoice& c, Date today) {
@@ -359,7 +361,7 @@ Result<Decision> Decide(const TenantModel& m, const AdjustInvoice& c, Date today
   if (!errors.empty()) return Invalid(std::move(errors));
   const InvoiceRecord* inv = m.FindInvoice(c.invoice_id);
   if (!inv) return Status::NotFound("no invoice " + c.invoice_id);
-  if (inv->cancelled) return Refused("invoice_cancelled", "invoice " + inv->id + " is cancelled");
+  if (inv->cancelled) return Refused("invoice_cancelled", "invoice " + c.invoice_id + " is cancelled");
   const int64_t amount = inv->amount + c.amount;
   if (amount < 0) {  // B5
     return Refused("invoice_amount_negative", "the invoice amount would be " + std::to_string(amount));
@@ -368,8 +370,8 @@ Result<Decision> Decide(const TenantModel& m, const AdjustInvoice& c, Date today
     return Refused("amount_below_allocated", "the invoice has " + std::to_string(inv->allocated) +
                                                  " yen allocated");
   }
-  return Decision{{InvoiceStream(inv->id),
-                   events::InvoiceAdjusted{inv->id, inv->member_id, inv->fiscal_year, c.amount,
+  return Decision{{InvoiceStream(c.invoice_id),
+                   events::InvoiceAdjusted{c.invoice_id, inv->member_id, inv->fiscal_year, c.amount,
                                            inv->issued, c.reason},
                    today, 0}};
 }
@@ -405,14 +407,15 @@ Result<Decision> Decide(const TenantModel& m, const RecordPayment& c, Date today
         return Refused("allocation_exceeds_payment", "the allocations exceed the payment");
       }
       remaining -= a.amount;
-      d.push_back(Allocation(stream, id, m.invoices.at(a.invoice_id), a.amount, c.received_on));
+      d.push_back(Allocation(stream, id, a.invoice_id, m.invoices.at(a.invoice_id), a.amount,
+                             c.received_on));
     }
   } else if (c.mode == AllocationMode::kOldestFirst) {
-    for (const InvoiceRecord* inv : OpenInvoices(m, *r)) {
+    for (const auto& [invoice_id, inv] : OpenInvoices(m, *r)) {
       if (remaining == 0) break;
       const int64_t amount = std::min(remaining, inv->outstanding());
       remaining -= amount;
-      d.push_back(Allocation(stream, id, *inv, amount, c.received_on));
+      d.push_back(Allocation(stream, id, *invoice_id, *inv, amount, c.received_on));
     }
   }
   if (remaining > 0 && ExactMethod(c.method)) {  // P2
@@ -429,21 +432,22 @@ Result<Decision> Decide(const TenantModel& m, const ReversePayment& c, Date toda
   auto it = m.payments.find(c.payment_id);
   if (it == m.payments.end()) return Status::NotFound("no payment " + c.payment_id);
   const PaymentRecord& p = it->second;
-  if (p.reversed) return Refused("payment_already_reversed", "payment " + p.id + " was reversed");
+  if (p.reversed) return Refused("payment_already_reversed", "payment " + c.payment_id + " was reversed");
   const MemberRecord& r = m.members.at(p.member_id);
   if (r.credit + p.allocated() - p.amount < 0) {  // L2: its credit was applied elsewhere
     return Refused("insufficient_credit",
                    "the member's credit from this payment was already applied to other invoices");
   }
   Decision d;
-  const std::string stream = PaymentStream(p.id);
+  const std::string stream = PaymentStream(c.payment_id);
   for (const AllocationRecord& a : p.allocations) {  // P4: compensating events, nothing deleted
     const InvoiceRecord& inv = m.invoices.at(a.invoice_id);
     d.push_back({stream,
-                 events::AllocationReleased{p.id, p.member_id, inv.id, inv.fiscal_year, a.amount},
+                 events::AllocationReleased{c.payment_id, p.member_id, a.invoice_id, inv.fiscal_year,
+                                            a.amount},
                  today, a.position});
   }
-  d.push_back({stream, events::PaymentReversed{p.id, p.member_id, p.amount, p.method, c.reason},
+  d.push_back({stream, events::PaymentReversed{c.payment_id, p.member_id, p.amount, p.method, c.reason},
                today, p.position});
   return d;
 }
@@ -454,7 +458,7 @@ Result<Decision> Decide(const TenantModel& m, const ReallocatePayment& c, Date t
   auto it = m.payments.find(c.payment_id);
   if (it == m.payments.end()) return Status::NotFound("no payment " + c.payment_id);
   const PaymentRecord& p = it->second;
-  if (p.reversed) return Refused("payment_already_reversed", "payment " + p.id + " was reversed");
+  if (p.reversed) return Refused("payment_already_reversed", "payment " + c.payment_id + " was reversed");
   std::map<std::string, int64_t> released;
   for (const AllocationRecord& a : p.allocations) released[a.invoice_id] += a.amount;
   std::map<std::string, int64_t> wanted;
@@ -472,15 +476,17 @@ Result<Decision> Decide(const TenantModel& m, const ReallocatePayment& c, Date t
   }
   if (wanted == released) return Decision{};
   Decision d;
-  const std::string stream = PaymentStream(p.id);
+  const std::string stream = PaymentStream(c.payment_id);
   for (const AllocationRecord& a : p.allocations) {  // P5: release the old, then allocate anew
     const InvoiceRecord& inv = m.invoices.at(a.invoice_id);
     d.push_back({stream,
-                 events::AllocationReleased{p.id, p.member_id, inv.id, inv.fiscal_year, a.amount},
+                 events::AllocationReleased{c.payment_id, p.member_id, a.invoice_id, inv.fiscal_year,
+                                            a.amount},
                  today, a.position});
   }
   for (const AllocationRequest& a : c.allocations) {
-    d.push_back(Allocation(stream, p.id, m.invoices.at(a.invoice_id), a.amount, today));
+    d.push_back(Allocation(stream, c.payment_id, a.invoice_id, m.invoices.at(a.invoice_id),
+                           a.amount, today));
   }
   return d;
 }
@@ -493,7 +499,8 @@ Result<Decision> Decide(const TenantModel& m, const ApplyCredit& c, Date today) 
   if (c.amount > r->credit) {  // L2: no credit below 0
     return Refused("insufficient_credit", "the member has " + std::to_string(r->credit) + " yen of credit");
   }
-  return Decision{Allocation(MemberStream(r->id), "", m.invoices.at(c.invoice_id), c.amount, today)};
+  return Decision{Allocation(MemberStream(r->id), "", c.invoice_id, m.invoices.at(c.invoice_id),
+                             c.amount, today)};
 }
 
 }  // namespace kaiin::commands

@@ -156,7 +156,6 @@ void Evolve(TenantModel& m, const events::Event& event, uint64_t position) {
         } else if constexpr (std::is_same_v<T, events::InvoiceDrafted>) {
           InvoiceRecord& inv = m.invoices[e.invoice_id];
           inv = InvoiceRecord{};
-          inv.id = e.invoice_id;
           inv.member_id = e.member_id;
           inv.batch_id = e.batch_id;
           inv.fiscal_year = e.fiscal_year;
@@ -193,8 +192,7 @@ void Evolve(TenantModel& m, const events::Event& event, uint64_t position) {
         } else if constexpr (std::is_same_v<T, events::PaymentRecorded>) {
           ++m.payment_seq;
           PaymentRecord& p = m.payments[e.payment_id];
-          p = PaymentRecord{e.payment_id, e.member_id, e.amount, e.method, e.received_on, false,
-                            position, {}};
+          p = PaymentRecord{e.member_id, e.amount, e.method, e.received_on, false, position, {}};
           m.members[e.member_id].credit += e.amount;
         } else if constexpr (std::is_same_v<T, events::PaymentAllocated>) {
           m.invoices[e.invoice_id].allocated += e.amount;

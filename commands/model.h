@@ -55,8 +55,10 @@ struct MemberRecord {
   bool operator==(const MemberRecord&) const = default;
 };
 
+// Invoices and payments are kept by their id (TenantModel::invoices, ::payments): the records do
+// not hold it again (32 bytes each, ~0.25 GB in a model of 2M invoices and 6M payments).
 struct InvoiceRecord {
-  std::string id, member_id, batch_id;
+  std::string member_id, batch_id;
   int fiscal_year = 0;
   events::InvoiceCategory category = events::InvoiceCategory::kAnnual;
   std::string title;
@@ -82,7 +84,7 @@ struct AllocationRecord {
 };
 
 struct PaymentRecord {
-  std::string id, member_id;
+  std::string member_id;
   int64_t amount = 0;
   events::PaymentMethod method = events::PaymentMethod::kBankTransfer;
   Date received_on = 0;

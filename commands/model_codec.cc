@@ -1,6 +1,7 @@
 #include "commands/model_codec.h"
 
 #include <algorithm>
+#include <type_traits>
 #include <vector>
 
 #include "events/row_codec.h"
@@ -50,7 +51,11 @@ void PutMap(RowWriter& w, const Map& map, PutValue put) {
   w.U64(map.size());
   for (const auto* e : Sorted(map)) {
     w.Str(e->first);
-    put(e->second);
+    if constexpr (std::is_invocable_v<PutValue, const std::string&, decltype(e->second)>) {
+      put(e->first, e->second);  // the value's encoding repeats its key
+    } else {
+      put(e->second);
+    }
   }
 }
 
@@ -65,7 +70,12 @@ bool GetMap(RowReader& r, Map* map, GetValue get) {
   for (uint64_t i = 0; i < n; ++i) {
     std::string key;
     typename Map::mapped_type value{};
-    if (!r.Str(&key) || !get(value)) return false;
+    if (!r.Str(&key)) return false;
+    if constexpr (std::is_invocable_v<GetValue, const std::string&, decltype(value)&>) {
+      if (!get(key, value)) return false;
+    } else {
+      if (!get(value)) return false;
+    }
     map->emplace(std::move(key), std::move(value));
   }
   return true;
@@ -139,15 +149,22 @@ bool GetMember(RowReader& r, MemberRecord& m) {
          GetStrings(r, &m.invoice_ids);
 }
 
-void PutInvoice(RowWriter& w, const InvoiceRecord& v) {
-  w.Str(v.id).Str(v.member_id).Str(v.batch_id).I64(v.fiscal_year);
+// An invoice's and a payment's encoding hold their id again after the map's key (the records
+// kept it until they were made smaller): written from the key, read back and checked against it.
+bool GetId(RowReader& r, const std::string& key) {
+  std::string id;
+  return r.Str(&id) && id == key;
+}
+
+void PutInvoice(RowWriter& w, const std::string& id, const InvoiceRecord& v) {
+  w.Str(id).Str(v.member_id).Str(v.batch_id).I64(v.fiscal_year);
   w.U64(static_cast<uint64_t>(v.category)).Str(v.title).I64(v.issue_date).I64(v.due_date);
   w.I64(v.amount).I64(v.allocated).I64(v.issued_amount).I64(v.posted_adjustments);
   w.I64(v.one_time_consumed).Bool(v.issued).Bool(v.cancelled).U64(v.seq);
 }
 
-bool GetInvoice(RowReader& r, InvoiceRecord& v) {
-  return r.Str(&v.id) && r.Str(&v.member_id) && r.Str(&v.batch_id) && GetInt(r, &v.fiscal_year) &&
+bool GetInvoice(RowReader& r, const std::string& id, InvoiceRecord& v) {
+  return GetId(r, id) && r.Str(&v.member_id) && r.Str(&v.batch_id) && GetInt(r, &v.fiscal_year) &&
          GetEnum(r, events::InvoiceCategory::kOther, &v.category) && r.Str(&v.title) &&
          GetDate(r, &v.issue_date) && GetDate(r, &v.due_date) && GetI64(r, &v.amount) &&
          GetI64(r, &v.allocated) && GetI64(r, &v.issued_amount) &&
@@ -155,16 +172,16 @@ bool GetInvoice(RowReader& r, InvoiceRecord& v) {
          r.Bool(&v.issued) && r.Bool(&v.cancelled) && r.U64(&v.seq);
 }
 
-void PutPayment(RowWriter& w, const PaymentRecord& p) {
-  w.Str(p.id).Str(p.member_id).I64(p.amount).U64(static_cast<uint64_t>(p.method));
+void PutPayment(RowWriter& w, const std::string& id, const PaymentRecord& p) {
+  w.Str(id).Str(p.member_id).I64(p.amount).U64(static_cast<uint64_t>(p.method));
   w.I64(p.received_on).Bool(p.reversed).U64(p.position);
   w.U64(p.allocations.size());
   for (const auto& a : p.allocations) w.Str(a.invoice_id).I64(a.amount).U64(a.position);
 }
 
-bool GetPayment(RowReader& r, PaymentRecord& p) {
+bool GetPayment(RowReader& r, const std::string& id, PaymentRecord& p) {
   uint64_t n = 0;
-  if (!(r.Str(&p.id) && r.Str(&p.member_id) && r.I64(&p.amount) &&
+  if (!(GetId(r, id) && r.Str(&p.member_id) && r.I64(&p.amount) &&
         GetEnum(r, events::PaymentMethod::kOther, &p.method) && GetDate(r, &p.received_on) &&
         r.Bool(&p.reversed) && r.U64(&p.position) && r.U64(&n))) {
     return false;
@@ -219,8 +236,10 @@ std::string EncodeModel(const TenantModel& m) {
   PutMap(w, m.email_owner, [&w](const std::string& id) { w.Str(id); });
   PutMap(w, m.number_owner, [&w](const std::string& id) { w.Str(id); });
   w.U64(m.member_seq).U64(m.admission_seq).U64(m.numeric_number_max).U64(m.numeric_number_width);
-  PutMap(w, m.invoices, [&w](const InvoiceRecord& r) { PutInvoice(w, r); });
-  PutMap(w, m.payments, [&w](const PaymentRecord& r) { PutPayment(w, r); });
+  PutMap(w, m.invoices,
+         [&w](const std::string& id, const InvoiceRecord& r) { PutInvoice(w, id, r); });
+  PutMap(w, m.payments,
+         [&w](const std::string& id, const PaymentRecord& r) { PutPayment(w, id, r); });
   PutMap(w, m.batches, [&w](const BatchRecord& r) { PutBatch(w, r); });
   w.U64(m.invoice_seq).U64(m.batch_seq).U64(m.payment_seq);
   PutMap(w, m.staff, [&w](events::StaffRole role) { w.U64(static_cast<uint64_t>(role)); });
@@ -259,8 +278,11 @@ Status DecodeModel(std::string_view bytes, TenantModel* out) {
   uint64_t width = 0;
   ok = ok && r.U64(&width);
   m.numeric_number_width = static_cast<size_t>(width);
-  ok = ok && GetMap(r, &m.invoices, [&r](InvoiceRecord& v) { return GetInvoice(r, v); }) &&
-       GetMap(r, &m.payments, [&r](PaymentRecord& v) { return GetPayment(r, v); }) &&
+  ok = ok &&
+       GetMap(r, &m.invoices,
+              [&r](const std::string& id, InvoiceRecord& v) { return GetInvoice(r, id, v); }) &&
+       GetMap(r, &m.payments,
+              [&r](const std::string& id, PaymentRecord& v) { return GetPayment(r, id, v); }) &&
        GetMap(r, &m.batches, [&r](BatchRecord& v) { return GetBatch(r, v); }) &&
        r.U64(&m.invoice_seq) && r.U64(&m.batch_seq) && r.U64(&m.payment_seq) &&
        GetMap(r, &m.staff, [&r](events::StaffRole& role) {

@@ -315,7 +315,7 @@ void Api::PostInvoiceAdjustment(const Request& r, const Params& p, Responder res
       [cmd](const Decision&, const TenantModel& m, ledger::WriteContext&) {
         const commands::InvoiceRecord& inv = m.invoices.at(cmd.invoice_id);
         return std::pair(201, JsonObject([&](JsonWriter& w) {
-                           w.Field("invoice_id", inv.id).Field("amount", inv.amount);
+                           w.Field("invoice_id", cmd.invoice_id).Field("amount", inv.amount);
                            w.Field("outstanding", inv.outstanding());
                            w.Field("status", commands::InvoiceStatus(inv));
                          }));
@@ -479,7 +479,7 @@ void Api::PostPaymentReallocation(const Request& r, const Params& p, Responder r
       [cmd](const Decision& d, const TenantModel& m, ledger::WriteContext&) {
         const commands::PaymentRecord& pay = m.payments.at(cmd.payment_id);
         return std::pair(200, JsonObject([&](JsonWriter& w) {
-                           w.Field("payment_id", pay.id);
+                           w.Field("payment_id", cmd.payment_id);
                            int64_t allocated = 0;
                            w.Key("allocations").BeginArray();
                            for (const auto& a : pay.allocations) {

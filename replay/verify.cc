@@ -106,15 +106,15 @@ Status CheckSnapshot(ledger::RocksEventLog& log, TenantReport* report) {
       return Status::Ok();
     }
     if (Status s = commands::Replay(log, 0, at, &replayed); !s.ok()) return s;
-    verdict = stored == replayed ? "equal" : "differs";
+    verdict = stored == replayed ? "equal, encoded otherwise (another build wrote it)" : "differs";
     return Status::Ok();
   });
   if (!found.ok()) return found.status();
   if (!*found || read_at != at) {
     return Status::Aborted("snapshot_changed", "the snapshot changed while it was read");
   }
-  if (verdict == "equal") {
-    report->snapshot = where + ": equal to the log replayed to it";
+  if (verdict.starts_with("equal")) {
+    report->snapshot = where + ": equal to the log replayed to it" + verdict.substr(5);
   } else if (verdict == "differs") {
     report->snapshot = where + ": DIFFERS from the log replayed to it";
     report->problems.push_back("write-model snapshot " + where + " differs from the log");
