@@ -46,6 +46,36 @@ TEST_F(ModelCodecTest, EveryPartOfTheModelRoundTrips) {
   EXPECT_EQ(decoded.tokens.at("h1").used, true);
 }
 
+// Invoices and payments are kept by id without a copy of it in the record; the snapshot still
+// holds the id again after the key, and a record whose id is not its key is refused.
+TEST_F(ModelCodecTest, InvoiceAndPaymentIdsComeFromTheirKeysAndMustMatchThem) {
+  GivenASociety();
+  Given({events::InvoiceBatchCreated{"b000000001", 2026, events::InvoiceCategory::kAnnual, "年会費",
+                                     D("2026-04-01"), D("2026-06-30"), D("2026-04-01"), 1, 15000},
+         events::InvoiceDrafted{"i000000001", "b000000001", "m000000001", 2026,
+                                events::InvoiceCategory::kAnnual, "年会費", D("2026-04-01"),
+                                D("2026-06-30"), "regular", 15000, 0, 0, 15000},
+         events::PaymentRecorded{"p000000001", "m000000001", 5000,
+                                 events::PaymentMethod::kBankTransfer, D("2026-05-01"), ""}});
+  const std::string bytes = EncodeModel(model_);
+  TenantModel decoded;
+  ASSERT_TRUE(DecodeModel(bytes, &decoded).ok());
+  EXPECT_TRUE(decoded == model_);
+  ASSERT_TRUE(decoded.payments.find("p000000001") != decoded.payments.end());
+  EXPECT_EQ(decoded.payments.at("p000000001").amount, 5000);
+  EXPECT_EQ(decoded.invoices.at("i000000001").amount, 15000);
+  for (const std::string id : {"i000000001", "p000000001"}) {
+    // The second time the id appears: for the invoice the map's key (a member's invoice list
+    // comes first), for the payment the record's copy after its key. Either way the key and
+    // the record's id no longer agree.
+    const size_t again = bytes.find(id, bytes.find(id) + 1);
+    ASSERT_NE(again, std::string::npos) << id;
+    std::string other = bytes;
+    other[again + id.size() - 1] = '9';  // ...0009
+    EXPECT_EQ(DecodeModel(other, &decoded).code(), StatusCode::kCorruption) << id;
+  }
+}
+
 TEST_F(ModelCodecTest, TruncatedDamagedOrForeignBytesAreRefused) {
   GivenASociety();
   const std::string bytes = EncodeModel(model_);
