@@ -266,6 +266,10 @@ TEST_F(PeriodicSnapshotApi, SnapshotsTakenWhileRunningHoldTheLogUpToTheirPositio
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   ASSERT_GE(at, target);
+  // The snapshot thread counts a snapshot after its write returns: the write can be seen first.
+  for (int i = 0; i < 500 && t->snapshots_taken() == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   EXPECT_GE(t->snapshots_taken(), 1u);
   commands::TenantModel saved, replayed;
   ASSERT_TRUE(commands::DecodeModel(bytes, &saved).ok());
