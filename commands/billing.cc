@@ -182,10 +182,16 @@ Result<Decision> DecideBatch(const TenantModel& m, const CreateInvoiceBatch& c, 
       FirstOfMonth(c.billing_start.value_or(FiscalYearStart(c.fiscal_year, start_month)));
   const auto fees = m.fee_schedules.find(c.fiscal_year);
   const std::string batch_id = BatchIdFor(m.batch_seq + 1);
-  Decision invoices;
+  // First who is billed and at what fee (cheap), then the events (two per invoice, with the
+  // member's profile copied into each): a batch too large is refused before any is built.
+  struct Billed {
+    const MemberRecord* member;
+    const std::string* type;  // as of the billing start
+    int64_t fee;
+  };
+  std::vector<Billed> billed;
+  billed.reserve(targets.size());
   std::set<std::string> missing_fees;
-  uint64_t seq = m.invoice_seq;
-  int64_t total = 0;
   for (const MemberRecord* r : targets) {
     const MemberStatus status = events::StatusOn(r->statuses, billing_start).status;
     if (status != MemberStatus::kActive) {
@@ -199,47 +205,59 @@ Result<Decision> DecideBatch(const TenantModel& m, const CreateInvoiceBatch& c, 
       continue;
     }
     if (c.category == events::InvoiceCategory::kAnnual) {
-      const bool billed = std::any_of(r->invoice_ids.begin(), r->invoice_ids.end(), [&](auto& id) {
+      const bool already = std::any_of(r->invoice_ids.begin(), r->invoice_ids.end(), [&](auto& id) {
         const InvoiceRecord& inv = m.invoices.at(id);
         return inv.fiscal_year == c.fiscal_year && inv.category == c.category && !inv.cancelled;
       });
-      if (billed) {
+      if (already) {
         excluded->push_back({r->id, "already_billed"});
         continue;
       }
     }
-    int64_t fee = 0;
     if (c.amount) {
-      fee = *c.amount;
+      billed.push_back({r, &type, *c.amount});
     } else if (fees != m.fee_schedules.end() && fees->second.contains(type)) {
-      fee = fees->second.at(type);
+      billed.push_back({r, &type, fees->second.at(type)});
     } else {
       missing_fees.insert(type);
-      continue;
     }
-    // B5: the permanent adjustment and every pending one-time adjustment; never below 0.
-    const int64_t adjustment = r->permanent_adjustment + r->pending_one_time;
-    const int64_t amount = std::max<int64_t>(0, fee + adjustment);
-    const std::string id = InvoiceIdFor(++seq);
-    const std::string stream = InvoiceStream(id);
-    invoices.push_back({stream,
-                        events::InvoiceDrafted{id, batch_id, r->id, c.fiscal_year, c.category,
-                                               c.title, c.issue_date, c.due_date, type, fee,
-                                               adjustment, r->pending_one_time, amount},
-                        c.issue_date, 0});
-    MemberProfile profile = r->Profile();
-    invoices.push_back(  // B9
-        {stream,
-         events::InvoiceSnapshotTaken{id, r->id, type, std::move(profile.name),
-                                      std::move(profile.address)},
-         c.issue_date, 0});
-    total += amount;
   }
   if (!missing_fees.empty()) {
     std::string types;
     for (const auto& t : missing_fees) types += (types.empty() ? "" : ", ") + t;
     return Refused("fee_schedule_missing", "fiscal year " + std::to_string(c.fiscal_year) +
                                                " has no fee for: " + types);
+  }
+  if (billed.size() > c.invoices_max) {
+    return Status::InvalidArgument(
+        "batch_too_large", "the batch would draft " + std::to_string(billed.size()) +
+                               " invoices; one batch drafts at most " +
+                               std::to_string(c.invoices_max) +
+                               ": split it with member_ids or exclude_member_types");
+  }
+  Decision invoices;
+  invoices.reserve(2 * billed.size());
+  uint64_t seq = m.invoice_seq;
+  int64_t total = 0;
+  for (const Billed& b : billed) {
+    const MemberRecord* r = b.member;
+    // B5: the permanent adjustment and every pending one-time adjustment; never below 0.
+    const int64_t adjustment = r->permanent_adjustment + r->pending_one_time;
+    const int64_t amount = std::max<int64_t>(0, b.fee + adjustment);
+    const std::string id = InvoiceIdFor(++seq);
+    const std::string stream = InvoiceStream(id);
+    invoices.push_back({stream,
+                        events::InvoiceDrafted{id, batch_id, r->id, c.fiscal_year, c.category,
+                                               c.title, c.issue_date, c.due_date, *b.type, b.fee,
+                                               adjustment, r->pending_one_time, amount},
+                        c.issue_date, 0});
+    MemberProfile profile = r->Profile();
+    invoices.push_back(  // B9
+        {stream,
+         events::InvoiceSnapshotTaken{id, r->id, *b.type, std::move(profile.name),
+                                      std::move(profile.address)},
+         c.issue_date, 0});
+    total += amount;
   }
   Decision d;
   d.reserve(invoices.size() + 1);

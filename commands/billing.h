@@ -9,6 +9,7 @@
 // insufficient_credit, payment_already_reversed (409).
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -38,6 +39,9 @@ struct CreateInvoiceBatch {
   std::vector<std::string> exclude_member_types;
   std::optional<std::vector<std::string>> member_ids;  // default: every member
   std::optional<int64_t> amount;                       // default: the fee schedule
+  // The most invoices one batch may draft: a command's events are bounded by the log (two per
+  // invoice and the batch's own); past it the batch is refused before any event is built.
+  size_t invoices_max = SIZE_MAX;
 };
 
 struct Exclusion {

@@ -142,6 +142,7 @@ void Api::PostInvoiceBatch(const Request& r, const Params& p, Responder respond)
       (*body)->StringArray("exclude_member_types", false, 100, 32).value_or(std::vector<std::string>{});
   cmd.member_ids = (*body)->StringArray("member_ids", false, 1'000'000, 64);
   cmd.amount = (*body)->Int("amount", false, 0, kYenMax);
+  cmd.invoices_max = (t->log().command_events_max() - 1) / 2;  // two events each, and the batch's
   if (Status s = FinishBody(**body, std::move(errors)); !s.ok()) return respond(Problem(s));
   auto excluded = std::make_shared<std::vector<commands::Exclusion>>();
   RunCommand(

@@ -111,6 +111,7 @@ class RocksEventLog final : public EventLog {
   Result<bool> ReadLatestSnapshot(uint64_t* position,
                                   const std::function<Status(std::string_view bytes)>& read);
 
+  size_t command_events_max() const { return options_.command_events_max; }
   const LogStats& stats() const { return stats_; }
   size_t QueueLength() const;
 

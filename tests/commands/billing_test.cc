@@ -35,6 +35,27 @@ TEST_F(Billing, B1_TheFiscalYearStartsInTheTenantsMonth) {
   EXPECT_EQ(model_.members.at(late).invoice_ids.size(), 1u);
 }
 
+// A batch drafts two events per invoice and one command's events are bounded by the log: a
+// batch over its limit is refused before any event is built; members left out do not count.
+TEST_F(Billing, B2_ABatchOverTheCommandLimitIsRefusedAndMembersLeftOutDoNotCount) {
+  Member("a@example.jp", "regular");
+  Member("b@example.jp", "student");
+  Member("c@example.jp", "honorary");
+  auto c = Annual(2026);
+  c.invoices_max = 2;
+  std::vector<Exclusion> excluded;
+  auto refused = RunBatch(c, &excluded);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(refused.status().reason(), "batch_too_large") << refused.status().ToString();
+  EXPECT_TRUE(model_.invoices.empty());
+  c.exclude_member_types = {"honorary"};  // two invoices: within the limit
+  auto d = RunBatch(c, &excluded);
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(std::get<events::InvoiceBatchCreated>(d->front().event).invoice_count, 2u);
+  EXPECT_EQ(d->size(), 5u);
+}
+
 TEST_F(Billing, B2_ABatchBillsActiveMembersByTypeAndReportsWhoWasLeftOut) {
   const std::string regular = Member("r@example.jp", "regular");
   const std::string student = Member("s@example.jp", "student");

@@ -295,6 +295,34 @@ TEST_F(PeriodicSnapshotApi, SnapshotsTakenWhileRunningHoldTheLogUpToTheirPositio
   EXPECT_TRUE(tenants_.Find("soc")->model() == all);
 }
 
+// A log that takes at most 6 events per command: a batch drafts 2 per invoice and 1 of its own,
+// so at most 2 invoices; a larger one is refused with a clear problem and writes nothing.
+class BatchLimitApi : public BillingApi {
+ protected:
+  BatchLimitApi() : BillingApi(Options()) {}
+  static TenantOptions Options() {
+    TenantOptions o;
+    o.command_events_max = 6;
+    return o;
+  }
+};
+
+TEST_F(BatchLimitApi, B2_ABatchOverTheCommandLimitIsRefusedBeforeAnythingIsWritten) {
+  ASSERT_EQ(Call("POST", T("/member-imports"), R"({"members":[
+      {"email":"jiro@example.jp","member_type":"student","applied_on":"2020-04-01","admitted_on":"2020-04-01","name":{"family":"鈴木","given":"次郎"}}]})").status,
+            201);
+  const uint64_t head = Head("soc");
+  const std::string batch = R"({"fiscal_year":2026,"category":"annual","title":"年会費","issue_date":"2026-04-01","due_date":"2026-06-30")";
+  Response refused = Call("POST", T("/invoice-batches"), batch + "}");
+  EXPECT_EQ(refused.status, 400) << refused.body;
+  EXPECT_NE(refused.body.find(R"("code":"batch_too_large")"), std::string::npos) << refused.body;
+  EXPECT_NE(refused.body.find("at most 2"), std::string::npos) << refused.body;
+  EXPECT_EQ(Head("soc"), head);
+  Response two = Call("POST", T("/invoice-batches"), batch + R"(,"exclude_member_types":["student"]})");
+  EXPECT_EQ(two.status, 201) << two.body;
+  EXPECT_NE(two.body.find(R"("invoice_count":2)"), std::string::npos) << two.body;
+}
+
 // A society whose projections are rebuilt the bulk way whenever they start from 0.
 class BulkRebuildApi : public BillingApi {
  protected:
