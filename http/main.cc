@@ -53,12 +53,7 @@ struct Flags {
   std::string admin_token_file;
   std::string public_url;  // where the links in sent mail point
   int threads = 2;
-  uint64_t projection_bulk_min = kaiin::http::TenantOptions{}.projection_bulk_events_min;
-  std::chrono::microseconds projection_gather =
-      kaiin::http::TenantOptions{}.projection_gather_delay;
-  int projector_nice = kaiin::http::TenantOptions{}.projector_nice;
-  uint64_t snapshot_every = kaiin::http::TenantOptions{}.snapshot_every_events;
-  std::chrono::milliseconds snapshot_quiet = kaiin::http::TenantOptions{}.snapshot_quiet;
+  kaiin::http::TenantOptions tenant;  // the --projection-* and --snapshot-* flags; else defaults
 };
 
 int Usage() {
@@ -150,16 +145,17 @@ int main(int argc, char** argv) {
     } else if (arg == "--threads") {
       flags.threads = std::max(1, std::atoi(value.c_str()));
     } else if (arg == "--projection-bulk-min") {
-      flags.projection_bulk_min = std::strtoull(value.c_str(), nullptr, 10);
+      flags.tenant.projection_bulk_events_min = std::strtoull(value.c_str(), nullptr, 10);
     } else if (arg == "--projection-gather-us") {
-      flags.projection_gather =
+      flags.tenant.projection_gather_delay =
           std::chrono::microseconds(std::strtoull(value.c_str(), nullptr, 10));
     } else if (arg == "--projector-nice") {
-      flags.projector_nice = std::atoi(value.c_str());
+      flags.tenant.projector_nice = std::atoi(value.c_str());
     } else if (arg == "--snapshot-every") {
-      flags.snapshot_every = std::strtoull(value.c_str(), nullptr, 10);
+      flags.tenant.snapshot_every_events = std::strtoull(value.c_str(), nullptr, 10);
     } else if (arg == "--snapshot-quiet-ms") {
-      flags.snapshot_quiet = std::chrono::milliseconds(std::strtoull(value.c_str(), nullptr, 10));
+      flags.tenant.snapshot_quiet =
+          std::chrono::milliseconds(std::strtoull(value.c_str(), nullptr, 10));
     } else {
       return Usage();
     }
@@ -194,13 +190,7 @@ int main(int argc, char** argv) {
   api_options.reset_link_base = base + "/reset-password";
   api_options.email_change_link_base = base + "/confirm-email";
 
-  kaiin::http::TenantOptions tenant_options;
-  tenant_options.projection_bulk_events_min = flags.projection_bulk_min;
-  tenant_options.projection_gather_delay = flags.projection_gather;
-  tenant_options.projector_nice = flags.projector_nice;
-  tenant_options.snapshot_every_events = flags.snapshot_every;
-  tenant_options.snapshot_quiet = flags.snapshot_quiet;
-  kaiin::http::TenantRegistry tenants(flags.data_dir, tenant_options);
+  kaiin::http::TenantRegistry tenants(flags.data_dir, flags.tenant);
   if (kaiin::Status s = tenants.OpenAll(); !s.ok()) {
     spdlog::error("cannot open the tenants: {}", s.ToString());
     return 1;
