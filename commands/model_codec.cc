@@ -113,13 +113,9 @@ void PutMember(RowWriter& w, const MemberRecord& m) {
 // The profile's fields (MemberRecord::SetProfile's bytes), checked and kept as they are.
 bool GetProfile(RowReader& r, std::string* profile) {
   const size_t from = r.position();
-  bool address = false;
-  for (int i = 0; i < 5; ++i) {  // the name's five parts
-    if (!r.SkipStr()) return false;
-  }
-  if (!r.Bool(&address)) return false;
-  for (int i = 0; i < (address ? 6 : 0) + 2; ++i) {  // the address, affiliation, payment method
-    if (!r.SkipStr()) return false;
+  if (!(events::SkipPersonName(r) && events::SkipOptionalAddress(r) && r.SkipStr() &&
+        r.SkipStr())) {  // then affiliation, payment method
+    return false;
   }
   profile->assign(r.Since(from));
   return true;

@@ -115,6 +115,11 @@ inline bool GetPersonName(RowReader& r, PersonName* n) {
          r.Str(&n->given_kana) && r.Str(&n->romaji);
 }
 
+// Steps over what PutPersonName wrote, checking it (no copies: for large snapshots).
+inline bool SkipPersonName(RowReader& r) {
+  return r.SkipStr() && r.SkipStr() && r.SkipStr() && r.SkipStr() && r.SkipStr();
+}
+
 inline void PutOptionalAddress(RowWriter& w, const std::optional<PostalAddress>& a) {
   w.Bool(a.has_value());
   if (a) w.Str(a->postal_code).Str(a->prefecture).Str(a->city).Str(a->line1).Str(a->line2).Str(a->country);
@@ -134,6 +139,14 @@ inline bool GetOptionalAddress(RowReader& r, std::optional<PostalAddress>* out) 
   }
   *out = std::move(a);
   return true;
+}
+
+// Steps over what PutOptionalAddress wrote, checking it.
+inline bool SkipOptionalAddress(RowReader& r) {
+  bool present = false;
+  if (!r.Bool(&present)) return false;
+  return !present || (r.SkipStr() && r.SkipStr() && r.SkipStr() && r.SkipStr() && r.SkipStr() &&
+                      r.SkipStr());
 }
 
 }  // namespace kaiin::events
