@@ -78,11 +78,11 @@ Status CheckRequests(const std::vector<AllocationRequest>& requests) {
 }
 
 // The member's open invoices (id, record), oldest fiscal year first (P3).
-std::vector<std::pair<const std::string*, const InvoiceRecord*>> OpenInvoices(
+std::vector<std::pair<const CompactId*, const InvoiceRecord*>> OpenInvoices(
     const TenantModel& m, const MemberRecord& r) {
-  std::vector<std::pair<const std::string*, const InvoiceRecord*>> open;
-  for (const std::string& id : r.invoice_ids) {
-    const InvoiceRecord& inv = m.invoices.at(id);
+  std::vector<std::pair<const CompactId*, const InvoiceRecord*>> open;
+  for (const CompactId& id : r.invoice_ids) {
+    const InvoiceRecord& inv = m.invoices.at(id.str());
     if (inv.issued && !inv.cancelled && inv.outstanding() > 0) open.emplace_back(&id, &inv);
   }
   std::sort(open.begin(), open.end(), [](const auto& a, const auto& b) {
@@ -96,7 +96,8 @@ Emitted Allocation(const std::string& stream, const std::string& payment_id,
                    const std::string& invoice_id, const InvoiceRecord& inv, int64_t amount,
                    Date date) {
   return {stream,
-          events::PaymentAllocated{payment_id, inv.member_id, invoice_id, inv.fiscal_year, amount},
+          events::PaymentAllocated{payment_id, inv.member_id.str(), invoice_id, inv.fiscal_year,
+                                   amount},
           date, 0};
 }
 
@@ -206,7 +207,7 @@ Result<Decision> DecideBatch(const TenantModel& m, const CreateInvoiceBatch& c, 
     }
     if (c.category == events::InvoiceCategory::kAnnual) {
       const bool already = std::any_of(r->invoice_ids.begin(), r->invoice_ids.end(), [&](auto& id) {
-        const InvoiceRecord& inv = m.invoices.at(id);
+        const InvoiceRecord& inv = m.invoices.at(id.str());
         return inv.fiscal_year == c.fiscal_year && inv.category == c.category && !inv.cancelled;
       });
       if (already) {
@@ -278,12 +279,13 @@ Result<Decision> Decide(const TenantModel& m, const ConfirmBatch& c, Date today)
   if (b.confirmed) return Decision{};
   Decision d;
   d.push_back({BatchStream(b.id), events::InvoiceBatchConfirmed{b.id}, today, 0});
-  for (const std::string& id : b.invoice_ids) {
+  for (const CompactId& invoice_id : b.invoice_ids) {
+    const std::string id = invoice_id.str();
     const InvoiceRecord& inv = m.invoices.at(id);
     if (inv.cancelled) continue;
     // Effective on the invoice's issue date: "what was owed on date D" follows the invoice.
     d.push_back({InvoiceStream(id),
-                 events::InvoiceIssued{id, inv.member_id, inv.fiscal_year, inv.category,
+                 events::InvoiceIssued{id, inv.member_id.str(), inv.fiscal_year, inv.category,
                                        inv.amount},
                  inv.issue_date, 0});
   }
@@ -317,7 +319,7 @@ Result<Decision> CancelAll(const TenantModel& m, const std::vector<std::string>&
       continue;
     }
     d.push_back({InvoiceStream(ids[i]),
-                 events::InvoiceCancelled{ids[i], inv->member_id, inv->fiscal_year,
+                 events::InvoiceCancelled{ids[i], inv->member_id.str(), inv->fiscal_year,
                                           inv->category, inv->issued ? inv->issued_amount : 0,
                                           inv->issued ? inv->posted_adjustments : 0, reason},
                  today, 0});
@@ -338,7 +340,10 @@ Result<Decision> Decide(const TenantModel& m, const CancelBatch& c, Date today) 
   auto it = m.batches.find(c.batch_id);
   if (it == m.batches.end()) return Status::NotFound("no invoice batch " + c.batch_id);
   if (it->second.cancelled) return Decision{};
-  auto d = CancelAll(m, it->second.invoice_ids, c.reason, today, /*skip_cancelled=*/true);
+  std::vector<std::string> ids;
+  ids.reserve(it->second.invoice_ids.size());
+  for (const CompactId& id : it->second.invoice_ids) ids.push_back(id.str());
+  auto d = CancelAll(m, ids, c.reason, today, /*skip_cancelled=*/true);
   if (!d.ok()) return d;
   d->push_back({BatchStream(c.batch_id), events::InvoiceBatchCancelled{c.batch_id, c.reason}, today, 0});
   return d;
@@ -367,7 +372,8 @@ Result<Decision> Decide(const TenantModel& m, const ChangeInvoiceTitle& c, Date 
   if (inv->cancelled) return Refused("invoice_cancelled", "invoice " + c.invoice_id + " is cancelled");
   if (inv->title == c.title) return Decision{};  // B7: paid invoices too
   return Decision{{InvoiceStream(c.invoice_id),
-                   events::InvoiceTitleChanged{c.invoice_id, inv->member_id, c.title}, today, 0}};
+                   events::InvoiceTitleChanged{c.invoice_id, inv->member_id.str(), c.title},
+                   today, 0}};
 }
 
 Result<Decision> Decide(const TenantModel& m, const AdjustInvoice& c, Date today) {
@@ -389,8 +395,8 @@ Result<Decision> Decide(const TenantModel& m, const AdjustInvoice& c, Date today
                                                  " yen allocated");
   }
   return Decision{{InvoiceStream(c.invoice_id),
-                   events::InvoiceAdjusted{c.invoice_id, inv->member_id, inv->fiscal_year, c.amount,
-                                           inv->issued, c.reason},
+                   events::InvoiceAdjusted{c.invoice_id, inv->member_id.str(), inv->fiscal_year,
+                                           c.amount, inv->issued, c.reason},
                    today, 0}};
 }
 
@@ -433,7 +439,7 @@ Result<Decision> Decide(const TenantModel& m, const RecordPayment& c, Date today
       if (remaining == 0) break;
       const int64_t amount = std::min(remaining, inv->outstanding());
       remaining -= amount;
-      d.push_back(Allocation(stream, id, *invoice_id, *inv, amount, c.received_on));
+      d.push_back(Allocation(stream, id, invoice_id->str(), *inv, amount, c.received_on));
     }
   }
   if (remaining > 0 && ExactMethod(c.method)) {  // P2
@@ -451,7 +457,7 @@ Result<Decision> Decide(const TenantModel& m, const ReversePayment& c, Date toda
   if (it == m.payments.end()) return Status::NotFound("no payment " + c.payment_id);
   const PaymentRecord& p = it->second;
   if (p.reversed) return Refused("payment_already_reversed", "payment " + c.payment_id + " was reversed");
-  const MemberRecord& r = m.members.at(p.member_id);
+  const MemberRecord& r = m.members.at(p.member_id.str());
   if (r.credit + p.allocated() - p.amount < 0) {  // L2: its credit was applied elsewhere
     return Refused("insufficient_credit",
                    "the member's credit from this payment was already applied to other invoices");
@@ -459,13 +465,15 @@ Result<Decision> Decide(const TenantModel& m, const ReversePayment& c, Date toda
   Decision d;
   const std::string stream = PaymentStream(c.payment_id);
   for (const AllocationRecord& a : p.allocations) {  // P4: compensating events, nothing deleted
-    const InvoiceRecord& inv = m.invoices.at(a.invoice_id);
+    const std::string invoice_id = a.invoice_id.str();
     d.push_back({stream,
-                 events::AllocationReleased{c.payment_id, p.member_id, a.invoice_id, inv.fiscal_year,
-                                            a.amount},
+                 events::AllocationReleased{c.payment_id, p.member_id.str(), invoice_id,
+                                            m.invoices.at(invoice_id).fiscal_year, a.amount},
                  today, a.position});
   }
-  d.push_back({stream, events::PaymentReversed{c.payment_id, p.member_id, p.amount, p.method, c.reason},
+  d.push_back({stream,
+               events::PaymentReversed{c.payment_id, p.member_id.str(), p.amount, p.method,
+                                       c.reason},
                today, p.position});
   return d;
 }
@@ -478,13 +486,14 @@ Result<Decision> Decide(const TenantModel& m, const ReallocatePayment& c, Date t
   const PaymentRecord& p = it->second;
   if (p.reversed) return Refused("payment_already_reversed", "payment " + c.payment_id + " was reversed");
   std::map<std::string, int64_t> released;
-  for (const AllocationRecord& a : p.allocations) released[a.invoice_id] += a.amount;
+  for (const AllocationRecord& a : p.allocations) released[a.invoice_id.str()] += a.amount;
   std::map<std::string, int64_t> wanted;
   int64_t total = 0;
   for (const AllocationRequest& a : c.allocations) {
     const auto r = released.find(a.invoice_id);
     const int64_t back = r == released.end() ? 0 : r->second;
-    if (Status s = CheckAllocation(m, p.member_id, a.invoice_id, a.amount, back); !s.ok()) return s;
+    Status s = CheckAllocation(m, p.member_id.str(), a.invoice_id, a.amount, back);
+    if (!s.ok()) return s;
     wanted[a.invoice_id] = a.amount;
     total += a.amount;
   }
@@ -496,10 +505,10 @@ Result<Decision> Decide(const TenantModel& m, const ReallocatePayment& c, Date t
   Decision d;
   const std::string stream = PaymentStream(c.payment_id);
   for (const AllocationRecord& a : p.allocations) {  // P5: release the old, then allocate anew
-    const InvoiceRecord& inv = m.invoices.at(a.invoice_id);
+    const std::string invoice_id = a.invoice_id.str();
     d.push_back({stream,
-                 events::AllocationReleased{c.payment_id, p.member_id, a.invoice_id, inv.fiscal_year,
-                                            a.amount},
+                 events::AllocationReleased{c.payment_id, p.member_id.str(), invoice_id,
+                                            m.invoices.at(invoice_id).fiscal_year, a.amount},
                  today, a.position});
   }
   for (const AllocationRequest& a : c.allocations) {

@@ -192,7 +192,12 @@ void Evolve(TenantModel& m, const events::Event& event, uint64_t position) {
         } else if constexpr (std::is_same_v<T, events::PaymentRecorded>) {
           ++m.payment_seq;
           PaymentRecord& p = m.payments[e.payment_id];
-          p = PaymentRecord{e.member_id, e.amount, e.method, e.received_on, false, position, {}};
+          p = PaymentRecord{};
+          p.member_id = e.member_id;
+          p.amount = e.amount;
+          p.position = position;
+          p.received_on = e.received_on;
+          p.method = e.method;
           m.members[e.member_id].credit += e.amount;
         } else if constexpr (std::is_same_v<T, events::PaymentAllocated>) {
           m.invoices[e.invoice_id].allocated += e.amount;

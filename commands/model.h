@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "commands/compact_id.h"
 #include "commands/sequenced_map.h"
 #include "commands/tenant.h"
 #include "events/event.h"
@@ -47,7 +48,7 @@ struct MemberRecord {
   int64_t pending_one_time = 0;       // one-time adjustments not yet consumed by an invoice
   int64_t permanent_adjustment = 0;   // applied to every invoice
   int64_t credit = 0;                 // the balance of credit:<member> (never below 0, L2)
-  std::vector<std::string> invoice_ids;  // in creation order
+  std::vector<CompactId> invoice_ids;  // in creation order
 
   const events::StatusEntry& LatestStatus() const { return statuses.back(); }
   MemberProfile Profile() const;
@@ -56,40 +57,42 @@ struct MemberRecord {
 };
 
 // Invoices and payments are kept by their id (TenantModel::invoices, ::payments): the records do
-// not hold it again (32 bytes each, ~0.25 GB in a model of 2M invoices and 6M payments).
+// not hold it again, refer to members, batches and invoices by CompactId, and keep their fields
+// ordered for packing: a model of 2M invoices and 6M payments held 1.5 GiB of them as strings
+// and nodes, 0.8 GiB now (docs/benchmarks.md, "The write model's memory").
 struct InvoiceRecord {
-  std::string member_id, batch_id;
-  int fiscal_year = 0;
-  events::InvoiceCategory category = events::InvoiceCategory::kAnnual;
+  CompactId member_id, batch_id;
   std::string title;
-  Date issue_date = 0, due_date = 0;
   int64_t amount = 0;              // what is owed now (after invoice adjustments)
   int64_t allocated = 0;
   int64_t issued_amount = 0;       // posted when issued
   int64_t posted_adjustments = 0;  // adjustments posted after issue
   int64_t one_time_consumed = 0;   // given back to the member if the invoice is cancelled
+  uint64_t seq = 0;                // creation order
+  int fiscal_year = 0;
+  Date issue_date = 0, due_date = 0;
+  events::InvoiceCategory category = events::InvoiceCategory::kAnnual;
   bool issued = false;             // its batch was confirmed (B6)
   bool cancelled = false;
-  uint64_t seq = 0;                // creation order
 
   int64_t outstanding() const { return amount - allocated; }
   bool operator==(const InvoiceRecord&) const = default;
 };
 
 struct AllocationRecord {
-  std::string invoice_id;
+  CompactId invoice_id;
   int64_t amount = 0;
   uint64_t position = 0;  // of the PaymentAllocated event (the causation of its release)
   bool operator==(const AllocationRecord&) const = default;
 };
 
 struct PaymentRecord {
-  std::string member_id;
+  CompactId member_id;
   int64_t amount = 0;
-  events::PaymentMethod method = events::PaymentMethod::kBankTransfer;
-  Date received_on = 0;
-  bool reversed = false;
   uint64_t position = 0;  // of the PaymentRecorded event
+  Date received_on = 0;
+  events::PaymentMethod method = events::PaymentMethod::kBankTransfer;
+  bool reversed = false;
   std::vector<AllocationRecord> allocations;  // current ones
 
   int64_t allocated() const {
@@ -106,7 +109,7 @@ struct BatchRecord {
   events::InvoiceCategory category = events::InvoiceCategory::kAnnual;
   std::string title;
   bool confirmed = false, cancelled = false;
-  std::vector<std::string> invoice_ids;
+  std::vector<CompactId> invoice_ids;
   bool operator==(const BatchRecord&) const = default;
 };
 

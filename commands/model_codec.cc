@@ -39,7 +39,7 @@ std::vector<const typename Map::value_type*> Sorted(const Map& map) {
   entries.reserve(map.size());
   for (const auto& e : map) entries.push_back(&e);
   auto by_key = [](auto* a, auto* b) { return a->first < b->first; };
-  // A sequenced map (invoices, payments) iterates in key order already: one pass checks it.
+  // An ordered map iterates in key order already: one pass checks it.
   if (!std::is_sorted(entries.begin(), entries.end(), by_key)) {
     std::sort(entries.begin(), entries.end(), by_key);
   }
@@ -49,13 +49,19 @@ std::vector<const typename Map::value_type*> Sorted(const Map& map) {
 template <typename Map, typename PutValue>
 void PutMap(RowWriter& w, const Map& map, PutValue put) {
   w.U64(map.size());
-  for (const auto* e : Sorted(map)) {
-    w.Str(e->first);
-    if constexpr (std::is_invocable_v<PutValue, const std::string&, decltype(e->second)>) {
-      put(e->first, e->second);  // the value's encoding repeats its key
+  auto entry = [&](const std::string& key, const auto& value) {
+    w.Str(key);
+    if constexpr (std::is_invocable_v<PutValue, const std::string&, decltype(value)>) {
+      put(key, value);  // the value's encoding repeats its key
     } else {
-      put(e->second);
+      put(value);
     }
+  };
+  if constexpr (std::is_same_v<Map, decltype(TenantModel::invoices)> ||
+                std::is_same_v<Map, decltype(TenantModel::payments)>) {
+    for (const auto& [key, value] : map) entry(key, value);  // iterates in key order
+  } else {
+    for (const auto* e : Sorted(map)) entry(e->first, e->second);
   }
 }
 
@@ -81,19 +87,25 @@ bool GetMap(RowReader& r, Map* map, GetValue get) {
   return true;
 }
 
-void PutStrings(RowWriter& w, const std::vector<std::string>& v) {
-  w.U64(v.size());
-  for (const auto& s : v) w.Str(s);
+bool GetId(RowReader& r, CompactId* id) {
+  std::string_view s;
+  if (!r.StrView(&s)) return false;
+  *id = CompactId(s);
+  return true;
 }
 
-bool GetStrings(RowReader& r, std::vector<std::string>* v) {
+void PutIds(RowWriter& w, const std::vector<CompactId>& v) {
+  w.U64(v.size());
+  for (const auto& id : v) w.Str(id.str());
+}
+
+bool GetIds(RowReader& r, std::vector<CompactId>* v) {
   uint64_t n = 0;
-  if (!r.U64(&n)) return false;
+  if (!r.U64(&n) || n > r.remaining()) return false;  // every id takes at least a byte
   v->clear();
+  v->reserve(n);
   for (uint64_t i = 0; i < n; ++i) {
-    std::string s;
-    if (!r.Str(&s)) return false;
-    v->push_back(std::move(s));
+    if (!GetId(r, &v->emplace_back())) return false;
   }
   return true;
 }
@@ -107,7 +119,7 @@ void PutMember(RowWriter& w, const MemberRecord& m) {
   w.Str(m.member_number).U64(m.admission_seq).I64(m.admitted_on);
   w.Raw(m.profile).Bool(m.directory_visible);  // the profile's fields as SetProfile wrote them
   w.I64(m.pending_one_time).I64(m.permanent_adjustment).I64(m.credit);
-  PutStrings(w, m.invoice_ids);
+  PutIds(w, m.invoice_ids);
 }
 
 // The profile's fields (MemberRecord::SetProfile's bytes), checked and kept as they are.
@@ -142,25 +154,26 @@ bool GetMember(RowReader& r, MemberRecord& m) {
          r.U64(&m.admission_seq) && GetDate(r, &m.admitted_on) &&
          GetProfile(r, &m.profile) && r.Bool(&m.directory_visible) &&
          r.I64(&m.pending_one_time) && r.I64(&m.permanent_adjustment) && r.I64(&m.credit) &&
-         GetStrings(r, &m.invoice_ids);
+         GetIds(r, &m.invoice_ids);
 }
 
 // An invoice's and a payment's encoding hold their id again after the map's key (the records
 // kept it until they were made smaller): written from the key, read back and checked against it.
-bool GetId(RowReader& r, const std::string& key) {
-  std::string id;
-  return r.Str(&id) && id == key;
+bool GetKey(RowReader& r, const std::string& key) {
+  std::string_view id;
+  return r.StrView(&id) && id == key;
 }
 
 void PutInvoice(RowWriter& w, const std::string& id, const InvoiceRecord& v) {
-  w.Str(id).Str(v.member_id).Str(v.batch_id).I64(v.fiscal_year);
+  w.Str(id).Str(v.member_id.str()).Str(v.batch_id.str()).I64(v.fiscal_year);
   w.U64(static_cast<uint64_t>(v.category)).Str(v.title).I64(v.issue_date).I64(v.due_date);
   w.I64(v.amount).I64(v.allocated).I64(v.issued_amount).I64(v.posted_adjustments);
   w.I64(v.one_time_consumed).Bool(v.issued).Bool(v.cancelled).U64(v.seq);
 }
 
 bool GetInvoice(RowReader& r, const std::string& id, InvoiceRecord& v) {
-  return GetId(r, id) && r.Str(&v.member_id) && r.Str(&v.batch_id) && GetInt(r, &v.fiscal_year) &&
+  return GetKey(r, id) && GetId(r, &v.member_id) && GetId(r, &v.batch_id) &&
+         GetInt(r, &v.fiscal_year) &&
          GetEnum(r, events::InvoiceCategory::kOther, &v.category) && r.Str(&v.title) &&
          GetDate(r, &v.issue_date) && GetDate(r, &v.due_date) && GetI64(r, &v.amount) &&
          GetI64(r, &v.allocated) && GetI64(r, &v.issued_amount) &&
@@ -169,23 +182,23 @@ bool GetInvoice(RowReader& r, const std::string& id, InvoiceRecord& v) {
 }
 
 void PutPayment(RowWriter& w, const std::string& id, const PaymentRecord& p) {
-  w.Str(id).Str(p.member_id).I64(p.amount).U64(static_cast<uint64_t>(p.method));
+  w.Str(id).Str(p.member_id.str()).I64(p.amount).U64(static_cast<uint64_t>(p.method));
   w.I64(p.received_on).Bool(p.reversed).U64(p.position);
   w.U64(p.allocations.size());
-  for (const auto& a : p.allocations) w.Str(a.invoice_id).I64(a.amount).U64(a.position);
+  for (const auto& a : p.allocations) w.Str(a.invoice_id.str()).I64(a.amount).U64(a.position);
 }
 
 bool GetPayment(RowReader& r, const std::string& id, PaymentRecord& p) {
   uint64_t n = 0;
-  if (!(GetId(r, id) && r.Str(&p.member_id) && r.I64(&p.amount) &&
+  if (!(GetKey(r, id) && GetId(r, &p.member_id) && r.I64(&p.amount) &&
         GetEnum(r, events::PaymentMethod::kOther, &p.method) && GetDate(r, &p.received_on) &&
         r.Bool(&p.reversed) && r.U64(&p.position) && r.U64(&n))) {
     return false;
   }
-  for (uint64_t i = 0; i < n; ++i) {
-    AllocationRecord a;
-    if (!(r.Str(&a.invoice_id) && r.I64(&a.amount) && r.U64(&a.position))) return false;
-    p.allocations.push_back(std::move(a));
+  if (n > r.remaining()) return false;
+  p.allocations.resize(n);
+  for (AllocationRecord& a : p.allocations) {
+    if (!(GetId(r, &a.invoice_id) && r.I64(&a.amount) && r.U64(&a.position))) return false;
   }
   return true;
 }
@@ -193,13 +206,13 @@ bool GetPayment(RowReader& r, const std::string& id, PaymentRecord& p) {
 void PutBatch(RowWriter& w, const BatchRecord& b) {
   w.Str(b.id).I64(b.fiscal_year).U64(static_cast<uint64_t>(b.category)).Str(b.title);
   w.Bool(b.confirmed).Bool(b.cancelled);
-  PutStrings(w, b.invoice_ids);
+  PutIds(w, b.invoice_ids);
 }
 
 bool GetBatch(RowReader& r, BatchRecord& b) {
   return r.Str(&b.id) && GetInt(r, &b.fiscal_year) &&
          GetEnum(r, events::InvoiceCategory::kOther, &b.category) && r.Str(&b.title) &&
-         r.Bool(&b.confirmed) && r.Bool(&b.cancelled) && GetStrings(r, &b.invoice_ids);
+         r.Bool(&b.confirmed) && r.Bool(&b.cancelled) && GetIds(r, &b.invoice_ids);
 }
 
 void PutToken(RowWriter& w, const TokenRecord& t) {

@@ -75,6 +75,14 @@ class RowReader {
     pos_ += n;
     return true;
   }
+  // The string's bytes where the input holds them (valid as long as the input is).
+  bool StrView(std::string_view* s) {
+    uint64_t n;
+    if (!U64(&n) || n > in_.size() - pos_) return Fail();
+    *s = in_.substr(pos_, n);
+    pos_ += n;
+    return true;
+  }
   bool Bool(bool* b) {
     uint64_t v;
     if (!U64(&v)) return false;

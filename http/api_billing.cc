@@ -484,7 +484,7 @@ void Api::PostPaymentReallocation(const Request& r, const Params& p, Responder r
                            int64_t allocated = 0;
                            w.Key("allocations").BeginArray();
                            for (const auto& a : pay.allocations) {
-                             w.BeginObject().Field("invoice_id", a.invoice_id);
+                             w.BeginObject().Field("invoice_id", a.invoice_id.str());
                              w.Field("amount", a.amount).EndObject();
                              allocated += a.amount;
                            }

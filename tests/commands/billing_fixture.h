@@ -91,6 +91,7 @@ class BillingFixture : public ModelFixture {
   }
 
   const InvoiceRecord& Invoice(const std::string& id) { return model_.invoices.at(id); }
+  const InvoiceRecord& Invoice(const CompactId& id) { return model_.invoices.at(id.str()); }
   int64_t Balance(const std::string& account) { return balances_[account]; }
   int64_t Credit(const std::string& member) { return -balances_[events::CreditAccount(member)]; }
   int64_t Receivable(const std::string& member, const std::string& invoice) {
@@ -110,7 +111,7 @@ class BillingFixture : public ModelFixture {
       }
     }
     for (const auto& [id, inv] : model_.invoices) {
-      const int64_t receivable = Receivable(inv.member_id, id);
+      const int64_t receivable = Receivable(inv.member_id.str(), id);
       if (inv.cancelled || !inv.issued) {
         EXPECT_EQ(receivable, 0) << id;
       } else {
