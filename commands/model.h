@@ -128,7 +128,7 @@ struct TenantModel {
   TenantState tenant;
   std::map<std::string, events::MemberTypeDefined> member_types;
   std::map<int, std::map<std::string, int64_t>> fee_schedules;  // fiscal year -> type -> yen
-  std::unordered_map<std::string, MemberRecord> members;
+  SequencedMap<'m', MemberRecord> members;  // by id ("m000000001": MemberIdFor)
   std::unordered_map<std::string, std::string> email_owner;   // normalized e-mail -> member id
   std::unordered_map<std::string, std::string> number_owner;  // every number ever -> member id
   uint64_t member_seq = 0;

@@ -57,9 +57,8 @@ void PutMap(RowWriter& w, const Map& map, PutValue put) {
       put(value);
     }
   };
-  if constexpr (std::is_same_v<Map, decltype(TenantModel::invoices)> ||
-                std::is_same_v<Map, decltype(TenantModel::payments)>) {
-    for (const auto& [key, value] : map) entry(key, value);  // iterates in key order
+  if constexpr (requires { Map::kIteratesInKeyOrder; }) {  // a SequencedMap
+    for (const auto& [key, value] : map) entry(key, value);
   } else {
     for (const auto* e : Sorted(map)) entry(e->first, e->second);
   }

@@ -26,6 +26,7 @@ class SequencedMap {
  public:
   using key_type = std::string;
   using mapped_type = Record;
+  static constexpr bool kIteratesInKeyOrder = true;
 
   template <bool kConst>
   class Iter {
