@@ -116,11 +116,10 @@ void Tenant::SaveWriteModel() {
   model_loaded_ = false;  // once
   const uint64_t head = log_->Head();
   if (model_.position != head) return;
-  uint64_t at = 0;
-  if (Result<bool> found = log_->LatestSnapshot(&at, nullptr); found.ok() && *found && at == head) {
-    return;
-  }
-  if (Status s = log_->WriteSnapshot(commands::EncodeModel(model_)); !s.ok()) {
+  if (snapshot_on_disk_.load() == head) return;
+  if (Status s = log_->WriteSnapshot(commands::EncodeModel(model_)); s.ok()) {
+    snapshot_on_disk_.store(head);
+  } else {
     spdlog::warn("tenant {}: write-model snapshot not written: {}", id_, s.ToString());
   }
 }
@@ -171,6 +170,7 @@ void Tenant::SnapshotLoop() {
     }
     last_snapshot_.store(at);
     if (Status s = log_->WriteSnapshotAt(at, bytes); s.ok()) {
+      snapshot_on_disk_.store(at);
       spdlog::info("tenant {}: write-model snapshot at {} ({} bytes, encoded in {:.0f} ms)", id_,
                    at, bytes.size(), encode_ms);
     } else {
@@ -197,6 +197,7 @@ Status Tenant::LoadWriteModel() {
     from = 0;
   }
   snapshot_position_ = from;
+  snapshot_on_disk_.store(from);
   if (from > last_snapshot_.load()) last_snapshot_.store(from);
   if (Status s = commands::Replay(*log_, from, head, &model); !s.ok()) return s;
   model_ = std::move(model);

@@ -116,7 +116,10 @@ class Tenant {
   // a quiet moment, has the writer encode the model, and writes the bytes.
   uint64_t snapshot_every_ = 0;
   std::chrono::milliseconds snapshot_quiet_{0};
-  std::atomic<uint64_t> last_snapshot_{0};
+  std::atomic<uint64_t> last_snapshot_{0};  // taken (written or not), or loaded: when to look
+  // The position of the latest snapshot this process loaded or wrote (0: none it could use): a
+  // clean stop at that position has nothing to write, and need not read a gigabyte to know it.
+  std::atomic<uint64_t> snapshot_on_disk_{0};
   std::atomic<int64_t> last_commit_us_{0};  // steady clock, set after each group commit
   std::atomic<uint64_t> snapshots_taken_{0};
   std::mutex snapshot_mu_;
