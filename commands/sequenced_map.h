@@ -1,5 +1,6 @@
 // A map from ids to records for ids that are a prefix letter and nine digits of a sequence
-// number counted from 1 (commands/billing.cc's Id: "p000000123"), as invoices and payments are.
+// number counted from 1 (commands/billing.cc's Id: "p000000123"), as members, invoices and
+// payments are.
 // The records whose number comes next are kept in a deque by that number, the id itself not
 // stored (it is the position): a society's millions of payments cost no hash-map bucket, key
 // string, per-record allocation, probe or rehash (memory, start-up, snapshots), and a record
