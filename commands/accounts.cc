@@ -85,7 +85,7 @@ Result<Decision> Decide(const TenantModel& m, const SetStaffPassword& c, Date to
 Result<Decision> Decide(const TenantModel& m, const RequestPasswordReset& c, Date today) {
   auto owner = m.email_owner.find(NormalizeEmail(c.email));
   if (owner == m.email_owner.end()) return Decision{};  // answered 202 all the same
-  const MemberRecord& r = m.members.at(owner->second);
+  const MemberRecord& r = m.members.at(owner->second.str());
   const TimestampMicros expires = c.now + kTokenLifetimeMicros;
   const std::string link = c.link_base + "?token=" + c.token;
   return Decision{

@@ -129,8 +129,8 @@ struct TenantModel {
   std::map<std::string, events::MemberTypeDefined> member_types;
   std::map<int, std::map<std::string, int64_t>> fee_schedules;  // fiscal year -> type -> yen
   SequencedMap<'m', MemberRecord> members;  // by id ("m000000001": MemberIdFor)
-  std::unordered_map<std::string, std::string> email_owner;   // normalized e-mail -> member id
-  std::unordered_map<std::string, std::string> number_owner;  // every number ever -> member id
+  std::unordered_map<std::string, CompactId> email_owner;   // normalized e-mail -> member id
+  std::unordered_map<std::string, CompactId> number_owner;  // every number ever -> member id
   uint64_t member_seq = 0;
   uint64_t admission_seq = 0;
   uint64_t numeric_number_max = 0;   // the highest all-digit member number ever assigned

@@ -241,8 +241,8 @@ std::string EncodeModel(const TenantModel& m) {
     PutMap(w, fees, [&w](int64_t yen) { w.I64(yen); });
   }
   PutMap(w, m.members, [&w](const MemberRecord& r) { PutMember(w, r); });
-  PutMap(w, m.email_owner, [&w](const std::string& id) { w.Str(id); });
-  PutMap(w, m.number_owner, [&w](const std::string& id) { w.Str(id); });
+  PutMap(w, m.email_owner, [&w](const CompactId& id) { w.Str(id.str()); });
+  PutMap(w, m.number_owner, [&w](const CompactId& id) { w.Str(id.str()); });
   w.U64(m.member_seq).U64(m.admission_seq).U64(m.numeric_number_max).U64(m.numeric_number_width);
   PutMap(w, m.invoices,
          [&w](const std::string& id, const InvoiceRecord& r) { PutInvoice(w, id, r); });
@@ -280,8 +280,9 @@ Status DecodeModel(std::string_view bytes, TenantModel* out) {
     m.fee_schedules[fy] = std::move(fees);
   }
   auto get_string = [&r](std::string& s) { return r.Str(&s); };
+  auto get_id = [&r](CompactId& id) { return GetId(r, &id); };
   ok = ok && GetMap(r, &m.members, [&r](MemberRecord& v) { return GetMember(r, v); }) &&
-       GetMap(r, &m.email_owner, get_string) && GetMap(r, &m.number_owner, get_string) &&
+       GetMap(r, &m.email_owner, get_id) && GetMap(r, &m.number_owner, get_id) &&
        r.U64(&m.member_seq) && r.U64(&m.admission_seq) && r.U64(&m.numeric_number_max);
   uint64_t width = 0;
   ok = ok && r.U64(&width);
