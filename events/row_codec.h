@@ -15,11 +15,18 @@ namespace kaiin::events {
 class RowWriter {
  public:
   RowWriter& U64(uint64_t v) {
+    if (v < 0x80) {  // most lengths, flags and enum values
+      out_.push_back(static_cast<char>(v));
+      return *this;
+    }
+    char buf[10];
+    size_t n = 0;
     while (v >= 0x80) {
-      out_.push_back(static_cast<char>(v | 0x80));
+      buf[n++] = static_cast<char>(v | 0x80);
       v >>= 7;
     }
-    out_.push_back(static_cast<char>(v));
+    buf[n++] = static_cast<char>(v);
+    out_.append(buf, n);
     return *this;
   }
   RowWriter& I64(int64_t v) {  // zig-zag
@@ -36,6 +43,9 @@ class RowWriter {
     return *this;
   }
   std::string Take() { return std::move(out_); }
+  // For a large encoding of known shape (a write-model snapshot): growing a string of a
+  // gigabyte by doubling copies it again at each step and faults in fresh pages for each copy.
+  void Reserve(size_t bytes) { out_.reserve(bytes); }
 
  private:
   std::string out_;
