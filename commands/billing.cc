@@ -101,6 +101,16 @@ Emitted Allocation(const std::string& stream, const std::string& payment_id,
           date, 0};
 }
 
+// The release of one of payment `payment_id`'s allocations (P4, P5), caused by the allocation.
+Emitted Release(const TenantModel& m, const std::string& stream, const std::string& payment_id,
+                const PaymentRecord& p, const AllocationRecord& a, Date date) {
+  const std::string invoice_id = a.invoice_id.str();
+  return {stream,
+          events::AllocationReleased{payment_id, p.member_id.str(), invoice_id,
+                                     m.invoices.at(invoice_id).fiscal_year, a.amount},
+          date, a.position};
+}
+
 std::string ExclusionReason(MemberStatus status) {
   switch (status) {
     case MemberStatus::kApplying: return "not_admitted";
@@ -465,11 +475,7 @@ Result<Decision> Decide(const TenantModel& m, const ReversePayment& c, Date toda
   Decision d;
   const std::string stream = PaymentStream(c.payment_id);
   for (const AllocationRecord& a : p.allocations) {  // P4: compensating events, nothing deleted
-    const std::string invoice_id = a.invoice_id.str();
-    d.push_back({stream,
-                 events::AllocationReleased{c.payment_id, p.member_id.str(), invoice_id,
-                                            m.invoices.at(invoice_id).fiscal_year, a.amount},
-                 today, a.position});
+    d.push_back(Release(m, stream, c.payment_id, p, a, today));
   }
   d.push_back({stream,
                events::PaymentReversed{c.payment_id, p.member_id.str(), p.amount, p.method,
@@ -505,11 +511,7 @@ Result<Decision> Decide(const TenantModel& m, const ReallocatePayment& c, Date t
   Decision d;
   const std::string stream = PaymentStream(c.payment_id);
   for (const AllocationRecord& a : p.allocations) {  // P5: release the old, then allocate anew
-    const std::string invoice_id = a.invoice_id.str();
-    d.push_back({stream,
-                 events::AllocationReleased{c.payment_id, p.member_id.str(), invoice_id,
-                                            m.invoices.at(invoice_id).fiscal_year, a.amount},
-                 today, a.position});
+    d.push_back(Release(m, stream, c.payment_id, p, a, today));
   }
   for (const AllocationRequest& a : c.allocations) {
     d.push_back(Allocation(stream, c.payment_id, a.invoice_id, m.invoices.at(a.invoice_id),

@@ -77,7 +77,7 @@ Status CompareRows(const projections::ProjectionStore& live,
 // The snapshot kaiind would load must be the model the log gives at its position (else kaiind
 // would decide commands against a model that is not the book's). The replayed model is encoded
 // and compared with the snapshot's bytes where the log holds them: one model in memory, not two
-// (a million-member tenant's model is ~3 GB). The encoding is canonical (maps in key order), so
+// (a million-member tenant's model is ~1.5 GB). The encoding is canonical (maps in key order), so
 // equal models give equal bytes; only when the bytes differ is the snapshot decoded, to tell a
 // different model from a format this build does not read.
 Status CheckSnapshot(ledger::RocksEventLog& log, TenantReport* report) {
