@@ -255,7 +255,7 @@ Tenant* Api::RequireTenant(const Params& p, Responder& respond) const {
 }
 
 void Api::Query(Tenant* t, const Request& r, Responder respond, std::function<Response()> run,
-                uint64_t at_least) {
+                uint64_t at_least, Cache cache) {
   Status error;
   std::optional<uint64_t> min_position = QueryUint(r, "min_position", ~uint64_t{0}, &error);
   if (at_least > 0) min_position = std::max(min_position.value_or(0), at_least);
@@ -271,19 +271,41 @@ void Api::Query(Tenant* t, const Request& r, Responder respond, std::function<Re
                                   " is beyond the log's head " + std::to_string(head))));
     return;
   }
-  auto answer = [t, run = std::move(run), respond](bool reached) {
+  // The cache key: the path and every query parameter but min_position (which only says when to
+  // answer), NUL-separated (a decoded value may hold any other byte).
+  std::string key;
+  if (cache == Cache::kYes) {
+    key = r.path;
+    for (const auto& [name, value] : r.query) {
+      if (name == "min_position") continue;
+      key.push_back('\0');
+      key += name;
+      key.push_back('\0');
+      key += value;
+    }
+  }
+  auto answer = [t, run = std::move(run), respond, key = std::move(key)](bool reached) {
     if (!reached) {
       respond(Problem(503, "projection_lagging",
                       "the projections did not reach min_position in time"));
       return;
     }
-    const uint64_t position = t->runtime().Position();  // read before: rows are at least this new
+    // Both read before: the rows are at least this new, and of this date or the next.
+    const uint64_t position = t->runtime().Position();
+    const Date today = key.empty() ? 0 : t->Today();
+    std::optional<Response> kept;
+    if (!key.empty()) kept = t->answers().Find(key, position, today);
     Response res;
-    try {  // this may run on the projector's thread: a throw must not end it
-      res = run();
-    } catch (const std::exception& e) {
-      spdlog::error("query failed: {}", e.what());
-      res = Problem(500, "internal", "the server failed to answer this request");
+    if (kept) {
+      res = std::move(*kept);
+    } else {
+      try {  // this may run on the projector's thread: a throw must not end it
+        res = run();
+      } catch (const std::exception& e) {
+        spdlog::error("query failed: {}", e.what());
+        res = Problem(500, "internal", "the server failed to answer this request");
+      }
+      if (!key.empty()) t->answers().Keep(key, position, today, res);
     }
     res.headers.emplace_back("X-Projection-Position", std::to_string(position));
     respond(std::move(res));
@@ -485,6 +507,14 @@ std::string Api::RenderMetrics() const {
     const uint64_t head = t->log().Head(), pos = t->runtime().Position();
     out += "kaiin_projection_lag_events{tenant=\"" + t->id() + "\"} " +
            std::to_string(head > pos ? head - pos : 0) + "\n";
+  }
+  gauge("kaiin_answer_cache_total",
+        "Cacheable queries (the arrears page, fiscal-year summaries) answered from the answers "
+        "kept at the projections' position, or read anew.", "counter");
+  for (Tenant* t : all) {
+    const std::string l = "kaiin_answer_cache_total{tenant=\"" + t->id() + "\",outcome=\"";
+    out += l + "hit\"} " + std::to_string(t->answers().hits()) + "\n";
+    out += l + "miss\"} " + std::to_string(t->answers().misses()) + "\n";
   }
   return out;
 }

@@ -55,8 +55,11 @@ class Api {
   // Resolves {tenant}; answers 404 and returns nullptr when it does not exist.
   Tenant* RequireTenant(const Params& p, Responder& respond) const;
   // Runs a projection query once the tenant's projections reach ?min_position (bounded wait).
+  // A `cached` query's answer depends on its path, its query parameters, the projections' rows
+  // and the tenant's date only: it may come from the tenant's AnswerCache.
+  enum class Cache { kNo, kYes };
   void Query(Tenant* t, const Request& r, Responder respond, std::function<Response()> run,
-             uint64_t at_least = 0);
+             uint64_t at_least = 0, Cache cache = Cache::kNo);
 
   // Who may use a tenant route (docs/security.md). The platform admin may do everything.
   enum class Access {

@@ -196,7 +196,7 @@ void Api::GetArrears(const Request& r, const Params& p, Responder respond) {
     w.Field("invoices", totals.invoices).Field("outstanding", totals.outstanding).EndObject();
     w.EndObject();
     return JsonResponse(200, w.Take());
-  });
+  }, 0, Cache::kYes);
 }
 
 void Api::GetFiscalYearSummary(const Request& r, const Params& p, Responder respond) {
@@ -232,7 +232,7 @@ void Api::GetFiscalYearSummary(const Request& r, const Params& p, Responder resp
     for (const auto& [k, v] : s.by_method) w.Field(k, v);
     w.EndObject().EndObject();
     return JsonResponse(200, w.Take());
-  });
+  }, 0, Cache::kYes);
 }
 
 void Api::GetMemberLedger(const Request& r, const Params& p, Responder respond) {

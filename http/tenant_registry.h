@@ -15,6 +15,7 @@
 
 #include "commands/model.h"
 #include "events/timezone.h"
+#include "http/answer_cache.h"
 #include "ledger/rocks_event_log.h"
 #include "ledger/storage_faults.h"
 #include "projections/projection_store.h"
@@ -60,6 +61,8 @@ class Tenant {
   ledger::RocksEventLog& log() { return *log_; }
   projections::ProjectionStore& store() { return *store_; }
   projections::ProjectionRuntime& runtime() { return *runtime_; }
+  // Rendered answers of repeated queries at the projections' current position (Api::Query).
+  AnswerCache& answers() { return answers_; }
 
   // The write model. Only on the log's writer thread (inside decide or done callbacks).
   commands::TenantModel& model() { return model_; }
@@ -107,6 +110,7 @@ class Tenant {
   std::unique_ptr<projections::ProjectionStore> store_;
   std::unique_ptr<projections::ProjectionRuntime> runtime_;
   commands::TenantModel model_;
+  AnswerCache answers_;
   // Set from the writer thread, or from a caller's thread when the log refuses a command at once
   // (shutting down, overloaded): atomic.
   std::atomic<bool> model_stale_{false};

@@ -193,6 +193,40 @@ TEST_F(ReadModels, ArrearsPagesJoinEachRowToItsOwnMember) {
   }
 }
 
+// The arrears page and the summaries are kept as rendered while the projections stay where they
+// were (AnswerCache): the same question at the same position gets the same bytes without a new
+// reading, and any event moves the answer on. (The filters' answers above, asked one after the
+// other at one position, show that no query is given another's answer.)
+TEST_F(ReadModels, ARepeatedArrearsPageIsKeptUntilTheProjectionsMove) {
+  Tenant* t = tenants_.Find("soc");
+  ASSERT_NE(t, nullptr);
+  const Response first = Get("/arrears?limit=10");
+  ASSERT_EQ(first.status, 200) << first.body;
+  const uint64_t hits = t->answers().hits();
+  const Response again = Get("/arrears?limit=10");  // min_position is not part of the question
+  EXPECT_EQ(again.body, first.body);
+  EXPECT_EQ(Header(again, "X-Projection-Position"), Header(first, "X-Projection-Position"));
+  EXPECT_EQ(Call("GET", T("/arrears?limit=10")).body, first.body);
+  EXPECT_EQ(t->answers().hits(), hits + 2);
+  EXPECT_TRUE(Has(first, R"("totals":{"members":1,"invoices":2,"outstanding":7500})"));
+
+  // C pays what it owes: the next page, asked after that position, is read anew.
+  Post("/payments", R"({"member_id":"m000000003","amount":7500,"method":"cash","received_on":"2026-09-01"})", "p-c");
+  const Response paid = Get("/arrears?limit=10");
+  ASSERT_EQ(paid.status, 200) << paid.body;
+  EXPECT_TRUE(Has(paid, R"("items":[])")) << paid.body;
+  EXPECT_TRUE(Has(paid, R"("totals":{"members":0,"invoices":0,"outstanding":0})")) << paid.body;
+  EXPECT_NE(Header(paid, "X-Projection-Position"), Header(first, "X-Projection-Position"));
+  const Response summary = Get("/fiscal-years/2026/summary");
+  EXPECT_TRUE(Has(summary, R"("outstanding":0,"invoices":4)")) << summary.body;
+  EXPECT_TRUE(Has(Get("/fiscal-years/2026/summary"), R"("outstanding":0,"invoices":4)"));
+
+  Response metrics = Call("GET", "/metrics");
+  EXPECT_TRUE(Has(metrics, "kaiin_answer_cache_total{tenant=\"soc\",outcome=\"hit\"} " +
+                               std::to_string(t->answers().hits()) + "\n"))
+      << metrics.body;
+}
+
 TEST_F(ReadModels, AReversedPaymentPutsTheMemberBackOnTheList) {
   // At after_p3_ C's FY2025 invoice was paid; the reversal brought it back. The projection follows
   // the log, so the same question can be asked of a rebuilt store: see TearDown's verify. Here the
