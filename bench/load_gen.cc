@@ -7,7 +7,7 @@
 // server's resident memory (from /proc/PID/status).
 //
 //   kaiin-load --port P --token T --tenant T --members N --rate R --seconds S --connections C
-//              --pid PID [--report 10] [--query PATH]
+//              --pid PID [--report 10] [--query PATH] [--key-prefix K]
 //
 // With --query, every request is `GET /v1/tenants/T/PATH` instead of the mix; `{member}` in PATH
 // is replaced by a member id that changes from request to request (for the query targets of
@@ -41,6 +41,10 @@ struct Flags {
   int seconds = 600, connections = 8, report = 10;
   long pid = 0;
   std::string query;  // empty: the 80/20 mix
+  // Begins every payment's Idempotency-Key; a new one each run (the start time), so that a
+  // second run on the same folder records payments instead of replaying the first run's.
+  std::string key_prefix = std::to_string(
+      std::chrono::system_clock::now().time_since_epoch() / std::chrono::milliseconds(1));
 };
 
 struct Window {  // what happened in one report interval
@@ -148,7 +152,8 @@ std::string Request(const Flags& f, int conn, long n) {
         R"({"member_id":"%s","amount":1000,"method":"bank_transfer","received_on":"2026-05-01","allocation":"oldest_first"})",
         MemberId(member).c_str());
     return "POST " + t + "/payments HTTP/1.1\r\nHost: x\r\n" + auth +
-           "Content-Type: application/json\r\nIdempotency-Key: load-" + std::to_string(conn) + "-" +
+           "Content-Type: application/json\r\nIdempotency-Key: load-" + f.key_prefix + "-" +
+           std::to_string(conn) + "-" +
            std::to_string(n) + "\r\nContent-Length: " + std::to_string(len) + "\r\n\r\n" + body;
   }
   if (kind < 6) {
@@ -193,6 +198,7 @@ int main(int argc, char** argv) {
     else if (a == "--pid") f.pid = std::atol(v.c_str());
     else if (a == "--report") f.report = std::atoi(v.c_str());
     else if (a == "--query") f.query = v;
+    else if (a == "--key-prefix") f.key_prefix = v;
     else {
       std::fprintf(stderr, "unknown flag %s\n", a.c_str());
       return 2;
