@@ -28,6 +28,8 @@
 #include <thread>
 #include <unordered_map>
 
+#include "projections/row_table.h"
+
 namespace kaiin::projections {
 namespace {
 
@@ -61,57 +63,44 @@ Result<bool> ReadRow(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, std::stri
   return true;
 }
 
-// Lets the overlay maps below be searched with a string_view, without building a string.
-struct StringHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
-};
-
-// A projection's rows during one batch: writes go to an overlay map holding each key's latest
-// value, so a read of a row written earlier in the batch is one hash lookup and a row rewritten
-// many times in a batch (a counter, a member's row) reaches RocksDB once. (A WriteBatchWithIndex
-// keeps a skiplist of every write; profiling showed it and the repeated memtable inserts to
-// dominate rebuilds.) Flush writes the final values into the batch.
+// A projection's rows during one batch: writes go to an overlay (RowTable) holding each key's
+// latest value, so a read of a row written earlier in the batch is one hash lookup and a row
+// rewritten many times in a batch (a counter, a member's row) reaches RocksDB once. (A
+// WriteBatchWithIndex keeps a skiplist of every write; profiling showed it and the repeated
+// memtable inserts to dominate rebuilds.) Flush writes the final values into the batch.
 class BatchRows final : public Rows {
  public:
   BatchRows(rocksdb::DB* db, rocksdb::WriteBatch* batch, rocksdb::ColumnFamilyHandle* cf)
       : db_(db), batch_(batch), cf_(cf) {}
 
   void Flush() {
-    // Sorted, so the batch (and so the store) is the same whatever the hash order.
-    std::vector<const std::pair<const std::string, std::optional<std::string>>*> entries;
-    entries.reserve(overlay_.size());
-    for (const auto& e : overlay_) entries.push_back(&e);
-    std::sort(entries.begin(), entries.end(), [](auto* a, auto* b) { return a->first < b->first; });
-    for (const auto* e : entries) {
-      if (e->second) {
-        batch_->Put(cf_, e->first, *e->second);
+    // In key order, so the batch (and so the store) is the same whatever the hash order.
+    overlay_.ForEachInKeyOrder([this](std::string_view key, const std::string* value) {
+      const rocksdb::Slice k(key.data(), key.size());
+      if (value) {
+        batch_->Put(cf_, k, *value);
       } else {
-        batch_->Delete(cf_, e->first);
+        batch_->Delete(cf_, k);
       }
-    }
-    overlay_.clear();
+    });
+    overlay_ = RowTable();
   }
   Result<bool> Get(std::string_view key, std::string* value) override {
-    if (auto it = overlay_.find(key); it != overlay_.end()) {
-      if (!it->second) return false;
-      *value = *it->second;
+    if (RowTable::Held held; overlay_.Find(key, &held)) {
+      if (held.state != RowTable::State::kValue) return false;
+      *value = *held.value;
       return true;
     }
     return ReadRow(db_, cf_, key, value);
   }
-  void Put(std::string_view key, std::string_view value) override {
-    overlay_.insert_or_assign(std::string(key), std::string(value));
-  }
-  void Delete(std::string_view key) override {
-    overlay_.insert_or_assign(std::string(key), std::nullopt);
-  }
+  void Put(std::string_view key, std::string_view value) override { overlay_.Put(key, value); }
+  void Delete(std::string_view key) override { overlay_.Delete(key, RowTable::State::kDeleted); }
 
  private:
   rocksdb::DB* db_;
   rocksdb::WriteBatch* batch_;
   rocksdb::ColumnFamilyHandle* cf_;
-  std::unordered_map<std::string, std::optional<std::string>, StringHash, std::equal_to<>> overlay_;
+  RowTable overlay_;
 };
 
 // A projection's rows during a bulk rebuild: every row it writes stays in memory until the
@@ -123,78 +112,40 @@ class BulkRows final : public Rows {
   BulkRows(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, bool base_empty)
       : db_(db), cf_(cf), base_empty_(base_empty) {}
 
-  size_t bytes() const { return bytes_; }
+  size_t bytes() const { return overlay_.bytes(); }
 
   Result<bool> Get(std::string_view key, std::string* value) override {
-    if (auto it = overlay_.find(key); it != overlay_.end()) {
-      if (!it->second) return false;
-      *value = *it->second;
+    if (RowTable::Held held; overlay_.Find(key, &held)) {
+      if (held.state != RowTable::State::kValue) return false;
+      *value = *held.value;
       return true;
     }
     if (base_empty_) return false;
     return ReadRow(db_, cf_, key, value);
   }
-  void Put(std::string_view key, std::string_view value) override {
-    auto it = overlay_.find(key);
-    if (it == overlay_.end()) {
-      bytes_ += kEntryOverhead + key.size() + value.size();
-      overlay_.emplace(std::string(key), std::string(value));
-      return;
-    }
-    const size_t old = it->second ? it->second->size() : 0;
-    bytes_ = bytes_ - old + value.size();
-    if (it->second) {
-      it->second->assign(value);
-    } else {
-      it->second.emplace(value);
-    }
-  }
+  void Put(std::string_view key, std::string_view value) override { overlay_.Put(key, value); }
   void Delete(std::string_view key) override {
-    auto it = overlay_.find(key);
-    if (it == overlay_.end()) {
-      if (base_empty_) return;
-      bytes_ += kEntryOverhead + key.size();
-      overlay_.emplace(std::string(key), std::nullopt);
-      return;
-    }
-    if (base_empty_) {
-      bytes_ -= kEntryOverhead + it->first.size() + (it->second ? it->second->size() : 0);
-      overlay_.erase(it);
-      return;
-    }
-    if (it->second) bytes_ -= it->second->size();
-    it->second.reset();
+    overlay_.Delete(key, base_empty_ ? RowTable::State::kForgotten : RowTable::State::kDeleted);
   }
 
   // Writes the rows in key order to a table file at `path`; *written is false (and no file
   // exists) when there is nothing to write.
   Status WriteFile(const rocksdb::Options& options, const std::string& path, bool* written) {
     *written = false;
-    if (overlay_.empty()) return Status::Ok();
-    // Sorting pointers into the map's nodes spends its time in cache misses: the keys are
-    // copied next to each other first, and sorted there.
-    struct Item {
-      std::string_view key;
-      const std::optional<std::string>* value;
-    };
-    size_t key_bytes = 0;
-    for (const auto& e : overlay_) key_bytes += e.first.size();
-    std::string arena;
-    arena.reserve(key_bytes);
-    std::vector<Item> items;
-    items.reserve(overlay_.size());
-    for (const auto& e : overlay_) {
-      items.push_back({std::string_view(arena.data() + arena.size(), e.first.size()), &e.second});
-      arena.append(e.first);
-    }
-    std::sort(items.begin(), items.end(),
-              [](const Item& a, const Item& b) { return a.key < b.key; });
     rocksdb::SstFileWriter writer(rocksdb::EnvOptions(options), options);
-    rocksdb::Status s = writer.Open(path);
-    for (size_t i = 0; s.ok() && i < items.size(); ++i) {
-      const rocksdb::Slice key(items[i].key.data(), items[i].key.size());
-      s = *items[i].value ? writer.Put(key, **items[i].value) : writer.Delete(key);
-    }
+    rocksdb::Status s;
+    bool opened = false;
+    overlay_.ForEachInKeyOrder([&](std::string_view key, const std::string* value) {
+      if (!s.ok()) return;
+      if (!opened) {
+        s = writer.Open(path);
+        opened = true;
+        if (!s.ok()) return;
+      }
+      const rocksdb::Slice k(key.data(), key.size());
+      s = value ? writer.Put(k, *value) : writer.Delete(k);
+    });
+    if (!opened) return Status::Ok();  // nothing to write
     if (s.ok()) s = writer.Finish();
     if (!s.ok()) {
       options.env->DeleteFile(path);  // whatever part of it exists
@@ -205,15 +156,10 @@ class BulkRows final : public Rows {
   }
 
  private:
-  // What an entry costs beyond its bytes: the node, two string headers, the optional, hashing.
-  static constexpr size_t kEntryOverhead = 96;
-  using Map =
-      std::unordered_map<std::string, std::optional<std::string>, StringHash, std::equal_to<>>;
   rocksdb::DB* db_;
   rocksdb::ColumnFamilyHandle* cf_;
   bool base_empty_;
-  size_t bytes_ = 0;
-  Map overlay_;
+  RowTable overlay_;
 };
 
 // Runs fn(0) ... fn(n - 1) on `threads` threads (the caller's one of them), each index once,

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# The arrears first page at DESIGN.md §5's rate, on an existing folder with a tenant "bench"
-# (e.g. the 100,000-member tenant of docs/benchmarks.md, "Bulk rebuild"):
+# DESIGN.md §5's query targets (member view and arrears first page, p99 at 10,000 requests/s),
+# on an existing folder with a tenant "bench" (e.g. the 100,000-member tenant of
+# docs/benchmarks.md, "Bulk rebuild"):
 #
-#   bench/arrears_page.sh DATA_DIR [KAIIND] [SECONDS]
+#   bench/query_targets.sh DATA_DIR [KAIIND] [SECONDS]
 #
 # Starts kaiind, waits for its projections, then with kaiin-load (open loop, 16 connections):
+#   0. the member view of a different member each time at 10,000/s;
 #   1. the first page (`arrears?limit=100`) at 10,000/s: the same question at one position;
 #   2. pages after a different member each time (`&cursor={member}`) at 3,000/s: every one read
 #      anew (what the first page costs when it cannot be kept);
@@ -20,7 +22,7 @@ seconds=${3:-15}
 port=${PORT:-18113}
 members=${MEMBERS:-100000}
 load=./build/bench/kaiin-load
-start_kaiind "$data" "$port" /tmp/kaiin-arrears-page.log
+start_kaiind "$data" "$port" /tmp/kaiin-query-targets.log
 trap 'kill $pid 2>/dev/null || true' EXIT
 until curl -sf -o /dev/null "127.0.0.1:$port/readyz"; do sleep 0.05; done
 base="127.0.0.1:$port/v1/tenants/bench"
@@ -48,6 +50,7 @@ run() {  # NAME RATE QUERY [background mix rate]
   [ -n "${4:-}" ] && requests=$(( requests + $4 * seconds ))
   echo "   kaiind CPU per request: $(( (after - before) * 1000000 / hz / requests )) us"
 }
+run "member view, 10000/s" 10000 'members/{member}'
 run "first page, 10000/s" 10000 'arrears?limit=100'
 run "a different page each time, 3000/s" 3000 'arrears?limit=100&cursor={member}'
 run "first page, 10000/s, beside the mix at 1000/s" 10000 'arrears?limit=100' 1000

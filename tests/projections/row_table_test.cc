@@ -1,0 +1,105 @@
+#include "projections/row_table.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <optional>
+#include <random>
+
+namespace kaiin::projections {
+namespace {
+
+// What the table should write: key -> value, or nullopt for a deletion.
+using Model = std::map<std::string, std::optional<std::string>>;
+
+Model Written(const RowTable& t) {
+  Model out;
+  std::string last;
+  bool first = true;
+  t.ForEachInKeyOrder([&](std::string_view key, const std::string* value) {
+    EXPECT_TRUE(first || std::string(key) > last) << "out of order or twice: " << key;
+    first = false;
+    last = std::string(key);
+    out[last] = value ? std::optional<std::string>(*value) : std::nullopt;
+  });
+  return out;
+}
+
+TEST(RowTableTest, HoldsEachKeysLatestValueOrDeletion) {
+  RowTable t;
+  RowTable::Held held;
+  EXPECT_FALSE(t.Find("a", &held));
+  t.Put("a", "1");
+  t.Put("b", "2");
+  t.Put("a", "11");
+  ASSERT_TRUE(t.Find("a", &held));
+  EXPECT_EQ(held.state, RowTable::State::kValue);
+  EXPECT_EQ(*held.value, "11");
+  t.Delete("b", RowTable::State::kDeleted);
+  ASSERT_TRUE(t.Find("b", &held));
+  EXPECT_EQ(held.state, RowTable::State::kDeleted);
+  t.Delete("c", RowTable::State::kForgotten);  // never written: not taken in
+  EXPECT_FALSE(t.Find("c", &held));
+  t.Put("d", "4");
+  t.Delete("d", RowTable::State::kForgotten);
+  ASSERT_TRUE(t.Find("d", &held));
+  EXPECT_EQ(held.state, RowTable::State::kForgotten);
+  t.Put("e", "");  // an empty value is a value
+  EXPECT_EQ(Written(t), (Model{{"a", "11"}, {"b", std::nullopt}, {"e", ""}}));
+  t.Put("d", "44");  // written again after it was forgotten
+  EXPECT_EQ(Written(t), (Model{{"a", "11"}, {"b", std::nullopt}, {"d", "44"}, {"e", ""}}));
+}
+
+// Keys as the projections make them: shared prefixes longer than the 16 bytes the sort looks at
+// first, NULs, bytes above 0x7f (ordered unsigned, as RocksDB's comparator does), prefixes of one
+// another. Many of them, so the table grows many times.
+TEST(RowTableTest, AgreesWithAnOrderedMapThroughGrowthAndWritesInByteOrder) {
+  std::mt19937 rng(7);
+  const std::vector<std::string> stems = {"x/fnk/\xe3\x82\xa2\xe3\x82\xa4\xe3\x82\xa6", "x/fn/",
+                                          "e/m000000001/0000000000", "m/", "", std::string("a\0b", 3),
+                                          "\xff\xfe", "e/m000000001/00000000001"};
+  RowTable t;
+  Model model;
+  for (int i = 0; i < 200000; ++i) {
+    std::string key = stems[rng() % stems.size()];
+    const int tail = rng() % 3;
+    for (int k = 0; k < tail; ++k) key.push_back(static_cast<char>(rng() % 4 == 0 ? 0 : rng()));
+    key += std::to_string(rng() % 20000);
+    const int op = rng() % 10;
+    if (op < 7) {
+      const std::string value(rng() % 40, static_cast<char>('a' + i % 26));
+      t.Put(key, value);
+      model[key] = value;
+    } else {
+      t.Delete(key, RowTable::State::kDeleted);
+      model[key] = std::nullopt;
+    }
+  }
+  EXPECT_EQ(t.size(), model.size());
+  for (const auto& [key, value] : model) {
+    RowTable::Held held;
+    ASSERT_TRUE(t.Find(key, &held)) << key;
+    EXPECT_EQ(held.state, value ? RowTable::State::kValue : RowTable::State::kDeleted);
+    if (value) {
+      EXPECT_EQ(*held.value, *value);
+    }
+  }
+  EXPECT_EQ(Written(t), model);
+}
+
+TEST(RowTableTest, BytesFollowTheKeysAndValuesHeld) {
+  RowTable t;
+  EXPECT_EQ(t.bytes(), 0u);
+  t.Put("key", std::string(100, 'v'));
+  const size_t one = t.bytes();
+  EXPECT_GE(one, 103u);
+  t.Put("key", std::string(10, 'v'));
+  EXPECT_EQ(t.bytes(), one - 90);
+  t.Delete("key", RowTable::State::kDeleted);
+  EXPECT_EQ(t.bytes(), one - 100);
+  t.Put("other", "");
+  EXPECT_EQ(t.bytes(), 2 * (one - 100) + 2);
+}
+
+}  // namespace
+}  // namespace kaiin::projections
