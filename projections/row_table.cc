@@ -11,21 +11,6 @@ constexpr size_t kFirstSlots = 64;  // a power of two
 
 uint64_t Hash(std::string_view key) { return std::hash<std::string_view>()(key); }
 
-// The first 16 bytes of a key as two big-endian words (zeros past its end): comparing them
-// orders keys as their bytes do, except between keys that agree on all 16.
-struct Prefix {
-  uint64_t hi = 0, lo = 0;
-};
-
-Prefix PrefixOf(std::string_view key) {
-  unsigned char b[16] = {};
-  std::memcpy(b, key.data(), std::min<size_t>(key.size(), 16));
-  Prefix p;
-  for (int i = 0; i < 8; ++i) p.hi = (p.hi << 8) | b[i];
-  for (int i = 8; i < 16; ++i) p.lo = (p.lo << 8) | b[i];
-  return p;
-}
-
 int CompareBytes(std::string_view a, std::string_view b) {
   const int c = std::memcmp(a.data(), b.data(), std::min(a.size(), b.size()));
   if (c != 0) return c;
@@ -33,6 +18,20 @@ int CompareBytes(std::string_view a, std::string_view b) {
 }
 
 }  // namespace
+
+// 16 bytes of a key from `offset` as two big-endian words (zeros past its end): comparing them
+// orders keys that agree before `offset` as their bytes do, except between keys that agree on
+// all 16.
+RowTable::Prefix RowTable::PrefixOf(std::string_view key, size_t offset) {
+  unsigned char b[16] = {};
+  if (key.size() > offset) {
+    std::memcpy(b, key.data() + offset, std::min<size_t>(key.size() - offset, 16));
+  }
+  Prefix p;
+  for (int i = 0; i < 8; ++i) p.hi = (p.hi << 8) | b[i];
+  for (int i = 8; i < 16; ++i) p.lo = (p.lo << 8) | b[i];
+  return p;
+}
 
 RowTable::RowTable() : slots_(kFirstSlots, 0) {}
 
@@ -116,27 +115,52 @@ void RowTable::Delete(std::string_view key, State state) {
 }
 
 std::vector<uint32_t> RowTable::SortedEntries() const {
-  // Sorted by 16-byte prefixes held beside the indexes: most comparisons are two integer
-  // compares in one array, without a miss into the keys.
-  struct Item {
-    Prefix prefix;
-    uint32_t index;
-  };
+  // Sorted 16 bytes at a time, most significant first: by the keys' first 16 bytes held beside
+  // the indexes (two integer compares in one array, no miss into the keys), then each run that
+  // agrees on them by the next 16, and so on. Keys sharing long prefixes (a member's ledger
+  // entries, the search index's common names) would otherwise be compared from their first byte
+  // again and again.
   std::vector<Item> items;
   items.reserve(entries_.size());
   for (size_t i = 0; i < entries_.size(); ++i) {
     if (entries_[i].state == State::kForgotten) continue;
-    items.push_back({PrefixOf(KeyOf(entries_[i])), static_cast<uint32_t>(i)});
+    items.push_back({PrefixOf(KeyOf(entries_[i]), 0), static_cast<uint32_t>(i)});
   }
-  std::sort(items.begin(), items.end(), [this](const Item& a, const Item& b) {
-    if (a.prefix.hi != b.prefix.hi) return a.prefix.hi < b.prefix.hi;
-    if (a.prefix.lo != b.prefix.lo) return a.prefix.lo < b.prefix.lo;
-    return CompareBytes(KeyOf(entries_[a.index]), KeyOf(entries_[b.index])) < 0;
-  });
+  SortFrom(items.data(), items.data() + items.size(), 0);
   std::vector<uint32_t> out;
   out.reserve(items.size());
   for (const Item& item : items) out.push_back(item.index);
   return out;
+}
+
+void RowTable::SortFrom(Item* begin, Item* end, size_t offset) const {
+  std::sort(begin, end, [](const Item& a, const Item& b) {
+    return a.prefix.hi != b.prefix.hi ? a.prefix.hi < b.prefix.hi : a.prefix.lo < b.prefix.lo;
+  });
+  for (Item* run = begin; run != end;) {
+    Item* next = run + 1;
+    while (next != end && next->prefix.hi == run->prefix.hi && next->prefix.lo == run->prefix.lo) {
+      ++next;
+    }
+    if (next - run > 1) {  // these agree on bytes [0, offset + 16)
+      bool longer = true;  // every key goes on past them: the next 16 bytes decide
+      for (Item* i = run; i != next && longer; ++i) {
+        longer = entries_[i->index].key_size > offset + 16;
+      }
+      if (longer) {
+        for (Item* i = run; i != next; ++i) {
+          i->prefix = PrefixOf(KeyOf(entries_[i->index]), offset + 16);
+        }
+        SortFrom(run, next, offset + 16);
+      } else {  // a key ends here (zeros padded it): the rest of the bytes and the lengths decide
+        std::sort(run, next, [this, offset](const Item& a, const Item& b) {
+          return CompareBytes(KeyOf(entries_[a.index]).substr(offset),
+                              KeyOf(entries_[b.index]).substr(offset)) < 0;
+        });
+      }
+    }
+    run = next;
+  }
 }
 
 }  // namespace kaiin::projections

@@ -65,6 +65,15 @@ class RowTable {
   };
   static constexpr size_t kEntryOverhead = sizeof(Entry) + 2 * sizeof(uint64_t);
 
+  struct Prefix {
+    uint64_t hi = 0, lo = 0;
+  };
+  struct Item {  // an entry to be written, while sorting
+    Prefix prefix;
+    uint32_t index;
+  };
+  static Prefix PrefixOf(std::string_view key, size_t offset);
+
   std::string_view KeyOf(const Entry& e) const { return {keys_.data() + e.key_at, e.key_size}; }
   // The entry's index, or -1; *slot is where the key is or would go.
   int64_t Lookup(std::string_view key, uint64_t hash, size_t* slot) const;
@@ -72,6 +81,8 @@ class RowTable {
   void Grow();
   // The indexes of the entries to be written (not forgotten), sorted by their keys.
   std::vector<uint32_t> SortedEntries() const;
+  // Sorts items whose keys agree on their first `offset` bytes, by the rest.
+  void SortFrom(Item* begin, Item* end, size_t offset) const;
 
   std::string keys_;
   std::vector<Entry> entries_;
