@@ -7,6 +7,7 @@
 //          [--projector-nice N]  (the projector thread's nice value; 10, 0 to keep the process's)
 //          [--snapshot-every N]  (snapshot the write model every N events; 1000000, 0: at stop)
 //          [--snapshot-quiet-ms N]  (... at the first moment without commits for N ms; 1000)
+//          [--snapshot-in-child 0|1]  (encode those snapshots in a forked child; 1)
 //
 // The admin token comes from --admin-token-file, else KAIIN_ADMIN_TOKEN, else DIR/admin-token
 // (generated with mode 0600 on first start). The token itself is never logged. SIGTERM and SIGINT
@@ -61,7 +62,7 @@ int Usage() {
                "usage: kaiind --data-dir DIR --listen HOST:PORT [--admin-token-file FILE] "
                "[--threads N] [--public-url URL] [--projection-bulk-min N] "
                "[--projection-gather-us N] [--projector-nice N] [--snapshot-every N] "
-               "[--snapshot-quiet-ms N]\n");
+               "[--snapshot-quiet-ms N] [--snapshot-in-child 0|1]\n");
   return 2;
 }
 
@@ -156,6 +157,9 @@ int main(int argc, char** argv) {
     } else if (arg == "--snapshot-quiet-ms") {
       flags.tenant.snapshot_quiet =
           std::chrono::milliseconds(std::strtoull(value.c_str(), nullptr, 10));
+    } else if (arg == "--snapshot-in-child") {
+      if (value != "0" && value != "1") return Usage();
+      flags.tenant.snapshot_in_child = value == "1";
     } else {
       return Usage();
     }

@@ -1,7 +1,12 @@
 #include "http/tenant_registry.h"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <spdlog/spdlog.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -23,6 +28,94 @@ int64_t SteadyMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
       .count();
+}
+
+// A child process encoding the write model, and the pipe its bytes come through.
+struct EncodingChild {
+  pid_t pid = -1;
+  int fd = -1;  // the read end
+};
+
+// Forks a child that encodes `model` and writes the bytes into a pipe. Call on the writer: the
+// child is a copy-on-write image of the process at this moment, with this thread alone, so the
+// model it encodes is the one the writer holds now, while the writer goes on at once. The child
+// touches nothing else: it closes every other descriptor (the stores, the sockets) first, never
+// logs, runs at the lowest priority, and is killed if the thread that forked it ends. pid -1:
+// the fork failed.
+EncodingChild ForkEncoder(const commands::TenantModel& model) {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) return {};
+  const pid_t parent = getpid();
+  const pid_t pid = fork();
+  if (pid < 0) {
+    close(fds[0]);
+    close(fds[1]);
+    return {};
+  }
+  if (pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(2);  // the parent is already gone
+    const int out = fds[1];
+    if (out > 3) close_range(3, out - 1, 0);
+    close_range(out + 1, ~0U, 0);
+    // The server's own threads come first: the encoding takes what CPU they leave.
+    setpriority(PRIO_PROCESS, 0, 19);
+    auto write_all = [out](const char* p, size_t size) {
+      while (size > 0) {
+        const ssize_t n = write(out, p, size);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        p += n;
+        size -= static_cast<size_t>(n);
+      }
+      return true;
+    };
+    int status = 1;
+    try {
+      // The size first, so that the reader takes the memory once.
+      const std::string bytes = commands::EncodeModel(model);
+      const uint64_t size = bytes.size();
+      if (write_all(reinterpret_cast<const char*>(&size), sizeof(size)) &&
+          write_all(bytes.data(), bytes.size())) {
+        status = 0;
+      }
+    } catch (...) {
+    }
+    _exit(status);
+  }
+  close(fds[1]);
+  return {pid, fds[0]};
+}
+
+// Reads the child's bytes to the end and waits for it: false (and nothing in *bytes) unless it
+// wrote them all and exited 0.
+bool CollectEncoding(EncodingChild child, std::string* bytes) {
+  // Reads up to `size` bytes into p; how many came before the end of the pipe.
+  auto read_some = [&child](char* p, size_t size) {
+    size_t done = 0;
+    while (done < size) {
+      const ssize_t n = read(child.fd, p + done, size - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      done += static_cast<size_t>(n);
+    }
+    return done;
+  };
+  uint64_t size = 0;
+  bool ok = read_some(reinterpret_cast<char*>(&size), sizeof(size)) == sizeof(size) && size > 0 &&
+            size < (uint64_t{1} << 40);
+  if (ok) {
+    bytes->resize(size);
+    char extra;
+    ok = read_some(bytes->data(), size) == size && read_some(&extra, 1) == 0;
+  }
+  close(child.fd);  // a child still writing gets EPIPE and fails
+  int status = 0;
+  while (waitpid(child.pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  ok = ok && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  if (!ok) std::string().swap(*bytes);
+  return ok;
 }
 
 }  // namespace
@@ -80,6 +173,7 @@ Result<std::unique_ptr<Tenant>> Tenant::Open(const std::string& data_dir, const 
   t->runtime_->Notify(t->log_->Head());
   t->snapshot_every_ = options.snapshot_every_events;
   t->snapshot_quiet_ = options.snapshot_quiet;
+  t->snapshot_in_child_ = options.snapshot_in_child;
   if (t->snapshot_every_ > 0) {
     t->snapshot_thread_ = std::thread([raw_t = t.get()] { raw_t->SnapshotLoop(); });
   }
@@ -149,30 +243,44 @@ void Tenant::SnapshotLoop() {
     if (SteadyMicros() - last_commit < quiet_us || last_commit == declined_after) continue;
     std::string bytes;
     uint64_t at = 0;
-    double encode_ms = 0;
+    double held_ms = 0;  // the writer's time on the snapshot
+    EncodingChild child;
     ledger::CommandMeta meta;
     meta.actor = "kaiin:snapshot";
+    const auto start = std::chrono::steady_clock::now();
     Result<ledger::CommitResult> done = log_->SubmitAndWait(meta, [&](ledger::WriteContext& ctx) {
       if (!model_loaded_ || model_stale_ || model_.position + 1 != ctx.NextPosition() ||
           model_.position != log_->Head() || log_->QueueLength() > 0) {
         return Status::Ok();  // not now: a later look may find a better moment
       }
-      const auto start = std::chrono::steady_clock::now();
-      bytes = commands::EncodeModel(model_);
-      encode_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
-                                                            start).count();
+      const auto held = std::chrono::steady_clock::now();
+      if (snapshot_in_child_) child = ForkEncoder(model_);
+      if (child.pid < 0) bytes = commands::EncodeModel(model_);
+      held_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - held)
+                    .count();
       at = model_.position;
       return Status::Ok();
     });
     if (!done.ok() || at == 0) {
+      if (child.pid >= 0) CollectEncoding(child, &bytes);  // ran for nothing: reap it
       declined_after = last_commit;
       continue;
     }
     last_snapshot_.store(at);
+    if (child.pid >= 0 && !CollectEncoding(child, &bytes)) {
+      spdlog::warn("tenant {}: write-model snapshot at {} not taken: its encoding process failed",
+                   id_, at);
+      snapshots_taken_.fetch_add(1);
+      continue;
+    }
+    const double total_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     if (Status s = log_->WriteSnapshotAt(at, bytes); s.ok()) {
       snapshot_on_disk_.store(at);
-      spdlog::info("tenant {}: write-model snapshot at {} ({} bytes, encoded in {:.0f} ms)", id_,
-                   at, bytes.size(), encode_ms);
+      spdlog::info("tenant {}: write-model snapshot at {} ({} bytes, encoded in {:.0f} ms{}, "
+                   "the writer held {:.0f} ms)",
+                   id_, at, bytes.size(), total_ms, child.pid >= 0 ? " by a child process" : "",
+                   held_ms);
     } else {
       spdlog::warn("tenant {}: write-model snapshot at {} not written: {}", id_, at, s.ToString());
     }

@@ -43,6 +43,10 @@ struct TenantOptions {
   // for a quiet moment. A start after a crash replays the events since the last snapshot.
   uint64_t snapshot_every_events = 1'000'000;
   std::chrono::milliseconds snapshot_quiet{1000};
+  // Such a snapshot is encoded by a child process (fork: a copy-on-write image of the model as
+  // the writer left it), so the writer is held only for the fork, not for the encoding; false,
+  // or a failed fork, encodes on the writer.
+  bool snapshot_in_child = true;
   // Tests only: both stores of every tenant write through this switch (a simulated full disk).
   std::shared_ptr<ledger::StorageFaults> faults;
 };
@@ -120,6 +124,7 @@ class Tenant {
   // a quiet moment, has the writer encode the model, and writes the bytes.
   uint64_t snapshot_every_ = 0;
   std::chrono::milliseconds snapshot_quiet_{0};
+  bool snapshot_in_child_ = true;
   std::atomic<uint64_t> last_snapshot_{0};  // taken (written or not), or loaded: when to look
   // The position of the latest snapshot this process loaded or wrote (0: none it could use): a
   // clean stop at that position has nothing to write, and need not read a gigabyte to know it.

@@ -24,6 +24,7 @@
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
 #include <rocksdb/options.h>
+#include <rocksdb/sst_file_writer.h>
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
@@ -377,11 +378,31 @@ Status RocksEventLog::WriteSnapshotAt(uint64_t position, std::string_view bytes)
   rocksdb::Status s =
       db_->Get(rocksdb::ReadOptions(), events_cf_, PositionKey(position), &envelope);
   if (!s.ok()) return FromRocks(s, "read the snapshot's event");
-  rocksdb::WriteBatch batch =
-      SnapshotBatch(snapshots_cf_, position, HashView(events::Sha256(envelope)), bytes);
+  // The snapshot goes in as a table file ingested into its family, not through the memtable:
+  // a put of a gigabyte there held every group commit behind it (~0.5 s at 21M events), while
+  // an ingestion holds the writes only to record the file. The older snapshots go after it, in
+  // a small write; a crash between the two leaves one more snapshot, never none.
+  std::string value(HashView(events::Sha256(envelope)));
+  value.append(bytes);
+  const std::string file = path_ + "/snapshot-" + std::to_string(position) + ".sst";
+  const rocksdb::Options cf_options = db_->GetOptions(snapshots_cf_);
+  rocksdb::SstFileWriter writer(rocksdb::EnvOptions(cf_options), cf_options, snapshots_cf_);
+  s = writer.Open(file);
+  if (s.ok()) s = writer.Put(PositionKey(position), value);
+  if (s.ok()) s = writer.Finish();
+  std::string().swap(value);
+  if (s.ok()) {
+    rocksdb::IngestExternalFileOptions ingest;
+    ingest.move_files = true;
+    s = db_->IngestExternalFile(snapshots_cf_, {file}, ingest);
+  }
+  cf_options.env->DeleteFile(file);  // left over only on failure (moved in otherwise)
+  if (!s.ok()) return FromRocks(s, "write snapshot");
+  rocksdb::WriteBatch older;
+  older.DeleteRange(snapshots_cf_, PositionKey(0), PositionKey(position));
   rocksdb::WriteOptions options;
   options.disableWAL = true;
-  if (s = db_->Write(options, &batch); !s.ok()) return FromRocks(s, "write snapshot");
+  if (s = db_->Write(options, &older); !s.ok()) return FromRocks(s, "drop older snapshots");
   rocksdb::FlushOptions flush;  // waits; never forces a write stall to flush sooner
   return FromRocks(db_->Flush(flush, snapshots_cf_), "flush snapshot");
 }

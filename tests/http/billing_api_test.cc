@@ -237,18 +237,23 @@ TEST_F(BillingApi, TheWriteModelComesBackFromItsSnapshot) {
 }
 
 // A society whose write model is saved every two events while it runs.
-class PeriodicSnapshotApi : public BillingApi {
+// Snapshots while running, encoded by a child process (the default) and on the writer.
+class PeriodicSnapshotApi : public BillingApi, public ::testing::WithParamInterface<bool> {
  protected:
-  PeriodicSnapshotApi() : BillingApi(Options()) {}
-  static TenantOptions Options() {
+  PeriodicSnapshotApi() : BillingApi(Options(GetParam())) {}
+  static TenantOptions Options(bool in_child) {
     TenantOptions o;
     o.snapshot_every_events = 2;
     o.snapshot_quiet = std::chrono::milliseconds(0);
+    o.snapshot_in_child = in_child;
     return o;
   }
 };
 
-TEST_F(PeriodicSnapshotApi, SnapshotsTakenWhileRunningHoldTheLogUpToTheirPosition) {
+INSTANTIATE_TEST_SUITE_P(EncodedBy, PeriodicSnapshotApi, ::testing::Values(true, false),
+                         [](const auto& info) { return info.param ? "AChild" : "TheWriter"; });
+
+TEST_P(PeriodicSnapshotApi, SnapshotsTakenWhileRunningHoldTheLogUpToTheirPosition) {
   Tenant* t = tenants_.Find("soc");
   Bill(taro_, 2026);
   ASSERT_EQ(Pay(taro_, 20000, R"("allocation":"oldest_first")").status, 201);
