@@ -25,7 +25,8 @@ class RowTable {
     kDeleted,    // the row is to be deleted from the store
     kForgotten,  // deleted, and the store never held it: nothing to write
   };
-  // What the table holds for a key: the state and, with kValue, the value.
+  // What the table holds for a key: the state and, with kValue, the value (valid until the next
+  // Put or Delete, which may move the entries).
   struct Held {
     State state;
     const std::string* value;  // with kValue
