@@ -384,8 +384,10 @@ Status RocksEventLog::WriteSnapshotAt(uint64_t position, std::string_view bytes)
   // a small write; a crash between the two leaves one more snapshot, never none.
   std::string value(HashView(events::Sha256(envelope)));
   value.append(bytes);
-  const std::string file = path_ + "/snapshot-" + std::to_string(position) + ".sst";
+  // One name: what a crash left halfway is replaced by the next snapshot, not kept beside it.
+  const std::string file = path_ + "/snapshot-ingest.sst";
   const rocksdb::Options cf_options = db_->GetOptions(snapshots_cf_);
+  cf_options.env->DeleteFile(file);
   rocksdb::SstFileWriter writer(rocksdb::EnvOptions(cf_options), cf_options, snapshots_cf_);
   s = writer.Open(file);
   if (s.ok()) s = writer.Put(PositionKey(position), value);
