@@ -386,7 +386,10 @@ Status RocksEventLog::WriteSnapshotAt(uint64_t position, std::string_view bytes)
   value.append(bytes);
   // One name: what a crash left halfway is replaced by the next snapshot, not kept beside it.
   const std::string file = path_ + "/snapshot-ingest.sst";
-  const rocksdb::Options cf_options = db_->GetOptions(snapshots_cf_);
+  rocksdb::Options cf_options = db_->GetOptions(snapshots_cf_);
+  // Uncompressed: the one block is the whole snapshot, and compressing it would take another
+  // buffer of its size and seconds of the snapshot thread's CPU.
+  cf_options.compression = rocksdb::kNoCompression;
   cf_options.env->DeleteFile(file);
   rocksdb::SstFileWriter writer(rocksdb::EnvOptions(cf_options), cf_options, snapshots_cf_);
   s = writer.Open(file);
