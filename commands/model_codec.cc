@@ -1,10 +1,10 @@
 #include "commands/model_codec.h"
 
 #include <algorithm>
-#include <cstring>
 #include <type_traits>
 #include <vector>
 
+#include "events/key_prefix.h"
 #include "events/row_codec.h"
 
 namespace kaiin::commands {
@@ -33,19 +33,6 @@ bool GetInt(RowReader& r, int* v) {
   return true;
 }
 
-// The first 16 bytes of a key, zero-padded, as two big-endian words: comparing them orders keys
-// as their bytes do (unsigned, a prefix first), and only keys equal that far need their bytes
-// compared. Sorting a million e-mail addresses by the words held beside each pointer, instead of
-// through the pointers into a hash map's scattered nodes, took a quarter off encoding a snapshot.
-std::pair<uint64_t, uint64_t> KeyPrefix(const std::string& key) {
-  unsigned char bytes[16] = {};
-  std::memcpy(bytes, key.data(), std::min<size_t>(key.size(), 16));
-  uint64_t hi = 0, lo = 0;
-  for (int i = 0; i < 8; ++i) hi = hi << 8 | bytes[i];
-  for (int i = 8; i < 16; ++i) lo = lo << 8 | bytes[i];
-  return {hi, lo};
-}
-
 // A map's entries in key order (unordered maps iterate in no fixed order).
 template <typename Map>
 std::vector<const typename Map::value_type*> Sorted(const Map& map) {
@@ -53,13 +40,15 @@ std::vector<const typename Map::value_type*> Sorted(const Map& map) {
   entries.reserve(map.size());
   auto by_key = [](auto* a, auto* b) { return a->first < b->first; };
   if constexpr (requires { map.bucket_count(); }) {
+    // Sorting a million e-mail addresses by prefixes held beside the pointers, instead of through
+    // the pointers into a hash map's scattered nodes, took a quarter off encoding a snapshot.
     struct Keyed {
-      std::pair<uint64_t, uint64_t> prefix;
+      events::KeyPrefix prefix;
       const typename Map::value_type* entry;
     };
     std::vector<Keyed> keyed;
     keyed.reserve(map.size());
-    for (const auto& e : map) keyed.push_back({KeyPrefix(e.first), &e});
+    for (const auto& e : map) keyed.push_back({events::KeyPrefixOf(e.first), &e});
     std::sort(keyed.begin(), keyed.end(), [](const Keyed& a, const Keyed& b) {
       return a.prefix != b.prefix ? a.prefix < b.prefix : a.entry->first < b.entry->first;
     });

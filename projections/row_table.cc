@@ -1,7 +1,6 @@
 #include "projections/row_table.h"
 
 #include <algorithm>
-#include <cstring>
 #include <functional>
 
 namespace kaiin::projections {
@@ -11,27 +10,7 @@ constexpr size_t kFirstSlots = 64;  // a power of two
 
 uint64_t Hash(std::string_view key) { return std::hash<std::string_view>()(key); }
 
-int CompareBytes(std::string_view a, std::string_view b) {
-  const int c = std::memcmp(a.data(), b.data(), std::min(a.size(), b.size()));
-  if (c != 0) return c;
-  return a.size() < b.size() ? -1 : a.size() > b.size() ? 1 : 0;
-}
-
 }  // namespace
-
-// 16 bytes of a key from `offset` as two big-endian words (zeros past its end): comparing them
-// orders keys that agree before `offset` as their bytes do, except between keys that agree on
-// all 16.
-RowTable::Prefix RowTable::PrefixOf(std::string_view key, size_t offset) {
-  unsigned char b[16] = {};
-  if (key.size() > offset) {
-    std::memcpy(b, key.data() + offset, std::min<size_t>(key.size() - offset, 16));
-  }
-  Prefix p;
-  for (int i = 0; i < 8; ++i) p.hi = (p.hi << 8) | b[i];
-  for (int i = 8; i < 16; ++i) p.lo = (p.lo << 8) | b[i];
-  return p;
-}
 
 RowTable::RowTable() : slots_(kFirstSlots, 0) {}
 
@@ -124,7 +103,7 @@ std::vector<uint32_t> RowTable::SortedEntries() const {
   items.reserve(entries_.size());
   for (size_t i = 0; i < entries_.size(); ++i) {
     if (entries_[i].state == State::kForgotten) continue;
-    items.push_back({PrefixOf(KeyOf(entries_[i]), 0), static_cast<uint32_t>(i)});
+    items.push_back({events::KeyPrefixOf(KeyOf(entries_[i])), static_cast<uint32_t>(i)});
   }
   SortFrom(items.data(), items.data() + items.size(), 0);
   std::vector<uint32_t> out;
@@ -134,14 +113,10 @@ std::vector<uint32_t> RowTable::SortedEntries() const {
 }
 
 void RowTable::SortFrom(Item* begin, Item* end, size_t offset) const {
-  std::sort(begin, end, [](const Item& a, const Item& b) {
-    return a.prefix.hi != b.prefix.hi ? a.prefix.hi < b.prefix.hi : a.prefix.lo < b.prefix.lo;
-  });
+  std::sort(begin, end, [](const Item& a, const Item& b) { return a.prefix < b.prefix; });
   for (Item* run = begin; run != end;) {
     Item* next = run + 1;
-    while (next != end && next->prefix.hi == run->prefix.hi && next->prefix.lo == run->prefix.lo) {
-      ++next;
-    }
+    while (next != end && next->prefix == run->prefix) ++next;
     if (next - run > 1) {  // these agree on bytes [0, offset + 16)
       bool longer = true;  // every key goes on past them: the next 16 bytes decide
       for (Item* i = run; i != next && longer; ++i) {
@@ -149,13 +124,13 @@ void RowTable::SortFrom(Item* begin, Item* end, size_t offset) const {
       }
       if (longer) {
         for (Item* i = run; i != next; ++i) {
-          i->prefix = PrefixOf(KeyOf(entries_[i->index]), offset + 16);
+          i->prefix = events::KeyPrefixOf(KeyOf(entries_[i->index]), offset + 16);
         }
         SortFrom(run, next, offset + 16);
       } else {  // a key ends here (zeros padded it): the rest of the bytes and the lengths decide
         std::sort(run, next, [this, offset](const Item& a, const Item& b) {
-          return CompareBytes(KeyOf(entries_[a.index]).substr(offset),
-                              KeyOf(entries_[b.index]).substr(offset)) < 0;
+          // string_view compares bytes as unsigned char, as RocksDB's comparator does
+          return KeyOf(entries_[a.index]).substr(offset) < KeyOf(entries_[b.index]).substr(offset);
         });
       }
     }

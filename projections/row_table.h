@@ -16,6 +16,8 @@
 #include <string_view>
 #include <vector>
 
+#include "events/key_prefix.h"
+
 namespace kaiin::projections {
 
 class RowTable {
@@ -66,14 +68,10 @@ class RowTable {
   };
   static constexpr size_t kEntryOverhead = sizeof(Entry) + 2 * sizeof(uint64_t);
 
-  struct Prefix {
-    uint64_t hi = 0, lo = 0;
-  };
   struct Item {  // an entry to be written, while sorting
-    Prefix prefix;
+    events::KeyPrefix prefix;
     uint32_t index;
   };
-  static Prefix PrefixOf(std::string_view key, size_t offset);
 
   std::string_view KeyOf(const Entry& e) const { return {keys_.data() + e.key_at, e.key_size}; }
   // The entry's index, or -1; *slot is where the key is or would go.
