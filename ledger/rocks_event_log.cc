@@ -129,18 +129,6 @@ rocksdb::DBOptions DbOptions(const LogOptions& options) {
   return db_options;
 }
 
-// A snapshot record replacing the earlier ones: key position, value the SHA-256 of the event
-// at that position followed by the caller's bytes.
-rocksdb::WriteBatch SnapshotBatch(rocksdb::ColumnFamilyHandle* cf, uint64_t position,
-                                  std::string_view event_hash, std::string_view bytes) {
-  std::string value(event_hash);
-  value.append(bytes);
-  rocksdb::WriteBatch batch;
-  batch.DeleteRange(cf, PositionKey(0), PositionKey(position));
-  batch.Put(cf, PositionKey(position), value);
-  return batch;
-}
-
 // Whether the folder takes a write again: writes and syncs a 64 KiB file through `env` and
 // removes it. A full disk answers with the error the next write would get.
 rocksdb::Status ProbeSpace(rocksdb::Env* env, const std::string& dir) {
@@ -360,10 +348,7 @@ Status RocksEventLog::WriteSnapshot(std::string_view bytes) {
   }
   const uint64_t head = Head();
   if (head == 0) return Status::Ok();  // nothing to spare a replay of
-  rocksdb::WriteBatch batch = SnapshotBatch(snapshots_cf_, head, HashView(head_hash_), bytes);
-  rocksdb::WriteOptions options;
-  options.sync = options_.sync;
-  return FromRocks(db_->Write(options, &batch), "write snapshot");
+  return PutSnapshot(head, HashView(head_hash_), bytes);
 }
 
 Status RocksEventLog::WriteSnapshotAt(uint64_t position, std::string_view bytes) {
@@ -378,11 +363,17 @@ Status RocksEventLog::WriteSnapshotAt(uint64_t position, std::string_view bytes)
   rocksdb::Status s =
       db_->Get(rocksdb::ReadOptions(), events_cf_, PositionKey(position), &envelope);
   if (!s.ok()) return FromRocks(s, "read the snapshot's event");
-  // The snapshot goes in as a table file ingested into its family, not through the memtable:
-  // a put of a gigabyte there held every group commit behind it (~0.5 s at 21M events), while
-  // an ingestion holds the writes only to record the file. The older snapshots go after it, in
-  // a small write; a crash between the two leaves one more snapshot, never none.
-  std::string value(HashView(events::Sha256(envelope)));
+  return PutSnapshot(position, HashView(events::Sha256(envelope)), bytes);
+}
+
+// The snapshot goes in as a table file ingested into its family, not through the memtable: a
+// put of a gigabyte there held every group commit behind it (~0.5 s at 21M events), while an
+// ingestion holds the writes only to record the file (and syncs it). The older snapshots go
+// after it, in a small write flushed at once; a crash between the two leaves one more snapshot,
+// never none.
+Status RocksEventLog::PutSnapshot(uint64_t position, std::string_view event_hash,
+                                  std::string_view bytes) {
+  std::string value(event_hash);
   value.append(bytes);
   // One name: what a crash left halfway is replaced by the next snapshot, not kept beside it.
   const std::string file = path_ + "/snapshot-ingest.sst";
@@ -392,7 +383,7 @@ Status RocksEventLog::WriteSnapshotAt(uint64_t position, std::string_view bytes)
   cf_options.compression = rocksdb::kNoCompression;
   cf_options.env->DeleteFile(file);
   rocksdb::SstFileWriter writer(rocksdb::EnvOptions(cf_options), cf_options, snapshots_cf_);
-  s = writer.Open(file);
+  rocksdb::Status s = writer.Open(file);
   if (s.ok()) s = writer.Put(PositionKey(position), value);
   if (s.ok()) s = writer.Finish();
   std::string().swap(value);

@@ -97,10 +97,9 @@ class RocksEventLog final : public EventLog {
   // earlier snapshots. Unavailable after a failed write.
   Status WriteSnapshot(std::string_view bytes);
   // The same for a position at or below the head while the log runs (any thread): the caller
-  // vouches that `bytes` hold exactly the events up to `position`. Written without the WAL and
-  // then flushed into a table file, so that a large snapshot does not hold up the group commits
-  // queued behind it; a crash before the flush only loses the snapshot. Replaces the earlier
-  // snapshots.
+  // vouches that `bytes` hold exactly the events up to `position`. Both go in as a table file
+  // ingested into the family (PutSnapshot), so that a large snapshot does not hold up the group
+  // commits queued behind it. Replaces the earlier snapshots.
   Status WriteSnapshotAt(uint64_t position, std::string_view bytes);
   // The latest snapshot at or below the head whose event hash matches the log: sets *position
   // and *bytes (unless null) and returns true; false when there is none.
@@ -132,6 +131,9 @@ class RocksEventLog final : public EventLog {
   void ProcessGroup(std::vector<Job>& jobs);
   void NotifyCommitted(uint64_t head);
   Result<uint64_t> LoadStreamVersion(std::string_view stream);
+  // Stores a snapshot of `position` (key position, value `event_hash` then `bytes`) and drops
+  // the earlier ones. The caller holds db_mu_ (shared).
+  Status PutSnapshot(uint64_t position, std::string_view event_hash, std::string_view bytes);
 
   LogOptions options_;
   std::string path_;
