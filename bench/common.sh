@@ -23,5 +23,17 @@ import_roster() {
     --url "http://127.0.0.1:$2" --token-file "$3/admin-token"
 }
 
+# wait_ready PORT: until kaiind ($pid) answers /readyz (its write model loaded); fails if it died.
+wait_ready() {
+  until curl -sf -o /dev/null "127.0.0.1:$1/readyz"; do kill -0 "$pid"; sleep 0.05; done
+}
+
+# wait_projections BASE: until the tenant's projections have reached its log head.
+wait_projections() {
+  until curl -sf -o /dev/null -H "$auth" "$1/event-counts?min_position=$(log_head "$1")"; do
+    sleep 0.2
+  done
+}
+
 # log_head BASE: the tenant's log head.
 log_head() { curl -sf -H "$auth" "$1" | sed 's/.*"log_head":\([0-9]*\).*/\1/'; }

@@ -24,11 +24,9 @@ members=${MEMBERS:-100000}
 load=./build/bench/kaiin-load
 start_kaiind "$data" "$port" /tmp/kaiin-query-targets.log
 trap 'kill $pid 2>/dev/null || true' EXIT
-until curl -sf -o /dev/null "127.0.0.1:$port/readyz"; do sleep 0.05; done
+wait_ready "$port"
 base="127.0.0.1:$port/v1/tenants/bench"
-until curl -sf -o /dev/null -H "$auth" "$base/event-counts?min_position=$(log_head "$base")"; do
-  sleep 0.2
-done
+wait_projections "$base"
 cpu() { awk '{print $14 + $15}' "/proc/$pid/stat"; }  # clock ticks
 hz=$(getconf CLK_TCK)
 run() {  # NAME RATE QUERY [background mix rate]

@@ -15,7 +15,7 @@ members=${MEMBERS:-1000000}
 rss() { echo "$(( $(awk '/VmRSS/{print $2}' "/proc/$pid/status") / 1024 )) MiB"; }
 start_kaiind "$data" "$port" /tmp/kaiin-rss-under-load.log
 trap 'kill $pid 2>/dev/null || true' EXIT
-until curl -sf -o /dev/null "127.0.0.1:$port/readyz"; do sleep 0.05; done
+wait_ready "$port"
 base="127.0.0.1:$port/v1/tenants/bench"
 echo "ready: RSS $(rss), log head $(log_head "$base")"
 wrk -t2 -c64 -d90s -s bench/payment.lua "http://$base/payments" -- "$members" "$token" \
@@ -25,9 +25,7 @@ for s in 15 30 45 60 75 90; do sleep 15; echo "payments, ${s} s: RSS $(rss)"; do
 wait "$load"
 grep -E "^RESULT" /tmp/kaiin-rss-under-load.wrk
 echo "after the payments: RSS $(rss), log head $(log_head "$base")"
-until curl -sf -o /dev/null -H "$auth" "$base/event-counts?min_position=$(log_head "$base")"; do
-  sleep 0.2
-done
+wait_projections "$base"
 echo "projections caught up: RSS $(rss)"
 echo "wrk.headers[\"Authorization\"] = \"Bearer $token\"" > /tmp/kaiin-rss-under-load.lua
 wrk -t2 -c16 -d30s -s /tmp/kaiin-rss-under-load.lua "http://$base/arrears?limit=100" |

@@ -21,7 +21,7 @@ rss() { echo "$(( $(awk '/VmRSS/{print $2}' /proc/$pid/status) / 1024 )) MiB"; }
 start() {
   local t0=$(date +%s.%N)
   start_kaiind "$dir/data" "$port" "$dir/kaiind.log"
-  until curl -sf -o /dev/null "127.0.0.1:$port/readyz"; do sleep 0.05; done
+  wait_ready "$port"
   started=$(echo "$(date +%s.%N) - $t0" | bc)
 }
 ./build/bench/kaiin-make-roster "$members" > "$dir/roster.csv"
@@ -58,7 +58,7 @@ while head=$(log_head "$base") && [ "$head" -lt "$target" ]; do
     | grep -E "^RESULT" || true
   echo "payments round $round (${secs} s): log head $(log_head "$base"); RSS $(rss)"
 done
-until curl -sf -o /dev/null -H "$auth" "$base/event-counts?min_position=$(log_head "$base")"; do :; done
+wait_projections "$base"
 echo "== $(log_head "$base") events; projections caught up; kaiind RSS $(rss)"
 t0=$(date +%s.%N); kill "$pid"; wait "$pid" 2>/dev/null || true
 echo "clean stop (writes the snapshot): $(echo "$(date +%s.%N) - $t0" | bc) s"

@@ -21,7 +21,7 @@ for round in $(seq "$rounds"); do
   for mode in 1 0; do
     KAIIND_ARGS="--snapshot-every 50000 --snapshot-quiet-ms 500 --snapshot-in-child $mode" \
       start_kaiind "$data" "$port" /tmp/kaiin-snapshot-pause.log
-    until curl -sf -o /dev/null "127.0.0.1:$port/readyz"; do kill -0 "$pid"; sleep 0.05; done
+    wait_ready "$port"
     base="127.0.0.1:$port/v1/tenants/bench"
     wrk -t2 -c64 -d10s -s bench/payment.lua "http://$base/payments" -- "$members" "$token" \
       "pause$round$mode$(date +%s)" oldest_first > /dev/null 2>&1
