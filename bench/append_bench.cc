@@ -1,7 +1,7 @@
 // Durable appends per second through the ledger API (group commit), side by side with raw
 // RocksDB writing the same envelope bytes with sync=true, in the same run on the same disk.
 //
-//   kaiin-bench-append [--seconds S] [--callers 1,8,64] [--dir DIR]
+//   kaiin-bench-append [--seconds S] [--callers 1,8,64] [--dir DIR] [--only WHICH]
 //
 // For each caller count C:
 //   kaiin      C threads, each calling EventLog::Append (one event per command) in a loop;
@@ -10,7 +10,11 @@
 // and once:
 //   raw-batch  one thread writing WriteBatches of 1000 puts with sync=true (DESIGN.md §5's
 //              baseline).
-// Each run is time-boxed; the figure is events made durable per second.
+//   kaiin-batch one thread appending commands of 1000 events each through EventLog::Append (as
+//              an invoice batch or a roster import does): the ledger's own cost per event
+//              beside raw-batch's, at the same batch size and concurrency.
+// Each run is time-boxed; the figure is events made durable per second. --only runs one of
+// kaiin, windowed, batch (with raw-batch always, the baseline), for profiling.
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 #include <sodium.h>
@@ -36,6 +40,7 @@ struct Flags {
   double seconds = 3;
   std::vector<int> callers = {1, 8, 64};
   std::string dir = "/tmp/kaiin-bench";
+  std::string only;  // empty: every run
 };
 
 // A realistic event: ~200 bytes once enveloped.
@@ -142,6 +147,43 @@ double BenchKaiinWindowed(const std::string& path, int callers, int window, doub
   return rate * seconds / (seconds + drain);
 }
 
+// One thread appending commands of `events` events each, to `events` streams of one event each
+// (one stream per member, as an invoice batch writes).
+double BenchKaiinBatched(const std::string& path, int events, double seconds) {
+  std::filesystem::remove_all(path);
+  kaiin::ledger::LogOptions o;
+  o.tenant = "bench";
+  o.sync = std::getenv("KAIIN_BENCH_NOSYNC") == nullptr;
+  auto log = std::move(kaiin::ledger::RocksEventLog::Open(path, o)).value();
+  uint64_t command = 0;
+  const double rate = RunThreads(1, seconds, [&](int) -> uint64_t {
+    kaiin::ledger::CommandMeta meta;
+    meta.actor = "secretariat:bench";
+    meta.command_id = std::string(32, 'c');
+    std::vector<kaiin::ledger::StreamAppend> appends;
+    appends.reserve(events);
+    for (int i = 0; i < events; ++i) {
+      char stream[40];
+      std::snprintf(stream, sizeof(stream), "invoice-%010llu-%04d",
+                    static_cast<unsigned long long>(command), i);
+      appends.push_back({stream, 0, {{SampleEvent(), 19000, 0}}});
+    }
+    ++command;
+    auto r = log->SubmitAndWait(meta, [&](kaiin::ledger::WriteContext& ctx) {
+      for (auto& a : appends) {
+        if (kaiin::Status s = ctx.Append(std::move(a)); !s.ok()) return s;
+      }
+      return kaiin::Status::Ok();
+    });
+    if (!r.ok()) {
+      std::fprintf(stderr, "append failed: %s\n", r.status().ToString().c_str());
+      std::exit(1);
+    }
+    return static_cast<uint64_t>(events);
+  });
+  return rate;
+}
+
 rocksdb::DB* OpenRaw(const std::string& path) {
   std::filesystem::remove_all(path);
   std::filesystem::create_directories(path);
@@ -199,6 +241,8 @@ int main(int argc, char** argv) {
       f.seconds = std::stod(v);
     } else if (a == "--dir") {
       f.dir = v;
+    } else if (a == "--only") {
+      f.only = v;
     } else if (a == "--callers") {
       f.callers.clear();
       for (size_t p = 0; p < v.size();) {
@@ -212,16 +256,30 @@ int main(int argc, char** argv) {
   std::printf("envelope bytes: %zu; %.1f s per run\n", value.size(), f.seconds);
   const double batch = BenchRawBatch(f.dir + "/raw-batch", f.seconds, value);
   std::printf("raw RocksDB, WriteBatch of 1000, sync: %.0f events/s\n\n", batch);
+  auto wanted = [&](const char* run) { return f.only.empty() || f.only == run; };
+  if (wanted("batch")) {
+    const double kaiin = BenchKaiinBatched(f.dir + "/kaiin-batch", 1000, f.seconds);
+    std::printf("| 1 thread, commands of 1000 events | kaiin appends/s | kaiin / raw batch-1000 |\n"
+                "|---|---|---|\n| | %.0f | %.3f |\n\n", kaiin, kaiin / batch);
+    std::fflush(stdout);
+  }
+  if (wanted("kaiin")) {
   std::printf("| callers | kaiin appends/s | raw sync puts/s (same callers) | kaiin / raw same | "
               "kaiin / raw batch-1000 |\n|---|---|---|---|---|\n");
+  }
   for (int c : f.callers) {
+    if (!wanted("kaiin")) break;
     const double kaiin = BenchKaiin(f.dir + "/kaiin-" + std::to_string(c), c, f.seconds);
     const double raw = BenchRawSame(f.dir + "/raw-" + std::to_string(c), c, f.seconds, value);
     std::printf("| %d | %.0f | %.0f | %.2f | %.3f |\n", c, kaiin, raw, kaiin / raw, kaiin / batch);
     std::fflush(stdout);
   }
-  std::printf("\n| callers x in flight | kaiin appends/s | kaiin / raw batch-1000 |\n|---|---|---|\n");
+  if (wanted("windowed")) {
+    std::printf("\n| callers x in flight | kaiin appends/s | kaiin / raw batch-1000 |\n"
+                "|---|---|---|\n");
+  }
   for (int c : f.callers) {
+    if (!wanted("windowed")) break;
     const double kaiin = BenchKaiinWindowed(f.dir + "/kaiin-w-" + std::to_string(c), c, 16, f.seconds);
     std::printf("| %d x 16 | %.0f | %.3f |\n", c, kaiin, kaiin / batch);
     std::fflush(stdout);

@@ -205,7 +205,7 @@ void Api::RunCommand(Tenant* t, const Request& r, DecideFn decide, AnswerFn answ
   meta.fingerprint = Fingerprint(r);
   auto on_writer = [t, decide = std::move(decide), answer = std::move(answer),
                     expected = std::move(expected)](ledger::WriteContext& ctx) -> Status {
-    if (Status s = t->EnsureWriteModel(ctx.NextPosition()); !s.ok()) return s;
+    if (Status s = t->EnsureWriteModel(ctx); !s.ok()) return s;
     if (expected) {
       Result<uint64_t> version = ctx.StreamVersion(expected->stream);
       if (!version.ok()) return version.status();
@@ -347,8 +347,11 @@ void Api::PutTenant(const Request& r, const Params& p, Responder respond) {
   meta.command_id = CommandIdHex();
   if (auto key = r.Header("idempotency-key")) meta.idempotency_key = std::string(*key);
   meta.fingerprint = Fingerprint(r);
-  auto decide = [t, cmd, zone = *zone](ledger::WriteContext& ctx) -> Status {
-    if (Status s = t->EnsureWriteModel(ctx.NextPosition()); !s.ok()) return s;
+  // The settings as this command left them, published once it is durable (its done callback
+  // runs off the writer thread, where the model may already hold later commands).
+  auto decided_state = std::make_shared<commands::TenantState>();
+  auto decide = [t, cmd, zone = *zone, decided_state](ledger::WriteContext& ctx) -> Status {
+    if (Status s = t->EnsureWriteModel(ctx); !s.ok()) return s;
     commands::TenantState& state = t->model().tenant;
     const bool created = !state.exists();
     auto decided = commands::Decide(state, cmd);
@@ -364,6 +367,7 @@ void Api::PutTenant(const Request& r, const Params& p, Responder respond) {
         commands::Evolve(t->model(), (*decided)[i], first_position + i);
       }
     }
+    *decided_state = state;
     JsonWriter w;
     w.BeginObject();
     WriteSettings(t->id(), state.settings, &w);
@@ -371,12 +375,15 @@ void Api::PutTenant(const Request& r, const Params& p, Responder respond) {
     ctx.SetResult((created ? "201" : "200") + w.Take());
     return Status::Ok();
   };
-  auto done = [t, respond = std::move(respond)](Result<ledger::CommitResult> result) {
+  auto done = [t, decided_state, respond = std::move(respond)](
+                  Result<ledger::CommitResult> result) {
     if (!result.ok()) {
       t->CommandFailed(result.status());
       return respond(Problem(result.status()));
     }
-    t->PublishSettings(t->model().tenant);  // writer thread: the batch is durable now
+    // The batch is durable now. A retry answered from its key decided nothing: the settings
+    // were published when the first one was written.
+    if (!result->replayed) t->PublishSettings(*decided_state);
     respond(CommandResponse(*result));
   };
   t->log().Submit(std::move(meta), std::move(decide), std::move(done));

@@ -315,8 +315,12 @@ Status Tenant::LoadWriteModel() {
   return Status::Ok();
 }
 
-Status Tenant::EnsureWriteModel(uint64_t next_position) {
+Status Tenant::EnsureWriteModel(ledger::WriteContext& ctx) {
+  const uint64_t next_position = ctx.NextPosition();
   if (model_stale_ || model_.position + 1 != next_position) {
+    // The disk must hold what was decided before this group (or its write must have failed,
+    // which fails this command too) before the model is read back from it.
+    if (Status s = ctx.Settle(); !s.ok()) return s;
     if (Status s = LoadWriteModel(); !s.ok()) return s;
   }
   if (model_.position + 1 != next_position) {  // earlier commands of this group went around it

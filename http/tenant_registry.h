@@ -68,15 +68,16 @@ class Tenant {
   // Rendered answers of repeated queries at the projections' current position (Api::Query).
   AnswerCache& answers() { return answers_; }
 
-  // The write model. Only on the log's writer thread (inside decide or done callbacks).
+  // The write model. Only on the log's writer thread (inside decide; a command's done callback
+  // runs on another thread, possibly while later commands decide).
   commands::TenantModel& model() { return model_; }
-  // Before a command decides (writer thread; `next_position` is where its events would go):
+  // Before a command decides (writer thread; ctx.NextPosition() is where its events would go):
   // reloads the write model from the log if a failed write left it ahead of the disk, or if
   // events were written past it (straight to the log, as no server does), so that it holds
-  // exactly the positions before `next_position`. Unavailable (the command may be retried) if
-  // it still does not.
-  Status EnsureWriteModel(uint64_t next_position);
-  // A command's answer was an error (writer thread). Unavailable: the write failed after the
+  // exactly the positions before NextPosition. The reload first waits for the group being
+  // written (ctx.Settle). Unavailable (the command may be retried) if it still does not.
+  Status EnsureWriteModel(ledger::WriteContext& ctx);
+  // A command's answer was an error (any thread). Unavailable: the write failed after the
   // model took the group in. Internal: a decide threw, perhaps halfway through evolving the
   // model. Either way the model is reloaded from the log before the next command.
   void CommandFailed(const Status& s) {

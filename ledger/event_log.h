@@ -2,8 +2,10 @@
 //
 // Writes go through Submit(): a command's decide step runs on the log's single writer thread
 // (so the domain needs no locks), appends events to streams with an expected-version check, and
-// is answered only after the group-commit batch that holds its events is durable. Reads are
-// thread-safe and see durable events only.
+// is answered only after the group-commit batch that holds its events is durable. The writer
+// decides a group while the group before it is being written: a decide step sees the effects
+// of commands not yet durable, and if their write fails, its own command fails too (nothing of
+// it is written). Reads are thread-safe and see durable events only.
 //
 // The interface keeps the storage engine out of sight so that the book of record can move to
 // another engine (DESIGN.md §4, scale-out) without touching callers.
@@ -68,6 +70,10 @@ class WriteContext {
   virtual Status Append(StreamAppend append) = 0;
   // The answer to keep with the idempotency key, returned verbatim on a retry.
   virtual void SetResult(std::string result) = 0;
+  // Waits until the commands of earlier groups are durable (the earlier commands of this group
+  // are not): for a decide step that must reload state from the disk. Unavailable if their
+  // write failed; the command then fails with it.
+  virtual Status Settle() = 0;
   // The clock reading for this group of commands (recorded_at of its events).
   virtual TimestampMicros Now() const = 0;
   // The position the next event this command appends will get, if the group commits (a
@@ -80,16 +86,19 @@ using DoneFn = std::function<void(Result<CommitResult>)>;
 
 class EventLog : public events::EventReader {
  public:
-  // Queues a command. `done` runs exactly once, on the writer thread: with the commit result
-  // after the events are durable, or with decide's error (nothing written), or Unavailable when
-  // the queue is full or the write failed. `done` must not block.
+  // Queues a command. `done` runs exactly once: with the commit result after the events are
+  // durable, or with decide's error (nothing written), or Unavailable when the queue is full or
+  // the write failed. It runs on the writer thread when the command is refused and on the log's
+  // syncing thread after a write, where it may run while later commands are being decided: it
+  // must not block, nor touch what decide steps own.
   virtual void Submit(CommandMeta meta, DecideFn decide, DoneFn done) = 0;
 
   // Appends the durable events of `stream` with version >= from_version, at most max_events.
   virtual Status ReadStream(std::string_view stream, uint64_t from_version, size_t max_events,
                             std::vector<events::RecordedEvent>* out) = 0;
 
-  // Called on the writer thread with the new head after every durable batch.
+  // Called with the new head after every durable batch, on the thread that wrote it (one at a
+  // time, in order).
   virtual void SetCommitListener(std::function<void(uint64_t head)> listener) = 0;
 
   // Blocking conveniences over Submit (tests, tools, benchmarks).

@@ -151,6 +151,21 @@ void Answer(DoneFn& done, Result<CommitResult> result) {
   callback(std::move(result));
 }
 
+// A group of commands decided, encoded and on its way to the disk: the batch that holds them
+// and the callers to answer once it is durable.
+struct RocksEventLog::Group {
+  struct Pending {
+    DoneFn done;
+    CommitResult result;
+  };
+  rocksdb::WriteBatch batch;
+  std::vector<Pending> pending;
+  uint64_t first_position = 0;
+  uint64_t last_position = 0;
+  events::Hash last_hash{};
+  size_t commands = 0;
+};
+
 // The decide step's view: stream versions with this command's own appends on top.
 class RocksEventLog::Context final : public WriteContext {
  public:
@@ -185,6 +200,7 @@ class RocksEventLog::Context final : public WriteContext {
   }
 
   void SetResult(std::string result) override { result_ = std::move(result); }
+  Status Settle() override { return log_->Settle(); }
   TimestampMicros Now() const override { return now_; }
   uint64_t NextPosition() const override { return next_position_ + event_count_; }
 
@@ -223,6 +239,10 @@ Result<std::unique_ptr<RocksEventLog>> RocksEventLog::Open(const std::string& pa
   log->writer_ = std::thread([l = log.get()] {
     pthread_setname_np(pthread_self(), "kaiin-writer");  // as top -H and perf show it
     l->WriterLoop();
+  });
+  log->syncer_ = std::thread([l = log.get()] {
+    pthread_setname_np(pthread_self(), "kaiin-syncer");
+    l->SyncerLoop();
   });
   return log;
 }
@@ -322,6 +342,8 @@ Status RocksEventLog::Recover() {
                               " but the last event is " + std::to_string(last));
   }
   head_.store(head, std::memory_order_release);
+  decided_head_ = head;
+  decided_hash_ = head_hash_;
   return Status::Ok();
 }
 
@@ -333,8 +355,11 @@ void RocksEventLog::Close() {
     stopping_ = true;
   }
   cv_.notify_all();
-  if (writer_.joinable()) writer_.join();
-  if (db_ && !follower_ && !last_write_failed_) db_->FlushWAL(/*sync=*/true);
+  if (writer_.joinable()) writer_.join();  // it waits for the last group and stops the syncer
+  if (syncer_.joinable()) syncer_.join();
+  if (db_ && !follower_ && !last_write_failed_ && !sync_failed_ && !flight_lost_) {
+    db_->FlushWAL(/*sync=*/true);
+  }
 }
 
 Status RocksEventLog::WriteSnapshot(std::string_view bytes) {
@@ -468,7 +493,7 @@ void RocksEventLog::WriterLoop() {
     {
       std::unique_lock<std::mutex> lock(mu_);
       cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, and everything queued has been answered
+      if (queue_.empty()) break;  // stopping, and everything queued has been decided
       while (!queue_.empty() && jobs.size() < options_.group_commit_commands_max) {
         jobs.push_back(std::move(queue_.front()));
         queue_.pop_front();
@@ -477,6 +502,88 @@ void RocksEventLog::WriterLoop() {
     ProcessGroup(jobs);
     jobs.clear();
   }
+  Settle();  // the last group's callers are answered by the syncer
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    syncer_stop_ = true;
+  }
+  syncer_cv_.notify_one();
+}
+
+// The syncer: writes each group the writer hands it (synced), makes it the durable head,
+// answers the group's callers, and then lets the writer know (it may hand the next one). A
+// failed write answers them Unavailable before the writer learns of it, so that their callbacks
+// (which mark a tenant's write model stale) have run before anything is decided again.
+void RocksEventLog::SyncerLoop() {
+  for (;;) {
+    std::unique_ptr<Group> group;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      syncer_cv_.wait(lock, [this] { return syncer_stop_ || to_write_ != nullptr; });
+      if (!to_write_) return;
+      group = std::move(to_write_);
+    }
+    const bool written = WriteGroup(*group);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!written) sync_failed_ = true;
+      ++settled_;
+    }
+    cv_.notify_all();
+  }
+}
+
+// Writes a group (synced) and answers its callers: with their results after the write made it
+// the durable head, or Unavailable if it failed. Either thread, one group at a time.
+bool RocksEventLog::WriteGroup(Group& group) {
+  rocksdb::WriteOptions write_options;
+  write_options.sync = options_.sync;
+  rocksdb::Status s = db_->Write(write_options, &group.batch);
+  if (!s.ok()) {
+    stats_.write_failures.fetch_add(1, std::memory_order_relaxed);
+    const Status failure = Status::Unavailable("storage_unavailable",
+                                               "the event log could not write: " + s.ToString());
+    for (Group::Pending& p : group.pending) Answer(p.done, failure);
+    return false;
+  }
+  head_hash_ = group.last_hash;
+  head_.store(group.last_position, std::memory_order_release);
+  stats_.events_appended.fetch_add(group.last_position + 1 - group.first_position,
+                                   std::memory_order_relaxed);
+  stats_.batches.fetch_add(1, std::memory_order_relaxed);
+  stats_.batch_commands[BatchBucket(group.commands)].fetch_add(1, std::memory_order_relaxed);
+  stats_.batch_commands_sum.fetch_add(group.commands, std::memory_order_relaxed);
+  stats_.commands_committed.fetch_add(group.commands, std::memory_order_relaxed);
+  // Answered before the writer may hand the next group: the callers' next commands (each HTTP
+  // connection sends one at a time) then join that group instead of waiting a turn.
+  for (Group::Pending& p : group.pending) Answer(p.done, std::move(p.result));
+  NotifyCommitted(group.last_position);
+  return true;
+}
+
+Status RocksEventLog::Settle() {
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [this] { return settled_ == handed_; });
+    if (sync_failed_) {
+      sync_failed_ = false;
+      flight_lost_ = true;
+    }
+  }
+  if (flight_lost_) {
+    return Status::Unavailable("storage_unavailable",
+                               "the event log could not write the commands before this one");
+  }
+  return Status::Ok();
+}
+
+void RocksEventLog::ForgetFlight() {
+  flight_lost_ = false;
+  last_write_failed_ = true;
+  stream_versions_.clear();
+  flying_keys_.clear();
+  decided_head_ = head_.load(std::memory_order_acquire);
+  decided_hash_ = head_hash_;
 }
 
 Result<uint64_t> RocksEventLog::LoadStreamVersion(std::string_view stream) {
@@ -508,36 +615,53 @@ Result<uint64_t> RocksEventLog::LoadStreamVersion(std::string_view stream) {
 
 namespace {
 
-struct KeyRecord {
-  events::Hash fingerprint{};
-  CommitResult result;
-};
-
-std::string EncodeKeyRecord(const KeyRecord& r) {
-  std::string v(HashView(r.fingerprint));
-  PutFixed64BE(&v, r.result.first_position);
-  PutFixed64BE(&v, r.result.last_position);
-  PutFixed64BE(&v, r.result.event_count);
-  v.append(r.result.result);
+std::string EncodeKeyRecord(const events::Hash& fingerprint, const CommitResult& result) {
+  std::string v(HashView(fingerprint));
+  PutFixed64BE(&v, result.first_position);
+  PutFixed64BE(&v, result.last_position);
+  PutFixed64BE(&v, result.event_count);
+  v.append(result.result);
   return v;
 }
 
-Status DecodeKeyRecord(std::string_view v, KeyRecord* r) {
+Status DecodeKeyRecord(std::string_view v, events::Hash* fingerprint, CommitResult* result) {
   if (v.size() < 32 + 24) return Status::Corruption("idempotency record too short");
-  std::memcpy(r->fingerprint.data(), v.data(), 32);
-  r->result.first_position = GetFixed64BE(v.data() + 32);
-  r->result.last_position = GetFixed64BE(v.data() + 40);
-  r->result.event_count = GetFixed64BE(v.data() + 48);
-  r->result.result.assign(v.data() + 56, v.size() - 56);
+  std::memcpy(fingerprint->data(), v.data(), 32);
+  result->first_position = GetFixed64BE(v.data() + 32);
+  result->last_position = GetFixed64BE(v.data() + 40);
+  result->event_count = GetFixed64BE(v.data() + 48);
+  result->result.assign(v.data() + 56, v.size() - 56);
   return Status::Ok();
 }
 
 }  // namespace
 
-// One group commit: decide every job in order, put all their events into one WriteBatch, write
-// it synced, then answer. A job whose decide fails is answered at once and writes nothing; a
-// retry of a key first used in this same batch is answered after the batch is durable.
+// A group being decided: its batch and callers, the idempotency keys it uses first, and where
+// its next event goes.
+struct RocksEventLog::Building {
+  std::unique_ptr<Group> group = std::make_unique<Group>();
+  std::unordered_map<std::string, KeyRecord> keys;  // keys first used in this group
+  uint64_t first_position = 0;
+  uint64_t next = 0;
+  events::Hash prev{};
+  TimestampMicros now = 0;
+};
+
+// One group: decide every job in order on top of what is decided already (the group in flight
+// counted) and put all their events into one WriteBatch. While the group before it is being
+// written, the commands queued meanwhile join this one (up to the group limit): the disk's
+// time is what gathers a group. Once the one before is durable, the group goes to the syncer.
+// If it failed instead, this one is answered Unavailable and dropped unwritten.
 void RocksEventLog::ProcessGroup(std::vector<Job>& jobs) {
+  // A failure already known (the syncer is idle then): start over from the disk.
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (sync_failed_ && settled_ == handed_) {
+      sync_failed_ = false;
+      flight_lost_ = true;
+    }
+  }
+  if (flight_lost_) ForgetFlight();
   if (last_write_failed_) {
     const uint64_t before = head_.load(std::memory_order_relaxed);
     if (Status s = Reopen(); !s.ok()) {
@@ -549,145 +673,194 @@ void RocksEventLog::ProcessGroup(std::vector<Job>& jobs) {
     if (head_.load(std::memory_order_relaxed) != before) NotifyCommitted(head_.load());
   }
   // The cache of stream versions is only a cache: drop it between groups (never inside one,
-  // where it holds the speculative versions of the group) when it has grown past its bound.
-  if (stream_versions_.size() > options_.stream_cache_max) stream_versions_.clear();
-  struct Pending {
-    DoneFn done;
-    CommitResult result;
-  };
-  std::vector<Pending> pending;
-  pending.reserve(jobs.size());
-  std::unordered_map<std::string, KeyRecord> batch_keys;  // keys first used in this batch
-  rocksdb::WriteBatch batch;
-  if (!encoder_) encoder_ = std::make_unique<events::EnvelopeEncoder>();
-  events::EnvelopeEncoder& encoder = *encoder_;
-  const uint64_t first_position = head_.load(std::memory_order_relaxed) + 1;
-  uint64_t next = first_position;
-  events::Hash prev = head_hash_;
-  const TimestampMicros now = options_.clock();
-
-  for (Job& job : jobs) {
-    const CommandMeta& meta = job.meta;
-    if (!meta.idempotency_key.empty()) {
-      KeyRecord seen;
-      bool found = false, in_batch = false;
-      if (auto it = batch_keys.find(meta.idempotency_key); it != batch_keys.end()) {
-        seen = it->second;
-        found = in_batch = true;
-      } else {
-        std::string stored;
-        rocksdb::Status s =
-            db_->Get(rocksdb::ReadOptions(), idempotency_cf_, meta.idempotency_key, &stored);
-        if (!s.ok() && !s.IsNotFound()) {
-          Answer(job.done, FromRocks(s, "read idempotency key"));
-          continue;
-        }
-        if (s.ok()) {
-          if (Status st = DecodeKeyRecord(stored, &seen); !st.ok()) {
-            Answer(job.done, st);
-            continue;
-          }
-          found = true;
-        }
-      }
-      if (found) {
-        if (seen.fingerprint != meta.fingerprint) {
-          stats_.commands_rejected.fetch_add(1, std::memory_order_relaxed);
-          Answer(job.done, Status::Aborted("idempotency_key_reused",
-                                           "this Idempotency-Key was used for a different command"));
-          continue;
-        }
-        stats_.commands_replayed.fetch_add(1, std::memory_order_relaxed);
-        seen.result.replayed = true;
-        if (in_batch) {
-          pending.push_back({std::move(job.done), std::move(seen.result)});
-        } else {
-          Answer(job.done, std::move(seen.result));
-        }
-        continue;
-      }
-    }
-
-    Context ctx(this, now, next);
-    // A decide that throws (a defect, or memory running out) fails its own command only: its
-    // appends stay in its context and are dropped; the writer thread lives on.
-    Status decided;
-    try {
-      decided = job.decide(ctx);
-    } catch (const std::exception& e) {
-      decided = Status::Internal(std::string("the command failed: ") + e.what());
-    }
-    if (!decided.ok()) {
-      stats_.commands_rejected.fetch_add(1, std::memory_order_relaxed);
-      Answer(job.done, std::move(decided));
-      continue;
-    }
-    CommitResult result;
-    result.event_count = ctx.event_count();
-    result.first_position = result.event_count > 0 ? next : 0;
-    for (StreamAppend& append : ctx.appends()) {
-      uint64_t& version = stream_versions_[append.stream];  // loaded by the context's check
-      for (EventDraft& draft : append.events) {
-        events::EnvelopeMeta m;
-        m.tenant = options_.tenant;
-        m.position = next;
-        m.stream = append.stream;
-        m.version = ++version;
-        m.recorded_at = now;
-        m.effective_date = draft.effective_date;
-        m.actor = meta.actor;
-        m.command_id = meta.command_id;
-        m.causation = draft.causation;
-        m.prev_hash = prev;
-        std::string_view bytes = encoder.Encode(m, draft.event);
-        const std::string pos_key = PositionKey(next);
-        batch.Put(events_cf_, pos_key, rocksdb::Slice(bytes.data(), bytes.size()));
-        batch.Put(streams_cf_, StreamKey(append.stream, m.version), pos_key);
-        prev = events::Sha256(bytes);
-        ++next;
-      }
-    }
-    result.last_position = next - 1;
-    result.result = std::move(ctx.result());
-    if (!meta.idempotency_key.empty()) {
-      KeyRecord record{meta.fingerprint, result};
-      batch.Put(idempotency_cf_, meta.idempotency_key, EncodeKeyRecord(record));
-      batch_keys.emplace(meta.idempotency_key, std::move(record));
-    }
-    pending.push_back({std::move(job.done), std::move(result)});
-  }
-
-  const bool wrote = batch.Count() > 0;
-  if (wrote) {
-    std::string head;
-    PutFixed64BE(&head, next - 1);
-    head.append(HashView(prev));
-    batch.Put(meta_cf_, kHeadKey, head);
-    rocksdb::WriteOptions write_options;
-    write_options.sync = options_.sync;
-    rocksdb::Status s = db_->Write(write_options, &batch);
-    if (!s.ok()) {
-      // Nothing of this batch is durable: forget the speculative stream versions, keep the old
-      // head, and tell every waiting caller to retry.
-      last_write_failed_ = true;
+  // nor with a group in flight, where it holds versions not yet on the disk) when it has grown
+  // past its bound.
+  if (stream_versions_.size() > options_.stream_cache_max) {
+    if (Settle().ok()) {
       stream_versions_.clear();
-      stats_.write_failures.fetch_add(1, std::memory_order_relaxed);
-      const Status failure = Status::Unavailable("storage_unavailable",
-                                                 "the event log could not write: " + s.ToString());
-      for (Pending& p : pending) Answer(p.done, failure);
+    } else {
+      ForgetFlight();  // this group then finds the database failed at the next start
+      for (Job& job : jobs) {
+        Answer(job.done, Status::Unavailable("storage_unavailable",
+                                             "the event log could not write"));
+      }
       return;
     }
-    last_write_failed_ = false;
-    head_hash_ = prev;
-    head_.store(next - 1, std::memory_order_release);
-    stats_.events_appended.fetch_add(next - first_position, std::memory_order_relaxed);
-    stats_.batches.fetch_add(1, std::memory_order_relaxed);
-    stats_.batch_commands[BatchBucket(pending.size())].fetch_add(1, std::memory_order_relaxed);
-    stats_.batch_commands_sum.fetch_add(pending.size(), std::memory_order_relaxed);
   }
-  stats_.commands_committed.fetch_add(pending.size(), std::memory_order_relaxed);
-  for (Pending& p : pending) Answer(p.done, std::move(p.result));
-  if (wrote) NotifyCommitted(next - 1);
+  if (!encoder_) encoder_ = std::make_unique<events::EnvelopeEncoder>();
+  Building b;
+  b.first_position = b.next = decided_head_ + 1;
+  b.prev = decided_hash_;
+  b.now = options_.clock();
+  size_t taken = jobs.size();
+  for (Job& job : jobs) Decide(job, b);
+
+  // Only once the group before it is durable may this one go (it was decided on top of it);
+  // until then, what is queued joins it.
+  bool flight_ok = true;
+  for (;;) {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (settled_ == handed_) {
+      if (sync_failed_) {
+        sync_failed_ = false;
+        flight_lost_ = true;
+      }
+      flight_ok = !flight_lost_;
+      break;
+    }
+    if (queue_.empty() || taken >= options_.group_commit_commands_max) {
+      cv_.wait(lock);
+      continue;
+    }
+    jobs.clear();
+    while (!queue_.empty() && taken < options_.group_commit_commands_max) {
+      jobs.push_back(std::move(queue_.front()));
+      queue_.pop_front();
+      ++taken;
+    }
+    lock.unlock();
+    for (Job& job : jobs) Decide(job, b);
+  }
+  std::unique_ptr<Group> group = std::move(b.group);
+  if (!flight_ok) {
+    ForgetFlight();
+    const Status failure = Status::Unavailable(
+        "storage_unavailable", "the event log could not write the commands before these");
+    for (Group::Pending& p : group->pending) Answer(p.done, failure);
+    return;
+  }
+  flying_keys_.clear();
+  rocksdb::WriteBatch& batch = group->batch;
+  if (batch.Count() == 0) {  // nothing to write: only retries, answered now their group is in
+    stats_.commands_committed.fetch_add(group->pending.size(), std::memory_order_relaxed);
+    for (Group::Pending& p : group->pending) Answer(p.done, std::move(p.result));
+    return;
+  }
+  std::string head;
+  PutFixed64BE(&head, b.next - 1);
+  head.append(HashView(b.prev));
+  batch.Put(meta_cf_, kHeadKey, head);
+  group->first_position = b.first_position;
+  group->last_position = b.next - 1;
+  group->last_hash = b.prev;
+  group->commands = group->pending.size();
+  decided_head_ = b.next - 1;
+  decided_hash_ = b.prev;
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    // Nothing queued (and nothing in flight): no next group to decide meanwhile, so the writer
+    // writes this one itself and spares the hand-off, a light load's latency.
+    if (!queue_.empty()) {
+      flying_keys_ = std::move(b.keys);
+      to_write_ = std::move(group);
+      ++handed_;
+    }
+  }
+  if (!group) {
+    syncer_cv_.notify_one();
+    return;
+  }
+  if (!WriteGroup(*group)) ForgetFlight();
+}
+
+// Decides one job into the group being built: a retry of a known key is answered (now if its
+// key is on the disk, with the group if it was first used by this group or the one in flight);
+// a refused command is answered at once and writes nothing.
+void RocksEventLog::Decide(Job& job, Building& b) {
+  Group& group = *b.group;
+  const CommandMeta& meta = job.meta;
+  if (!meta.idempotency_key.empty()) {
+    KeyRecord seen;
+    bool found = false, deferred = false;
+    if (auto it = b.keys.find(meta.idempotency_key); it != b.keys.end()) {
+      seen = it->second;
+      found = deferred = true;
+    } else if (auto f = flying_keys_.find(meta.idempotency_key); f != flying_keys_.end()) {
+      seen = f->second;
+      found = deferred = true;
+    } else {
+      std::string stored;
+      rocksdb::Status s =
+          db_->Get(rocksdb::ReadOptions(), idempotency_cf_, meta.idempotency_key, &stored);
+      if (!s.ok() && !s.IsNotFound()) {
+        Answer(job.done, FromRocks(s, "read idempotency key"));
+        return;
+      }
+      if (s.ok()) {
+        if (Status st = DecodeKeyRecord(stored, &seen.fingerprint, &seen.result); !st.ok()) {
+          Answer(job.done, st);
+          return;
+        }
+        found = true;
+      }
+    }
+    if (found) {
+      if (seen.fingerprint != meta.fingerprint) {
+        stats_.commands_rejected.fetch_add(1, std::memory_order_relaxed);
+        Answer(job.done, Status::Aborted("idempotency_key_reused",
+                                         "this Idempotency-Key was used for a different command"));
+        return;
+      }
+      stats_.commands_replayed.fetch_add(1, std::memory_order_relaxed);
+      seen.result.replayed = true;
+      if (deferred) {
+        group.pending.push_back({std::move(job.done), std::move(seen.result)});
+      } else {
+        Answer(job.done, std::move(seen.result));
+      }
+      return;
+    }
+  }
+
+  Context ctx(this, b.now, b.next);
+  // A decide that throws (a defect, or memory running out) fails its own command only: its
+  // appends stay in its context and are dropped; the writer thread lives on.
+  Status decided;
+  try {
+    decided = job.decide(ctx);
+  } catch (const std::exception& e) {
+    decided = Status::Internal(std::string("the command failed: ") + e.what());
+  }
+  if (!decided.ok()) {
+    stats_.commands_rejected.fetch_add(1, std::memory_order_relaxed);
+    Answer(job.done, std::move(decided));
+    return;
+  }
+  CommitResult result;
+  result.event_count = ctx.event_count();
+  result.first_position = result.event_count > 0 ? b.next : 0;
+  events::EnvelopeEncoder& encoder = *encoder_;
+  for (StreamAppend& append : ctx.appends()) {
+    uint64_t& version = stream_versions_[append.stream];  // loaded by the context's check
+    for (EventDraft& draft : append.events) {
+      events::EnvelopeMeta m;
+      m.tenant = options_.tenant;
+      m.position = b.next;
+      m.stream = append.stream;
+      m.version = ++version;
+      m.recorded_at = b.now;
+      m.effective_date = draft.effective_date;
+      m.actor = meta.actor;
+      m.command_id = meta.command_id;
+      m.causation = draft.causation;
+      m.prev_hash = b.prev;
+      std::string_view bytes = encoder.Encode(m, draft.event);
+      const std::string pos_key = PositionKey(b.next);
+      group.batch.Put(events_cf_, pos_key, rocksdb::Slice(bytes.data(), bytes.size()));
+      group.batch.Put(streams_cf_, StreamKey(append.stream, m.version), pos_key);
+      b.prev = events::Sha256(bytes);
+      ++b.next;
+    }
+  }
+  result.last_position = b.next - 1;
+  result.result = std::move(ctx.result());
+  if (!meta.idempotency_key.empty()) {
+    KeyRecord record{meta.fingerprint, result};
+    group.batch.Put(idempotency_cf_, meta.idempotency_key,
+                    EncodeKeyRecord(record.fingerprint, result));
+    b.keys.emplace(meta.idempotency_key, std::move(record));
+  }
+  group.pending.push_back({std::move(job.done), std::move(result)});
 }
 
 void RocksEventLog::NotifyCommitted(uint64_t head) {

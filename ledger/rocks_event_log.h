@@ -1,6 +1,7 @@
-// RocksEventLog: the EventLog on one RocksDB per tenant, with a single writer thread that
-// group-commits concurrent commands into one synced WriteBatch. See rocks_event_log.cc for the
-// storage format.
+// RocksEventLog: the EventLog on one RocksDB per tenant. Two threads carry the commands: the
+// writer decides and encodes a group of them into one WriteBatch while the syncer writes the
+// group before it (synced) and answers its callers. See rocks_event_log.cc for the storage
+// format and the pipeline.
 #pragma once
 
 #include <array>
@@ -116,6 +117,13 @@ class RocksEventLog final : public EventLog {
 
  private:
   class Context;
+  struct Group;
+  struct Building;
+  // What an idempotency key answers: the first command's fingerprint and result.
+  struct KeyRecord {
+    events::Hash fingerprint{};
+    CommitResult result;
+  };
   struct Job {
     CommandMeta meta;
     DecideFn decide;
@@ -128,7 +136,16 @@ class RocksEventLog final : public EventLog {
   Status Recover();
   Status Reopen();
   void WriterLoop();
+  void SyncerLoop();
   void ProcessGroup(std::vector<Job>& jobs);
+  void Decide(Job& job, Building& building);
+  bool WriteGroup(Group& group);
+  // Writer thread: waits until the group handed to the syncer (if any) is written. Unavailable
+  // if its write failed, and then for every later call until ForgetFlight.
+  Status Settle();
+  // Writer thread, nothing in flight: what was decided on top of a failed write is forgotten;
+  // the next group starts from the durable head (after reopening the database).
+  void ForgetFlight();
   void NotifyCommitted(uint64_t head);
   Result<uint64_t> LoadStreamVersion(std::string_view stream);
   // Stores a snapshot of `position` (key position, value `event_hash` then `bytes`) and drops
@@ -148,20 +165,35 @@ class RocksEventLog final : public EventLog {
   rocksdb::ColumnFamilyHandle* meta_cf_ = nullptr;
   rocksdb::ColumnFamilyHandle* snapshots_cf_ = nullptr;
 
-  std::atomic<uint64_t> head_{0};
+  std::atomic<uint64_t> head_{0};  // durable: set by the syncer after each write
+  events::Hash head_hash_{};       // the hash at head_; written by the syncer, read by the writer
+                                   // once nothing is in flight
   // Writer thread only:
-  events::Hash head_hash_{};
+  uint64_t decided_head_ = 0;     // the last position given out (head_ plus the group in flight)
+  events::Hash decided_hash_{};   // the hash at decided_head_
   std::unique_ptr<events::EnvelopeEncoder> encoder_;  // reused across groups
+  // Stream versions as decided (the group in flight counted): a cache of the disk plus what is
+  // on its way there. Dropped only with nothing in flight.
   std::unordered_map<std::string, uint64_t> stream_versions_;
+  // Idempotency keys first used by the group in flight (not yet readable from the disk).
+  std::unordered_map<std::string, KeyRecord> flying_keys_;
+  uint64_t handed_ = 0;       // groups handed to the syncer
+  bool flight_lost_ = false;  // a handed group's write failed; not yet forgotten
   bool last_write_failed_ = false;
 
   mutable std::mutex mu_;
-  std::condition_variable cv_;
+  std::condition_variable cv_;        // the writer waits here: commands, a group written
+  std::condition_variable syncer_cv_; // the syncer waits here: a group to write
   std::deque<Job> queue_;
   bool stopping_ = false;
   bool closed_ = false;
+  std::unique_ptr<Group> to_write_;  // handed by the writer, taken by the syncer
+  uint64_t settled_ = 0;             // groups whose write finished (ok or not)
+  bool sync_failed_ = false;         // the last settled group's write failed
+  bool syncer_stop_ = false;
   std::function<void(uint64_t)> commit_listener_;
   std::thread writer_;
+  std::thread syncer_;
   LogStats stats_;
 };
 

@@ -8,17 +8,20 @@ namespace kaiin::ledger {
 // A writable file that refuses every byte while the switch is on.
 class FaultyWritableFile final : public rocksdb::FSWritableFileOwnerWrapper {
  public:
-  FaultyWritableFile(std::unique_ptr<rocksdb::FSWritableFile> file, StorageFaults* faults)
-      : FSWritableFileOwnerWrapper(std::move(file)), faults_(faults) {}
+  FaultyWritableFile(std::unique_ptr<rocksdb::FSWritableFile> file, StorageFaults* faults,
+                     bool log)
+      : FSWritableFileOwnerWrapper(std::move(file)), faults_(faults), log_(log) {}
 
   rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& options,
                            rocksdb::IODebugContext* dbg) override {
+    if (log_) faults_->PassHold();
     if (Full()) return NoSpace();
     return FSWritableFileOwnerWrapper::Append(data, options, dbg);
   }
   rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& options,
                            const rocksdb::DataVerificationInfo& info,
                            rocksdb::IODebugContext* dbg) override {
+    if (log_) faults_->PassHold();
     if (Full()) return NoSpace();
     return FSWritableFileOwnerWrapper::Append(data, options, info, dbg);
   }
@@ -52,6 +55,7 @@ class FaultyWritableFile final : public rocksdb::FSWritableFileOwnerWrapper {
     return rocksdb::IOStatus::NoSpace("injected: no space left on device");
   }
   StorageFaults* faults_;
+  bool log_;  // a write-ahead log file
 };
 
 class FaultyFileSystem final : public rocksdb::FileSystemWrapper {
@@ -63,23 +67,23 @@ class FaultyFileSystem final : public rocksdb::FileSystemWrapper {
   rocksdb::IOStatus NewWritableFile(const std::string& name, const rocksdb::FileOptions& options,
                                     std::unique_ptr<rocksdb::FSWritableFile>* result,
                                     rocksdb::IODebugContext* dbg) override {
-    return Wrap(target()->NewWritableFile(name, options, result, dbg), result);
+    return Wrap(name, target()->NewWritableFile(name, options, result, dbg), result);
   }
   rocksdb::IOStatus ReopenWritableFile(const std::string& name,
                                        const rocksdb::FileOptions& options,
                                        std::unique_ptr<rocksdb::FSWritableFile>* result,
                                        rocksdb::IODebugContext* dbg) override {
-    return Wrap(target()->ReopenWritableFile(name, options, result, dbg), result);
+    return Wrap(name, target()->ReopenWritableFile(name, options, result, dbg), result);
   }
   rocksdb::IOStatus ReuseWritableFile(const std::string& name, const std::string& old_name,
                                       const rocksdb::FileOptions& options,
                                       std::unique_ptr<rocksdb::FSWritableFile>* result,
                                       rocksdb::IODebugContext* dbg) override {
-    return Wrap(target()->ReuseWritableFile(name, old_name, options, result, dbg), result);
+    return Wrap(name, target()->ReuseWritableFile(name, old_name, options, result, dbg), result);
   }
 
  private:
-  rocksdb::IOStatus Wrap(rocksdb::IOStatus opened,
+  rocksdb::IOStatus Wrap(const std::string& name, rocksdb::IOStatus opened,
                          std::unique_ptr<rocksdb::FSWritableFile>* result) {
     if (!opened.ok()) return opened;
     if (faults_->no_space()) {  // as creat(2) on a full disk: nothing to write into
@@ -87,7 +91,8 @@ class FaultyFileSystem final : public rocksdb::FileSystemWrapper {
       faults_->refused_.fetch_add(1, std::memory_order_relaxed);
       return rocksdb::IOStatus::NoSpace("injected: no space left on device");
     }
-    *result = std::make_unique<FaultyWritableFile>(std::move(*result), faults_);
+    const bool log = name.size() >= 4 && name.compare(name.size() - 4, 4, ".log") == 0;
+    *result = std::make_unique<FaultyWritableFile>(std::move(*result), faults_, log);
     return opened;
   }
   StorageFaults* faults_;
@@ -98,5 +103,27 @@ StorageFaults::StorageFaults()
           std::make_shared<FaultyFileSystem>(rocksdb::FileSystem::Default(), this))) {}
 
 StorageFaults::~StorageFaults() = default;
+
+void StorageFaults::HoldLogAppends(bool on) {
+  {
+    std::lock_guard<std::mutex> lock(hold_mu_);
+    hold_ = on;
+  }
+  hold_cv_.notify_all();
+}
+
+bool StorageFaults::WaitHeld(size_t n) {
+  std::unique_lock<std::mutex> lock(hold_mu_);
+  return hold_cv_.wait_for(lock, std::chrono::seconds(10), [&] { return held_ >= n; });
+}
+
+void StorageFaults::PassHold() {
+  std::unique_lock<std::mutex> lock(hold_mu_);
+  if (!hold_) return;
+  ++held_;
+  hold_cv_.notify_all();
+  hold_cv_.wait(lock, [this] { return !hold_; });
+  --held_;
+}
 
 }  // namespace kaiin::ledger

@@ -8,7 +8,9 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 
 namespace rocksdb {
 class Env;
@@ -28,12 +30,24 @@ class StorageFaults {
   // How many writes were refused so far.
   uint64_t refused() const { return refused_.load(std::memory_order_relaxed); }
 
+  // While on, an append to a write-ahead log file (*.log) waits until it is off again, then
+  // goes on as the no-space switch then says: a write held on its way to the disk, so that a
+  // test can act while it is in flight.
+  void HoldLogAppends(bool on);
+  // Waits until `n` appends are being held; false if that did not happen within ~10 s.
+  bool WaitHeld(size_t n);
+
   // The environment to open RocksDB with; lives as long as this object.
   rocksdb::Env* env() const { return env_.get(); }
 
  private:
   friend class FaultyFileSystem;
   friend class FaultyWritableFile;
+  void PassHold();  // an append to a log file: waits while held
+  std::mutex hold_mu_;
+  std::condition_variable hold_cv_;
+  bool hold_ = false;
+  size_t held_ = 0;
   std::atomic<bool> no_space_{false};
   std::atomic<uint64_t> refused_{0};
   std::unique_ptr<rocksdb::Env> env_;

@@ -147,6 +147,135 @@ TEST(EventLogTest, AFullDiskRefusesTheGroupAndTheLogResumesWhenSpaceReturns) {
   EXPECT_EQ(ExpectIntactChain(*log).events, 3u);
 }
 
+// The writer decides a group while the one before it is being written. A command decided then
+// sees the commands in flight (their stream versions, their idempotency keys); a retry of a key
+// in flight is answered once that key is durable. Here the first command's write is held on its
+// way to the disk until the others are decided on top of it.
+struct InFlight {
+  std::promise<void> deciding, queued;
+  std::future<Result<CommitResult>> first;
+};
+
+// Submits `first` with a decide that waits until the test has queued what should be decided
+// while it is in flight; returns once it is deciding.
+void SubmitHeld(RocksEventLog& log, CommandMeta meta, StreamAppend append, InFlight* f) {
+  auto answered = std::make_shared<std::promise<Result<CommitResult>>>();
+  f->first = answered->get_future();
+  std::shared_future<void> queued = f->queued.get_future().share();
+  log.Submit(
+      std::move(meta),
+      [&, append = std::move(append), queued](WriteContext& ctx) mutable {
+        f->deciding.set_value();
+        queued.wait();
+        return ctx.Append(std::move(append));
+      },
+      [answered](Result<CommitResult> r) { answered->set_value(std::move(r)); });
+  f->deciding.get_future().wait();
+}
+
+// Whether the writer takes up every queued command within ~10 s.
+bool QueueDrains(RocksEventLog& log) {
+  for (int i = 0; i < 1000 && log.QueueLength() > 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return log.QueueLength() == 0;
+}
+
+std::future<Result<CommitResult>> SubmitAsync(RocksEventLog& log, CommandMeta meta,
+                                              StreamAppend append) {
+  auto answered = std::make_shared<std::promise<Result<CommitResult>>>();
+  auto future = answered->get_future();
+  log.Submit(
+      std::move(meta),
+      [append = std::move(append)](WriteContext& ctx) mutable { return ctx.Append(std::move(append)); },
+      [answered](Result<CommitResult> r) { answered->set_value(std::move(r)); });
+  return future;
+}
+
+TEST(EventLogTest, CommandsDecidedWhileTheGroupBeforeIsWrittenBuildOnIt) {
+  testing::TempDir dir;
+  StorageFaults faults;
+  LogOptions o;
+  o.tenant = "t";
+  o.env = faults.env();
+  auto log = std::move(RocksEventLog::Open(dir.path(), o)).value();
+  ASSERT_TRUE(log->Append(Meta(), {"s-1", kNoStream, {Draft("a")}}).ok());
+
+  faults.HoldLogAppends(true);
+  InFlight f;
+  SubmitHeld(*log, Meta("k1", "x"), {"s-1", 1, {Draft("b")}}, &f);
+  auto retry = SubmitAsync(*log, Meta("k1", "x"), {"s-1", 1, {Draft("b")}});
+  auto next = SubmitAsync(*log, Meta(), {"s-1", 2, {Draft("c")}});  // only right on top of k1
+  f.queued.set_value();
+  ASSERT_TRUE(faults.WaitHeld(1));  // k1 is on its way to the disk
+  ASSERT_TRUE(QueueDrains(*log));   // and the others are taken up behind it
+  EXPECT_EQ(log->Head(), 1u);
+  EXPECT_EQ(retry.wait_for(std::chrono::milliseconds(50)), std::future_status::timeout);
+  faults.HoldLogAppends(false);
+
+  auto first = f.first.get();
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(first->first_position, 2u);
+  auto replayed = retry.get();
+  ASSERT_TRUE(replayed.ok()) << replayed.status().ToString();
+  EXPECT_TRUE(replayed->replayed);
+  EXPECT_EQ(replayed->first_position, 2u);
+  auto after = next.get();
+  ASSERT_TRUE(after.ok()) << after.status().ToString();
+  EXPECT_EQ(after->first_position, 3u);
+  EXPECT_EQ(log->Head(), 3u);
+  EXPECT_EQ(ExpectIntactChain(*log).events, 3u);
+}
+
+// If the group in flight fails, what was decided on top of it fails with it and nothing of it
+// is written; the log then goes on from what the disk holds.
+TEST(EventLogTest, CommandsDecidedOnAGroupWhoseWriteFailsFailWithIt) {
+  testing::TempDir dir;
+  StorageFaults faults;
+  LogOptions o;
+  o.tenant = "t";
+  o.env = faults.env();
+  {
+    auto log = std::move(RocksEventLog::Open(dir.path(), o)).value();
+    ASSERT_TRUE(log->Append(Meta(), {"s-1", kNoStream, {Draft("a")}}).ok());
+
+    faults.HoldLogAppends(true);
+    InFlight f;
+    SubmitHeld(*log, Meta("k1", "x"), {"s-1", 1, {Draft("b")}}, &f);
+    auto retry = SubmitAsync(*log, Meta("k1", "x"), {"s-1", 1, {Draft("b")}});
+    auto next = SubmitAsync(*log, Meta("k2", "y"), {"s-1", 2, {Draft("c")}});
+    f.queued.set_value();
+    ASSERT_TRUE(faults.WaitHeld(1));
+    ASSERT_TRUE(QueueDrains(*log));
+    faults.SetNoSpace(true);
+    faults.HoldLogAppends(false);
+    for (auto* answer : {&f.first, &retry, &next}) {
+      auto r = answer->get();
+      EXPECT_EQ(r.status().code(), StatusCode::kUnavailable) << r.status().ToString();
+      EXPECT_EQ(r.status().reason(), "storage_unavailable");
+    }
+    EXPECT_EQ(log->Head(), 1u);
+    EXPECT_EQ(log->stats().write_failures.load(), 1u);  // the group behind was never tried
+    faults.SetNoSpace(false);
+
+    // s-1 is at version 1 again: the versions decided on the failed group are forgotten, and
+    // both keys are free (their commands were never written).
+    auto conflict = log->Append(Meta(), {"s-1", 2, {Draft("c")}});
+    EXPECT_EQ(conflict.status().reason(), "version_conflict") << conflict.status().ToString();
+    auto again = log->Append(Meta("k1", "x"), {"s-1", 1, {Draft("b")}});
+    ASSERT_TRUE(again.ok()) << again.status().ToString();
+    EXPECT_FALSE(again->replayed);
+    EXPECT_EQ(again->first_position, 2u);
+    auto other = log->Append(Meta("k2", "y"), {"s-1", 2, {Draft("c")}});
+    ASSERT_TRUE(other.ok()) << other.status().ToString();
+    EXPECT_FALSE(other->replayed);
+    EXPECT_EQ(other->first_position, 3u);
+  }
+  auto log = OpenLog(dir.path());
+  EXPECT_EQ(log->Head(), 3u);
+  EXPECT_EQ(ExpectIntactChain(*log).events, 3u);
+}
+
 // The writer's cache of stream versions is bounded; versions read back from the disk after it
 // is dropped are the same, so expected-version checks hold across the drop.
 TEST(EventLogTest, StreamVersionsSurviveTheCacheBeingDropped) {
