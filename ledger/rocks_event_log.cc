@@ -102,7 +102,7 @@ std::vector<rocksdb::ColumnFamilyDescriptor> Families(const rocksdb::ColumnFamil
   // Nearly every idempotency lookup is for a new key: a bloom filter answers those misses
   // without reading the SST files' blocks (older files without a filter still read fine).
   // Streams take the same filters: whether a stream exists is a point lookup of its version 1
-  // (LoadStreamVersion), and most are new (a payment's, an invoice's). The memtable's own bloom
+  // (StreamVersionSlot), and most are new (a payment's, an invoice's). The memtable's own bloom
   // filter answers a miss without walking its skiplist.
   rocksdb::ColumnFamilyOptions keys = cf;
   rocksdb::BlockBasedTableOptions table;
@@ -173,28 +173,32 @@ class RocksEventLog::Context final : public WriteContext {
       : log_(log), now_(now), next_position_(next_position) {}
 
   Result<uint64_t> StreamVersion(std::string_view stream) override {
-    auto it = local_versions_.find(std::string(stream));
-    if (it != local_versions_.end()) return it->second;
-    return log_->LoadStreamVersion(stream);
+    Result<uint64_t*> version = log_->StreamVersionSlot(stream);
+    if (!version.ok()) return version.status();
+    return **version;
   }
 
+  // The writer's stream versions take this command's appends at once (what StreamVersion then
+  // answers); Rollback puts them back if the command fails.
   Status Append(StreamAppend append) override {
     if (Status s = ValidateStream(append.stream); !s.ok()) return s;
-    Result<uint64_t> current = StreamVersion(append.stream);
-    if (!current.ok()) return current.status();
-    if (append.expected_version != kAnyVersion && append.expected_version != *current) {
+    Result<uint64_t*> version = log_->StreamVersionSlot(append.stream);
+    if (!version.ok()) return version.status();
+    const uint64_t current = **version;
+    if (append.expected_version != kAnyVersion && append.expected_version != current) {
       return Status::Aborted("version_conflict",
                              "stream " + append.stream + " is at version " +
-                                 std::to_string(*current) + ", expected " +
+                                 std::to_string(current) + ", expected " +
                                  std::to_string(append.expected_version));
     }
-    event_count_ += append.events.size();
-    if (event_count_ > log_->options_.command_events_max) {
+    if (event_count_ + append.events.size() > log_->options_.command_events_max) {
       return Status::InvalidArgument("too_many_events", "a command may append at most " +
                                      std::to_string(log_->options_.command_events_max) +
                                      " events");
     }
-    local_versions_[append.stream] = *current + append.events.size();
+    event_count_ += append.events.size();
+    undo_.push_back({*version, current});
+    **version = current + append.events.size();
     appends_.push_back(std::move(append));
     return Status::Ok();
   }
@@ -204,15 +208,26 @@ class RocksEventLog::Context final : public WriteContext {
   TimestampMicros Now() const override { return now_; }
   uint64_t NextPosition() const override { return next_position_ + event_count_; }
 
+  // The command failed: its streams are back at the versions it found.
+  void Rollback() {
+    for (auto it = undo_.rbegin(); it != undo_.rend(); ++it) *it->slot = it->before;
+  }
+
   std::vector<StreamAppend>& appends() { return appends_; }
+  // The version of the stream before appends()[i].
+  uint64_t VersionBefore(size_t i) const { return undo_[i].before; }
   std::string& result() { return result_; }
   uint64_t event_count() const { return event_count_; }
 
  private:
+  struct Undo {
+    uint64_t* slot;
+    uint64_t before;
+  };
   RocksEventLog* log_;
   TimestampMicros now_;
   uint64_t next_position_;
-  std::unordered_map<std::string, uint64_t> local_versions_;
+  std::vector<Undo> undo_;  // one for each of appends_
   std::vector<StreamAppend> appends_;
   std::string result_;
   uint64_t event_count_ = 0;
@@ -586,21 +601,17 @@ void RocksEventLog::ForgetFlight() {
   decided_hash_ = head_hash_;
 }
 
-Result<uint64_t> RocksEventLog::LoadStreamVersion(std::string_view stream) {
-  std::string key(stream);
-  auto cached = stream_versions_.find(key);
-  if (cached != stream_versions_.end()) return cached->second;
+Result<uint64_t*> RocksEventLog::StreamVersionSlot(std::string_view stream) {
+  auto cached = stream_versions_.find(stream);
+  if (cached != stream_versions_.end()) return &cached->second;
   // A stream exists if and only if its version 1 does (keys are never deleted): a point lookup,
   // answered by bloom filters for a new stream, spares the iterator.
   std::string first;
   rocksdb::Status got = db_->Get(rocksdb::ReadOptions(), streams_cf_, StreamKey(stream, 1), &first);
-  if (got.IsNotFound()) {
-    stream_versions_.emplace(std::move(key), 0);
-    return 0;
-  }
+  if (got.IsNotFound()) return &stream_versions_.emplace(std::string(stream), 0).first->second;
   if (!got.ok()) return FromRocks(got, "read stream version");
   // The stream's last entry is the greatest key below stream '\0' 0xff..ff.
-  std::string prefix = key;
+  std::string prefix(stream);
   prefix.push_back('\0');
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), streams_cf_));
   it->SeekForPrev(StreamKey(stream, ~uint64_t{0}));
@@ -609,8 +620,7 @@ Result<uint64_t> RocksEventLog::LoadStreamVersion(std::string_view stream) {
   if (it->Valid() && it->key().starts_with(prefix) && it->key().size() == prefix.size() + 8) {
     version = GetFixed64BE(it->key().data() + prefix.size());
   }
-  stream_versions_.emplace(std::move(key), version);
-  return version;
+  return &stream_versions_.emplace(std::string(stream), version).first->second;
 }
 
 namespace {
@@ -822,6 +832,7 @@ void RocksEventLog::Decide(Job& job, Building& b) {
     decided = Status::Internal(std::string("the command failed: ") + e.what());
   }
   if (!decided.ok()) {
+    ctx.Rollback();
     stats_.commands_rejected.fetch_add(1, std::memory_order_relaxed);
     Answer(job.done, std::move(decided));
     return;
@@ -830,8 +841,9 @@ void RocksEventLog::Decide(Job& job, Building& b) {
   result.event_count = ctx.event_count();
   result.first_position = result.event_count > 0 ? b.next : 0;
   events::EnvelopeEncoder& encoder = *encoder_;
-  for (StreamAppend& append : ctx.appends()) {
-    uint64_t& version = stream_versions_[append.stream];  // loaded by the context's check
+  for (size_t i = 0; i < ctx.appends().size(); ++i) {
+    StreamAppend& append = ctx.appends()[i];
+    uint64_t version = ctx.VersionBefore(i);
     for (EventDraft& draft : append.events) {
       events::EnvelopeMeta m;
       m.tenant = options_.tenant;
