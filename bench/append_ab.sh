@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A/B of two kaiind builds on the payment append path, in alternating runs (the machine is shared
 # and drifts between runs: only pairs run back to back compare). Each run: a fresh data folder,
-# the bench society with 1,000 members, 4 s of warm-up, then 10 s of wrk at 64 connections
+# the bench society with 1,000 members, 4 s of warm-up, then 10 s of wrk at CONNECTIONS (64)
 # (bench/payment.lua). Prints per run the events/s, kaiind's CPU µs per event (all threads and
 # per thread name), the mean group-commit size and the projection lag at the end.
 #   ./bench/append_ab.sh PAIRS KAIIND_A KAIIND_B
@@ -12,6 +12,8 @@ set -euo pipefail
 pairs=${1:?pairs}; a=${2:?kaiind A}; b=${3:?kaiind B}
 port=${PORT:-18121}
 members=1000
+conns=${CONNECTIONS:-64}
+threads=$(( conns < 2 ? 1 : 2 ))
 
 # CPU ticks of kaiind by thread name ("name ticks" lines).
 thread_ticks() {
@@ -31,11 +33,11 @@ run() {
   local base="127.0.0.1:$port/v1/tenants/bench"
   bench_society "$base"
   import_roster "$dir/roster.csv" "$port" "$dir/data" > /dev/null
-  wrk -t2 -c64 -d4s -s bench/payment.lua "http://127.0.0.1:$port" -- "$members" "$token" warm > /dev/null
+  wrk -t$threads -c$conns -d4s -s bench/payment.lua "http://127.0.0.1:$port" -- "$members" "$token" warm > /dev/null
   local h0 g0 h1 g1 hz
   hz=$(getconf CLK_TCK)
   h0=$(log_head "$base"); g0=$(group_stats); thread_ticks > "$dir/t0"
-  wrk -t2 -c64 -d10s -s bench/payment.lua "http://127.0.0.1:$port" -- "$members" "$token" run > /dev/null
+  wrk -t$threads -c$conns -d10s -s bench/payment.lua "http://127.0.0.1:$port" -- "$members" "$token" run > /dev/null
   h1=$(log_head "$base"); g1=$(group_stats); thread_ticks > "$dir/t1"
   local lag
   lag=$(curl -s "127.0.0.1:$port/metrics" | awk '/^kaiin_projection_lag_events/ {print $2}')
