@@ -28,6 +28,7 @@
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cassert>
 #include <cstring>
 #include <filesystem>
@@ -703,7 +704,9 @@ void RocksEventLog::ProcessGroup(std::vector<Job>& jobs) {
   b.prev = decided_hash_;
   b.now = options_.clock();
   size_t taken = jobs.size();
+  const auto decide_start = std::chrono::steady_clock::now();
   for (Job& job : jobs) Decide(job, b);
+  const auto decide_time = std::chrono::steady_clock::now() - decide_start;
 
   // Only once the group before it is durable may this one go (it was decided on top of it);
   // until then, what is queued joins it.
@@ -758,9 +761,12 @@ void RocksEventLog::ProcessGroup(std::vector<Job>& jobs) {
   decided_hash_ = b.prev;
   {
     std::unique_lock<std::mutex> lock(mu_);
-    // Nothing queued (and nothing in flight): no next group to decide meanwhile, so the writer
-    // writes this one itself and spares the hand-off, a light load's latency.
-    if (!queue_.empty()) {
+    // The writer writes the group itself (and spares the two thread wake-ups of a hand-off)
+    // unless deciding the next group meanwhile is worth them: something is queued, and deciding
+    // took long enough that the next group's deciding will too (a few one-event commands decide
+    // in microseconds; measured in docs/benchmarks.md).
+    if (options_.pipeline && !queue_.empty() &&
+        decide_time >= std::chrono::microseconds(options_.pipeline_decide_us_min)) {
       flying_keys_ = std::move(b.keys);
       to_write_ = std::move(group);
       ++handed_;

@@ -36,6 +36,12 @@ struct LogOptions {
   size_t command_events_max = 10000;        // events one command may append
   size_t read_batch_events_max = 10000;     // events one read may return
   bool sync = true;                         // fsync every batch; false only in throwaway tests
+  // The syncer writes a group while the writer decides the next; false: the writer writes every
+  // group itself before deciding the next (benchmarks compare the two).
+  bool pipeline = true;
+  // ... only for a group whose deciding took at least this long (a hand-off costs two thread
+  // wake-ups; overlapping a few microseconds of deciding does not pay for them).
+  int64_t pipeline_decide_us_min = 100;
   std::function<TimestampMicros()> clock;   // defaults to the system clock
   size_t memtable_bytes_max = 64 << 20;     // all families' memtables together
   size_t stream_cache_max = 100000;         // cached stream versions; dropped at a group's start

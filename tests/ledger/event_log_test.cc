@@ -192,16 +192,31 @@ std::future<Result<CommitResult>> SubmitAsync(RocksEventLog& log, CommandMeta me
   return future;
 }
 
-TEST(EventLogTest, CommandsDecidedWhileTheGroupBeforeIsWrittenBuildOnIt) {
-  testing::TempDir dir;
-  StorageFaults faults;
+// Options for the pipeline tests: every group with something queued behind it goes to the
+// syncer, however quickly it was decided.
+LogOptions PipelineOptions(StorageFaults& faults) {
   LogOptions o;
   o.tenant = "t";
   o.env = faults.env();
+  o.pipeline_decide_us_min = 0;
+  return o;
+}
+
+// Releases held appends when a test ends early (an assertion), so the log can close.
+struct ReleaseHold {
+  StorageFaults& faults;
+  ~ReleaseHold() { faults.HoldLogAppends(false); }
+};
+
+TEST(EventLogTest, CommandsDecidedWhileTheGroupBeforeIsWrittenBuildOnIt) {
+  testing::TempDir dir;
+  StorageFaults faults;
+  const LogOptions o = PipelineOptions(faults);
   auto log = std::move(RocksEventLog::Open(dir.path(), o)).value();
   ASSERT_TRUE(log->Append(Meta(), {"s-1", kNoStream, {Draft("a")}}).ok());
 
   faults.HoldLogAppends(true);
+  ReleaseHold release{faults};
   InFlight f;
   SubmitHeld(*log, Meta("k1", "x"), {"s-1", 1, {Draft("b")}}, &f);
   auto retry = SubmitAsync(*log, Meta("k1", "x"), {"s-1", 1, {Draft("b")}});
@@ -232,14 +247,13 @@ TEST(EventLogTest, CommandsDecidedWhileTheGroupBeforeIsWrittenBuildOnIt) {
 TEST(EventLogTest, CommandsDecidedOnAGroupWhoseWriteFailsFailWithIt) {
   testing::TempDir dir;
   StorageFaults faults;
-  LogOptions o;
-  o.tenant = "t";
-  o.env = faults.env();
+  const LogOptions o = PipelineOptions(faults);
   {
     auto log = std::move(RocksEventLog::Open(dir.path(), o)).value();
     ASSERT_TRUE(log->Append(Meta(), {"s-1", kNoStream, {Draft("a")}}).ok());
 
     faults.HoldLogAppends(true);
+    ReleaseHold release{faults};
     InFlight f;
     SubmitHeld(*log, Meta("k1", "x"), {"s-1", 1, {Draft("b")}}, &f);
     auto retry = SubmitAsync(*log, Meta("k1", "x"), {"s-1", 1, {Draft("b")}});
