@@ -82,13 +82,18 @@ double RunThreads(int threads, double seconds, Fn body) {
   return static_cast<double>(total.load()) / elapsed;
 }
 
-double BenchKaiin(const std::string& path, int callers, double seconds) {
+// A fresh log at `path`. KAIIN_BENCH_NOSYNC: no fsync; KAIIN_BENCH_SERIAL: no pipeline.
+std::unique_ptr<kaiin::ledger::RocksEventLog> OpenLog(const std::string& path) {
   std::filesystem::remove_all(path);
   kaiin::ledger::LogOptions o;
   o.tenant = "bench";
   o.sync = std::getenv("KAIIN_BENCH_NOSYNC") == nullptr;
   o.pipeline = std::getenv("KAIIN_BENCH_SERIAL") == nullptr;
-  auto log = std::move(kaiin::ledger::RocksEventLog::Open(path, o)).value();
+  return std::move(kaiin::ledger::RocksEventLog::Open(path, o)).value();
+}
+
+double BenchKaiin(const std::string& path, int callers, double seconds) {
+  auto log = OpenLog(path);
   const double rate = RunThreads(callers, seconds, [&](int t) -> uint64_t {
     kaiin::ledger::CommandMeta meta;
     meta.actor = "secretariat:bench";
@@ -112,12 +117,7 @@ double BenchKaiin(const std::string& path, int callers, double seconds) {
 // C threads each keep `window` commands in flight through EventLog::Submit, as an HTTP server
 // with many connections per core would: the batches fill up to the group-commit limit.
 double BenchKaiinWindowed(const std::string& path, int callers, int window, double seconds) {
-  std::filesystem::remove_all(path);
-  kaiin::ledger::LogOptions o;
-  o.tenant = "bench";
-  o.sync = std::getenv("KAIIN_BENCH_NOSYNC") == nullptr;
-  o.pipeline = std::getenv("KAIIN_BENCH_SERIAL") == nullptr;
-  auto log = std::move(kaiin::ledger::RocksEventLog::Open(path, o)).value();
+  auto log = OpenLog(path);
   std::vector<std::unique_ptr<std::counting_semaphore<1024>>> slots;
   for (int t = 0; t < callers; ++t) slots.push_back(std::make_unique<std::counting_semaphore<1024>>(window));
   const double rate = RunThreads(callers, seconds, [&](int t) -> uint64_t {
@@ -154,12 +154,7 @@ double BenchKaiinWindowed(const std::string& path, int callers, int window, doub
 // `threads` threads appending commands of `events` events each, to `events` streams of one
 // event each (one stream per member, as an invoice batch writes).
 double BenchKaiinBatched(const std::string& path, int events, int threads, double seconds) {
-  std::filesystem::remove_all(path);
-  kaiin::ledger::LogOptions o;
-  o.tenant = "bench";
-  o.sync = std::getenv("KAIIN_BENCH_NOSYNC") == nullptr;
-  o.pipeline = std::getenv("KAIIN_BENCH_SERIAL") == nullptr;
-  auto log = std::move(kaiin::ledger::RocksEventLog::Open(path, o)).value();
+  auto log = OpenLog(path);
   std::atomic<uint64_t> commands{0};
   const double rate = RunThreads(threads, seconds, [&](int) -> uint64_t {
     const uint64_t command = commands.fetch_add(1);

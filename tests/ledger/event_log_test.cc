@@ -208,6 +208,23 @@ struct ReleaseHold {
   ~ReleaseHold() { faults.HoldLogAppends(false); }
 };
 
+// Appends held: submits k1 (s-1 at version 1 -> 2), and behind it a retry of k1 and k2 (s-1
+// expected at 2, right only on top of k1); returns once k1's write is held on its way to the
+// disk and the two others are taken up by the writer.
+struct HeldGroup {
+  InFlight first;
+  std::future<Result<CommitResult>> retry, next;
+};
+
+void HoldK1WithTwoBehind(RocksEventLog& log, StorageFaults& faults, HeldGroup* g) {
+  SubmitHeld(log, Meta("k1", "x"), {"s-1", 1, {Draft("b")}}, &g->first);
+  g->retry = SubmitAsync(log, Meta("k1", "x"), {"s-1", 1, {Draft("b")}});
+  g->next = SubmitAsync(log, Meta("k2", "y"), {"s-1", 2, {Draft("c")}});
+  g->first.queued.set_value();
+  ASSERT_TRUE(faults.WaitHeld(1));
+  ASSERT_TRUE(QueueDrains(log));
+}
+
 TEST(EventLogTest, CommandsDecidedWhileTheGroupBeforeIsWrittenBuildOnIt) {
   testing::TempDir dir;
   StorageFaults faults;
@@ -217,25 +234,20 @@ TEST(EventLogTest, CommandsDecidedWhileTheGroupBeforeIsWrittenBuildOnIt) {
 
   faults.HoldLogAppends(true);
   ReleaseHold release{faults};
-  InFlight f;
-  SubmitHeld(*log, Meta("k1", "x"), {"s-1", 1, {Draft("b")}}, &f);
-  auto retry = SubmitAsync(*log, Meta("k1", "x"), {"s-1", 1, {Draft("b")}});
-  auto next = SubmitAsync(*log, Meta(), {"s-1", 2, {Draft("c")}});  // only right on top of k1
-  f.queued.set_value();
-  ASSERT_TRUE(faults.WaitHeld(1));  // k1 is on its way to the disk
-  ASSERT_TRUE(QueueDrains(*log));   // and the others are taken up behind it
+  HeldGroup g;
+  ASSERT_NO_FATAL_FAILURE(HoldK1WithTwoBehind(*log, faults, &g));
   EXPECT_EQ(log->Head(), 1u);
-  EXPECT_EQ(retry.wait_for(std::chrono::milliseconds(50)), std::future_status::timeout);
+  EXPECT_EQ(g.retry.wait_for(std::chrono::milliseconds(50)), std::future_status::timeout);
   faults.HoldLogAppends(false);
 
-  auto first = f.first.get();
+  auto first = g.first.first.get();
   ASSERT_TRUE(first.ok()) << first.status().ToString();
   EXPECT_EQ(first->first_position, 2u);
-  auto replayed = retry.get();
+  auto replayed = g.retry.get();
   ASSERT_TRUE(replayed.ok()) << replayed.status().ToString();
   EXPECT_TRUE(replayed->replayed);
   EXPECT_EQ(replayed->first_position, 2u);
-  auto after = next.get();
+  auto after = g.next.get();
   ASSERT_TRUE(after.ok()) << after.status().ToString();
   EXPECT_EQ(after->first_position, 3u);
   EXPECT_EQ(log->Head(), 3u);
@@ -254,16 +266,11 @@ TEST(EventLogTest, CommandsDecidedOnAGroupWhoseWriteFailsFailWithIt) {
 
     faults.HoldLogAppends(true);
     ReleaseHold release{faults};
-    InFlight f;
-    SubmitHeld(*log, Meta("k1", "x"), {"s-1", 1, {Draft("b")}}, &f);
-    auto retry = SubmitAsync(*log, Meta("k1", "x"), {"s-1", 1, {Draft("b")}});
-    auto next = SubmitAsync(*log, Meta("k2", "y"), {"s-1", 2, {Draft("c")}});
-    f.queued.set_value();
-    ASSERT_TRUE(faults.WaitHeld(1));
-    ASSERT_TRUE(QueueDrains(*log));
+    HeldGroup g;
+    ASSERT_NO_FATAL_FAILURE(HoldK1WithTwoBehind(*log, faults, &g));
     faults.SetNoSpace(true);
     faults.HoldLogAppends(false);
-    for (auto* answer : {&f.first, &retry, &next}) {
+    for (auto* answer : {&g.first.first, &g.retry, &g.next}) {
       auto r = answer->get();
       EXPECT_EQ(r.status().code(), StatusCode::kUnavailable) << r.status().ToString();
       EXPECT_EQ(r.status().reason(), "storage_unavailable");
