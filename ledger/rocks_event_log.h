@@ -173,8 +173,8 @@ class RocksEventLog final : public EventLog {
   rocksdb::ColumnFamilyHandle* meta_cf_ = nullptr;
   rocksdb::ColumnFamilyHandle* snapshots_cf_ = nullptr;
 
-  std::atomic<uint64_t> head_{0};  // durable: set by the syncer after each write
-  events::Hash head_hash_{};       // the hash at head_; written by the syncer, read by the writer
+  std::atomic<uint64_t> head_{0};  // durable: set after each write (by the thread that wrote)
+  events::Hash head_hash_{};       // the hash at head_; set with it, read by the writer only
                                    // once nothing is in flight
   // Writer thread only:
   uint64_t decided_head_ = 0;     // the last position given out (head_ plus the group in flight)
