@@ -192,107 +192,94 @@ std::future<Result<CommitResult>> SubmitAsync(RocksEventLog& log, CommandMeta me
   return future;
 }
 
-// Options for the pipeline tests: every group with something queued behind it goes to the
-// syncer, however quickly it was decided.
-LogOptions PipelineOptions(StorageFaults& faults) {
-  LogOptions o;
-  o.tenant = "t";
-  o.env = faults.env();
-  o.pipeline_decide_us_min = 0;
-  return o;
-}
+// The pipeline tests: a log on which every group with something queued behind it goes to the
+// syncer, however quickly it was decided, and whose stream s-1 holds one event.
+class EventLogPipelineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    LogOptions o;
+    o.tenant = "t";
+    o.env = faults_.env();
+    o.pipeline_decide_us_min = 0;
+    log_ = std::move(RocksEventLog::Open(dir_.path(), o)).value();
+    ASSERT_TRUE(log_->Append(Meta(), {"s-1", kNoStream, {Draft("a")}}).ok());
+  }
+  // Held appends are let go first (a test may end early), so that the log can close.
+  void TearDown() override {
+    faults_.HoldLogAppends(false);
+    log_.reset();
+  }
 
-// Releases held appends when a test ends early (an assertion), so the log can close.
-struct ReleaseHold {
-  StorageFaults& faults;
-  ~ReleaseHold() { faults.HoldLogAppends(false); }
+  // Holds appends, submits k1 (s-1 at version 1 -> 2) and behind it a retry of k1 and k2 (s-1
+  // expected at 2: right only on top of k1); returns once k1's write is held on its way to the
+  // disk and the two others are taken up by the writer.
+  void HoldK1WithTwoBehind() {
+    faults_.HoldLogAppends(true);
+    SubmitHeld(*log_, Meta("k1", "x"), {"s-1", 1, {Draft("b")}}, &first_);
+    retry_ = SubmitAsync(*log_, Meta("k1", "x"), {"s-1", 1, {Draft("b")}});
+    next_ = SubmitAsync(*log_, Meta("k2", "y"), {"s-1", 2, {Draft("c")}});
+    first_.queued.set_value();
+    ASSERT_TRUE(faults_.WaitHeld(1));
+    ASSERT_TRUE(QueueDrains(*log_));
+  }
+
+  testing::TempDir dir_;
+  StorageFaults faults_;
+  std::unique_ptr<RocksEventLog> log_;
+  InFlight first_;
+  std::future<Result<CommitResult>> retry_, next_;
 };
 
-// Appends held: submits k1 (s-1 at version 1 -> 2), and behind it a retry of k1 and k2 (s-1
-// expected at 2, right only on top of k1); returns once k1's write is held on its way to the
-// disk and the two others are taken up by the writer.
-struct HeldGroup {
-  InFlight first;
-  std::future<Result<CommitResult>> retry, next;
-};
+TEST_F(EventLogPipelineTest, CommandsDecidedWhileTheGroupBeforeIsWrittenBuildOnIt) {
+  ASSERT_NO_FATAL_FAILURE(HoldK1WithTwoBehind());
+  EXPECT_EQ(log_->Head(), 1u);
+  EXPECT_EQ(retry_.wait_for(std::chrono::milliseconds(50)), std::future_status::timeout);
+  faults_.HoldLogAppends(false);
 
-void HoldK1WithTwoBehind(RocksEventLog& log, StorageFaults& faults, HeldGroup* g) {
-  SubmitHeld(log, Meta("k1", "x"), {"s-1", 1, {Draft("b")}}, &g->first);
-  g->retry = SubmitAsync(log, Meta("k1", "x"), {"s-1", 1, {Draft("b")}});
-  g->next = SubmitAsync(log, Meta("k2", "y"), {"s-1", 2, {Draft("c")}});
-  g->first.queued.set_value();
-  ASSERT_TRUE(faults.WaitHeld(1));
-  ASSERT_TRUE(QueueDrains(log));
-}
-
-TEST(EventLogTest, CommandsDecidedWhileTheGroupBeforeIsWrittenBuildOnIt) {
-  testing::TempDir dir;
-  StorageFaults faults;
-  const LogOptions o = PipelineOptions(faults);
-  auto log = std::move(RocksEventLog::Open(dir.path(), o)).value();
-  ASSERT_TRUE(log->Append(Meta(), {"s-1", kNoStream, {Draft("a")}}).ok());
-
-  faults.HoldLogAppends(true);
-  ReleaseHold release{faults};
-  HeldGroup g;
-  ASSERT_NO_FATAL_FAILURE(HoldK1WithTwoBehind(*log, faults, &g));
-  EXPECT_EQ(log->Head(), 1u);
-  EXPECT_EQ(g.retry.wait_for(std::chrono::milliseconds(50)), std::future_status::timeout);
-  faults.HoldLogAppends(false);
-
-  auto first = g.first.first.get();
+  auto first = first_.first.get();
   ASSERT_TRUE(first.ok()) << first.status().ToString();
   EXPECT_EQ(first->first_position, 2u);
-  auto replayed = g.retry.get();
+  auto replayed = retry_.get();
   ASSERT_TRUE(replayed.ok()) << replayed.status().ToString();
   EXPECT_TRUE(replayed->replayed);
   EXPECT_EQ(replayed->first_position, 2u);
-  auto after = g.next.get();
+  auto after = next_.get();
   ASSERT_TRUE(after.ok()) << after.status().ToString();
   EXPECT_EQ(after->first_position, 3u);
-  EXPECT_EQ(log->Head(), 3u);
-  EXPECT_EQ(ExpectIntactChain(*log).events, 3u);
+  EXPECT_EQ(log_->Head(), 3u);
+  EXPECT_EQ(ExpectIntactChain(*log_).events, 3u);
 }
 
 // If the group in flight fails, what was decided on top of it fails with it and nothing of it
 // is written; the log then goes on from what the disk holds.
-TEST(EventLogTest, CommandsDecidedOnAGroupWhoseWriteFailsFailWithIt) {
-  testing::TempDir dir;
-  StorageFaults faults;
-  const LogOptions o = PipelineOptions(faults);
-  {
-    auto log = std::move(RocksEventLog::Open(dir.path(), o)).value();
-    ASSERT_TRUE(log->Append(Meta(), {"s-1", kNoStream, {Draft("a")}}).ok());
-
-    faults.HoldLogAppends(true);
-    ReleaseHold release{faults};
-    HeldGroup g;
-    ASSERT_NO_FATAL_FAILURE(HoldK1WithTwoBehind(*log, faults, &g));
-    faults.SetNoSpace(true);
-    faults.HoldLogAppends(false);
-    for (auto* answer : {&g.first.first, &g.retry, &g.next}) {
-      auto r = answer->get();
-      EXPECT_EQ(r.status().code(), StatusCode::kUnavailable) << r.status().ToString();
-      EXPECT_EQ(r.status().reason(), "storage_unavailable");
-    }
-    EXPECT_EQ(log->Head(), 1u);
-    EXPECT_EQ(log->stats().write_failures.load(), 1u);  // the group behind was never tried
-    faults.SetNoSpace(false);
-
-    // s-1 is at version 1 again: the versions decided on the failed group are forgotten, and
-    // both keys are free (their commands were never written).
-    auto conflict = log->Append(Meta(), {"s-1", 2, {Draft("c")}});
-    EXPECT_EQ(conflict.status().reason(), "version_conflict") << conflict.status().ToString();
-    auto again = log->Append(Meta("k1", "x"), {"s-1", 1, {Draft("b")}});
-    ASSERT_TRUE(again.ok()) << again.status().ToString();
-    EXPECT_FALSE(again->replayed);
-    EXPECT_EQ(again->first_position, 2u);
-    auto other = log->Append(Meta("k2", "y"), {"s-1", 2, {Draft("c")}});
-    ASSERT_TRUE(other.ok()) << other.status().ToString();
-    EXPECT_FALSE(other->replayed);
-    EXPECT_EQ(other->first_position, 3u);
+TEST_F(EventLogPipelineTest, CommandsDecidedOnAGroupWhoseWriteFailsFailWithIt) {
+  ASSERT_NO_FATAL_FAILURE(HoldK1WithTwoBehind());
+  faults_.SetNoSpace(true);
+  faults_.HoldLogAppends(false);
+  for (auto* answer : {&first_.first, &retry_, &next_}) {
+    auto r = answer->get();
+    EXPECT_EQ(r.status().code(), StatusCode::kUnavailable) << r.status().ToString();
+    EXPECT_EQ(r.status().reason(), "storage_unavailable");
   }
-  auto log = OpenLog(dir.path());
+  EXPECT_EQ(log_->Head(), 1u);
+  EXPECT_EQ(log_->stats().write_failures.load(), 1u);  // the group behind was never tried
+  faults_.SetNoSpace(false);
+
+  // s-1 is at version 1 again: the versions decided on the failed group are forgotten, and
+  // both keys are free (their commands were never written).
+  auto conflict = log_->Append(Meta(), {"s-1", 2, {Draft("c")}});
+  EXPECT_EQ(conflict.status().reason(), "version_conflict") << conflict.status().ToString();
+  auto again = log_->Append(Meta("k1", "x"), {"s-1", 1, {Draft("b")}});
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_FALSE(again->replayed);
+  EXPECT_EQ(again->first_position, 2u);
+  auto other = log_->Append(Meta("k2", "y"), {"s-1", 2, {Draft("c")}});
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  EXPECT_FALSE(other->replayed);
+  EXPECT_EQ(other->first_position, 3u);
+
+  log_.reset();
+  auto log = OpenLog(dir_.path());  // what the disk holds after a restart
   EXPECT_EQ(log->Head(), 3u);
   EXPECT_EQ(ExpectIntactChain(*log).events, 3u);
 }
