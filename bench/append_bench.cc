@@ -14,9 +14,10 @@
 //              batch or a roster import does): with one, the ledger's own cost per event beside
 //              raw-batch's at the same batch size and concurrency; with two, one command is
 //              decided while the other is written.
-// Each run is time-boxed; the figure is events made durable per second. KAIIN_BENCH_SERIAL=1: the
-// log's writer writes every group itself (LogOptions::pipeline false), for an A/B of the pipeline. --only runs one of
+// Each run is time-boxed; the figure is events made durable per second. --only runs one of
 // kaiin, windowed, batch (with raw-batch always, the baseline), for profiling.
+// KAIIN_BENCH_SERIAL=1: the log's writer writes every group itself (LogOptions::pipeline
+// false), for an A/B of the pipeline.
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 #include <sodium.h>

@@ -164,7 +164,6 @@ struct RocksEventLog::Group {
   uint64_t first_position = 0;
   uint64_t last_position = 0;
   events::Hash last_hash{};
-  size_t commands = 0;
 };
 
 // The decide step's view: stream versions with this command's own appends on top.
@@ -566,10 +565,11 @@ bool RocksEventLog::WriteGroup(Group& group) {
   head_.store(group.last_position, std::memory_order_release);
   stats_.events_appended.fetch_add(group.last_position + 1 - group.first_position,
                                    std::memory_order_relaxed);
+  const size_t commands = group.pending.size();
   stats_.batches.fetch_add(1, std::memory_order_relaxed);
-  stats_.batch_commands[BatchBucket(group.commands)].fetch_add(1, std::memory_order_relaxed);
-  stats_.batch_commands_sum.fetch_add(group.commands, std::memory_order_relaxed);
-  stats_.commands_committed.fetch_add(group.commands, std::memory_order_relaxed);
+  stats_.batch_commands[BatchBucket(commands)].fetch_add(1, std::memory_order_relaxed);
+  stats_.batch_commands_sum.fetch_add(commands, std::memory_order_relaxed);
+  stats_.commands_committed.fetch_add(commands, std::memory_order_relaxed);
   // Answered before the writer may hand the next group: the callers' next commands (each HTTP
   // connection sends one at a time) then join that group instead of waiting a turn.
   for (Group::Pending& p : group.pending) Answer(p.done, std::move(p.result));
@@ -581,16 +581,19 @@ Status RocksEventLog::Settle() {
   {
     std::unique_lock<std::mutex> lock(mu_);
     cv_.wait(lock, [this] { return settled_ == handed_; });
-    if (sync_failed_) {
-      sync_failed_ = false;
-      flight_lost_ = true;
-    }
+    TakeSyncFailure();
   }
   if (flight_lost_) {
     return Status::Unavailable("storage_unavailable",
                                "the event log could not write the commands before this one");
   }
   return Status::Ok();
+}
+
+void RocksEventLog::TakeSyncFailure() {
+  if (!sync_failed_) return;
+  sync_failed_ = false;
+  flight_lost_ = true;
 }
 
 void RocksEventLog::ForgetFlight() {
@@ -667,10 +670,7 @@ void RocksEventLog::ProcessGroup(std::vector<Job>& jobs) {
   // A failure already known (the syncer is idle then): start over from the disk.
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (sync_failed_ && settled_ == handed_) {
-      sync_failed_ = false;
-      flight_lost_ = true;
-    }
+    TakeSyncFailure();
   }
   if (flight_lost_) ForgetFlight();
   if (last_write_failed_) {
@@ -714,10 +714,7 @@ void RocksEventLog::ProcessGroup(std::vector<Job>& jobs) {
   for (;;) {
     std::unique_lock<std::mutex> lock(mu_);
     if (settled_ == handed_) {
-      if (sync_failed_) {
-        sync_failed_ = false;
-        flight_lost_ = true;
-      }
+      TakeSyncFailure();
       flight_ok = !flight_lost_;
       break;
     }
@@ -756,7 +753,6 @@ void RocksEventLog::ProcessGroup(std::vector<Job>& jobs) {
   group->first_position = b.first_position;
   group->last_position = b.next - 1;
   group->last_hash = b.prev;
-  group->commands = group->pending.size();
   decided_head_ = b.next - 1;
   decided_hash_ = b.prev;
   {

@@ -149,6 +149,9 @@ class RocksEventLog final : public EventLog {
   // Writer thread: waits until the group handed to the syncer (if any) is written. Unavailable
   // if its write failed, and then for every later call until ForgetFlight.
   Status Settle();
+  // Under mu_, with nothing in flight: a failure the syncer reported becomes the writer's
+  // (flight_lost_).
+  void TakeSyncFailure();
   // Writer thread, nothing in flight: what was decided on top of a failed write is forgotten;
   // the next group starts from the durable head (after reopening the database).
   void ForgetFlight();
