@@ -515,6 +515,32 @@ std::string Api::RenderMetrics() const {
     out += "kaiin_projection_lag_events{tenant=\"" + t->id() + "\"} " +
            std::to_string(head > pos ? head - pos : 0) + "\n";
   }
+  gauge("kaiin_storage_memtable_bytes",
+        "What a tenant's store holds in memtables (mutable, immutable and pinned).", "gauge");
+  for (Tenant* t : all) {
+    const std::string l = "kaiin_storage_memtable_bytes{tenant=\"" + t->id() + "\",store=\"";
+    out += l + "log\"} " + std::to_string(t->log().Memory().memtables) + "\n";
+    out += l + "projections\"} " + std::to_string(t->store().Memory().memtables) + "\n";
+  }
+  gauge("kaiin_storage_table_reader_bytes",
+        "What a tenant's store holds for reading its table files outside the block cache.",
+        "gauge");
+  for (Tenant* t : all) {
+    const std::string l = "kaiin_storage_table_reader_bytes{tenant=\"" + t->id() + "\",store=\"";
+    out += l + "log\"} " + std::to_string(t->log().Memory().table_readers) + "\n";
+    out += l + "projections\"} " + std::to_string(t->store().Memory().table_readers) + "\n";
+  }
+  const ledger::StorageMemory& shared = tenants_->memory();
+  if (shared.memtables) {
+    gauge("kaiin_storage_shared_memtable_bytes",
+          "All tenants' memtables, against the budget they share (--memtable-mib).", "gauge");
+    out += "kaiin_storage_shared_memtable_bytes " + std::to_string(shared.MemtableBytes()) + "\n";
+  }
+  if (shared.block_cache) {
+    gauge("kaiin_storage_block_cache_bytes",
+          "What the block cache all tenants share holds (--block-cache-mib).", "gauge");
+    out += "kaiin_storage_block_cache_bytes " + std::to_string(shared.BlockCacheBytes()) + "\n";
+  }
   gauge("kaiin_answer_cache_total",
         "Cacheable queries (the arrears page, fiscal-year summaries) answered from the answers "
         "kept at the projections' position, or read anew.", "counter");

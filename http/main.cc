@@ -32,6 +32,13 @@
 #include "http/server.h"
 #include "http/tenant_registry.h"
 
+// jemalloc's options, read at its start when kaiind is linked with it (not under the
+// sanitizers): freed pages go back to the system from a background thread. Without it jemalloc
+// purges only while the process allocates, so a server gone quiet kept what its busy moments
+// had freed (ten tenants after their imports: 199 MiB resident, 90 MiB with it;
+// docs/benchmarks.md, "Many tenants in one process").
+extern "C" const char* malloc_conf = "background_thread:true";
+
 namespace {
 
 // stdout through stdio's buffer, flushed every second and at once for warnings: the access log
@@ -55,6 +62,9 @@ struct Flags {
   std::string public_url;  // where the links in sent mail point
   int threads = 2;
   kaiin::http::TenantOptions tenant;  // the --projection-* and --snapshot-* flags; else defaults
+  // What all tenants' stores share (ledger/storage_memory.h): one memtable budget, one cache.
+  size_t memtable_mib = 128;
+  size_t block_cache_mib = 128;
 };
 
 int Usage() {
@@ -62,7 +72,8 @@ int Usage() {
                "usage: kaiind --data-dir DIR --listen HOST:PORT [--admin-token-file FILE] "
                "[--threads N] [--public-url URL] [--projection-bulk-min N] "
                "[--projection-gather-us N] [--projector-nice N] [--snapshot-every N] "
-               "[--snapshot-quiet-ms N] [--snapshot-in-child 0|1]\n");
+               "[--snapshot-quiet-ms N] [--snapshot-in-child 0|1] [--memtable-mib N] "
+               "[--block-cache-mib N]\n");
   return 2;
 }
 
@@ -160,6 +171,12 @@ int main(int argc, char** argv) {
     } else if (arg == "--snapshot-in-child") {
       if (value != "0" && value != "1") return Usage();
       flags.tenant.snapshot_in_child = value == "1";
+    } else if (arg == "--memtable-mib") {
+      flags.memtable_mib = std::strtoull(value.c_str(), nullptr, 10);
+      if (flags.memtable_mib == 0) return Usage();
+    } else if (arg == "--block-cache-mib") {
+      flags.block_cache_mib = std::strtoull(value.c_str(), nullptr, 10);
+      if (flags.block_cache_mib == 0) return Usage();
     } else {
       return Usage();
     }
@@ -194,6 +211,8 @@ int main(int argc, char** argv) {
   api_options.reset_link_base = base + "/reset-password";
   api_options.email_change_link_base = base + "/confirm-email";
 
+  flags.tenant.memory = kaiin::ledger::StorageMemory::Shared(flags.memtable_mib << 20,
+                                                             flags.block_cache_mib << 20);
   kaiin::http::TenantRegistry tenants(flags.data_dir, flags.tenant);
   if (kaiin::Status s = tenants.OpenAll(); !s.ok()) {
     spdlog::error("cannot open the tenants: {}", s.ToString());

@@ -12,6 +12,7 @@
 #include <chrono>
 
 #include <filesystem>
+#include <unordered_set>
 
 #include "commands/model_codec.h"
 #include "events/codec.h"
@@ -134,6 +135,7 @@ Result<std::unique_ptr<Tenant>> Tenant::Open(const std::string& data_dir, const 
   log_options.command_events_max = options.command_events_max;
   if (options.faults) log_options.env = options.faults->env();
   log_options.info_log = ledger::StderrRocksLogger(id + "/log");
+  log_options.memory = options.memory;
   auto log = ledger::RocksEventLog::Open(ledger::TenantLogPath(data_dir, id), log_options);
   if (!log.ok()) return log.status();
   t->log_ = std::move(log).value();
@@ -144,6 +146,8 @@ Result<std::unique_ptr<Tenant>> Tenant::Open(const std::string& data_dir, const 
   projections::StoreOptions store_options;
   if (options.faults) store_options.env = options.faults->env();
   store_options.info_log = ledger::StderrRocksLogger(id + "/projections");
+  store_options.write_buffer_manager = options.memory.memtables;
+  store_options.block_cache = options.memory.block_cache;
   auto store =
       projections::ProjectionStore::Open(ledger::TenantProjectionsPath(data_dir, id), raw, store_options);
   if (!store.ok()) return store.status();
@@ -356,10 +360,57 @@ Date Tenant::DateAt(TimestampMicros utc) const {
   return zone ? zone->LocalDate(utc) : TimeZone::Fixed(0).LocalDate(utc);
 }
 
+bool Tenant::QuietFor(std::chrono::microseconds quiet) const {
+  return SteadyMicros() - last_commit_us_.load() >= quiet.count();
+}
+
+Status Tenant::FlushMemtables() {
+  if (Status s = log_->FlushMemtables(); !s.ok()) return s;
+  return store_->Flush();
+}
+
 TenantRegistry::TenantRegistry(std::string data_dir, TenantOptions options)
-    : data_dir_(std::move(data_dir)), options_(options) {}
+    : data_dir_(std::move(data_dir)), options_(options) {
+  if (options_.memory.memtables) memory_thread_ = std::thread([this] { MemoryLoop(); });
+}
 
 TenantRegistry::~TenantRegistry() { CloseAll(); }
+
+void TenantRegistry::MemoryLoop() {
+  pthread_setname_np(pthread_self(), "kaiin-memory");
+  const ledger::StorageMemory& memory = options_.memory;
+  std::unordered_set<Tenant*> flushed;  // at most once a sweep (a projector catching up refills)
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> lock(memory_mu_);
+      memory_cv_.wait_for(lock, options_.memory_sweep, [this] { return memory_stop_; });
+      if (memory_stop_) return;
+    }
+    flushed.clear();
+    while (memory.MemtableBytes() > memory.MemtableBudget()) {
+      std::shared_lock lock(mu_);  // CloseAll stops this thread before it takes mu_
+      Tenant* fullest = nullptr;
+      uint64_t most = 0;
+      for (const auto& [id, t] : tenants_) {
+        if (flushed.contains(t.get()) || !t->QuietFor(options_.memory_quiet)) continue;
+        const uint64_t entries =
+            t->log().Memory().memtable_entries + t->store().Memory().memtable_entries;
+        if (entries > most) {
+          most = entries;
+          fullest = t.get();
+        }
+      }
+      if (fullest == nullptr) break;
+      flushed.insert(fullest);
+      if (Status s = fullest->FlushMemtables(); !s.ok()) {
+        spdlog::warn("tenant {}: memtables not flushed for the memory budget: {}", fullest->id(),
+                     s.ToString());
+        continue;
+      }
+      memory_flushes_.fetch_add(1);
+    }
+  }
+}
 
 Status TenantRegistry::OpenAll() {
   for (const std::string& id : ledger::ListTenants(data_dir_)) {
@@ -398,6 +449,12 @@ std::vector<Tenant*> TenantRegistry::All() const {
 }
 
 void TenantRegistry::CloseAll() {
+  {
+    std::lock_guard<std::mutex> lock(memory_mu_);
+    memory_stop_ = true;
+  }
+  memory_cv_.notify_all();
+  if (memory_thread_.joinable()) memory_thread_.join();
   std::unique_lock lock(mu_);
   for (auto& [id, t] : tenants_) t->Close();
   tenants_.clear();

@@ -49,6 +49,13 @@ struct TenantOptions {
   bool snapshot_in_child = true;
   // Tests only: both stores of every tenant write through this switch (a simulated full disk).
   std::shared_ptr<ledger::StorageFaults> faults;
+  // The memtable budget and block cache every tenant's stores share (kaiind: --memtable-mib,
+  // --block-cache-mib); null members: each store its own, as tests and tools open them.
+  ledger::StorageMemory memory;
+  // With a shared budget: how often the registry looks whether the memtables are over it, and
+  // how long a tenant must have committed nothing before its memtables are flushed for it.
+  std::chrono::milliseconds memory_sweep{1000};
+  std::chrono::milliseconds memory_quiet{1000};
 };
 
 class Tenant {
@@ -91,6 +98,11 @@ class Tenant {
   uint64_t snapshot_position() const { return snapshot_position_; }
   // Snapshots taken while running (written, or failed) since the tenant opened.
   uint64_t snapshots_taken() const { return snapshots_taken_.load(); }
+
+  // Whether no group has been committed for `quiet` (any thread).
+  bool QuietFor(std::chrono::microseconds quiet) const;
+  // Writes both stores' memtables to table files (TenantRegistry's memory sweep).
+  Status FlushMemtables();
 
   // The tenant's calendar date at a UTC instant (its time zone; UTC before it is configured).
   Date DateAt(TimestampMicros utc) const;
@@ -151,12 +163,29 @@ class TenantRegistry {
   Result<Tenant*> FindOrCreate(std::string_view id);
   std::vector<Tenant*> All() const;
   void CloseAll();
+  // What every tenant's stores share (null members when each has its own).
+  const ledger::StorageMemory& memory() const { return options_.memory; }
+  // Memory sweeps that flushed a tenant's memtables.
+  uint64_t memory_flushes() const { return memory_flushes_.load(); }
 
  private:
+  // The memory sweep (with a shared memtable budget). RocksDB flushes a database for the shared
+  // budget only when that database writes, so tenants gone quiet would keep their memtables and
+  // the budget would bound nothing in a process of many societies. Every memory_sweep, while
+  // all memtables together are over the budget, the quiet tenant whose memtables hold the most
+  // entries is flushed, then the next, until the sum is under the budget or no quiet tenant
+  // holds any.
+  void MemoryLoop();
+
   std::string data_dir_;
   TenantOptions options_;
   mutable std::shared_mutex mu_;
   std::unordered_map<std::string, std::unique_ptr<Tenant>> tenants_;
+  std::mutex memory_mu_;
+  std::condition_variable memory_cv_;
+  bool memory_stop_ = false;
+  std::atomic<uint64_t> memory_flushes_{0};
+  std::thread memory_thread_;
 };
 
 }  // namespace kaiin::http

@@ -99,18 +99,25 @@ size_t BatchBucket(size_t commands) {
   return b;
 }
 
-std::vector<rocksdb::ColumnFamilyDescriptor> Families(const rocksdb::ColumnFamilyOptions& cf) {
+// The families, their tables read through `block_cache` (null: RocksDB's 8 MiB cache each).
+std::vector<rocksdb::ColumnFamilyDescriptor> Families(std::shared_ptr<rocksdb::Cache> block_cache) {
+  rocksdb::ColumnFamilyOptions cf;
+  cf.arena_block_size = 128 << 10;
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = block_cache;
+  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   // Nearly every idempotency lookup is for a new key: a bloom filter answers those misses
   // without reading the SST files' blocks (older files without a filter still read fine).
   // Streams take the same filters: whether a stream exists is a point lookup of its version 1
   // (StreamVersionSlot), and most are new (a payment's, an invoice's). The memtable's own bloom
-  // filter answers a miss without walking its skiplist.
+  // filter answers a miss without walking its skiplist. It is allocated whole with each memtable
+  // (ratio x write_buffer_size): 0.02 of 64 MiB is 1.3 MiB, ~15 bits a key for a full memtable
+  // of stream keys; 0.05 cost every tenant 6.5 MiB for two mostly empty filters.
   rocksdb::ColumnFamilyOptions keys = cf;
-  rocksdb::BlockBasedTableOptions table;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   keys.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   keys.memtable_whole_key_filtering = true;
-  keys.memtable_prefix_bloom_size_ratio = 0.05;
+  keys.memtable_prefix_bloom_size_ratio = 0.02;
   return {{rocksdb::kDefaultColumnFamilyName, cf}, {"events", cf},   {"streams", keys},
           {"idempotency", keys},                   {"meta", cf},     {"snapshots", cf}};
 }
@@ -124,7 +131,10 @@ rocksdb::DBOptions DbOptions(const LogOptions& options) {
   db_options.enable_pipelined_write = false;
   // One memtable budget for all the families (5): memory stays bounded per tenant instead of
   // growing to 64 MiB per family before the first flush (bench/load_10min.sh showed the climb).
+  // With a budget shared by the process (storage_memory.h), that one instead.
   db_options.db_write_buffer_size = options.memtable_bytes_max;
+  db_options.write_buffer_manager = options.memory.memtables;
+  db_options.writable_file_max_buffer_size = 128 << 10;
   if (options.env != nullptr) db_options.env = options.env;
   if (options.info_log) db_options.info_log = options.info_log;
   return db_options;
@@ -244,10 +254,10 @@ Result<std::unique_ptr<RocksEventLog>> RocksEventLog::Open(const std::string& pa
   std::filesystem::create_directories(path, ec);  // RocksDB creates only the last level
   if (ec) return Status::Unavailable("io_error", "cannot create " + path + ": " + ec.message());
   rocksdb::DBOptions db_options = DbOptions(log->options_);
-  rocksdb::ColumnFamilyOptions cf_options;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
-  rocksdb::Status s = rocksdb::DB::Open(db_options, path, Families(cf_options), &handles, &raw);
+  rocksdb::Status s = rocksdb::DB::Open(db_options, path, Families(log->options_.memory.block_cache),
+                                        &handles, &raw);
   if (!s.ok()) return FromRocks(s, "open event log");
   log->Adopt(raw, handles);
   if (Status st = log->Recover(); !st.ok()) return st;
@@ -272,7 +282,7 @@ Result<std::unique_ptr<RocksEventLog>> RocksEventLog::OpenFollower(
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::OpenAsSecondary(db_options, path, scratch_path,
-                                                   Families({}), &handles, &raw);
+                                                   Families(nullptr), &handles, &raw);
   if (!s.ok()) return FromRocks(s, "open event log as follower");
   log->Adopt(raw, handles);
   if (Status st = log->Recover(); !st.ok()) return st;
@@ -313,8 +323,8 @@ Status RocksEventLog::Reopen() {
   rocksdb::DBOptions db_options = DbOptions(options_);
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
-  rocksdb::Status s =
-      rocksdb::DB::Open(db_options, path_, Families(rocksdb::ColumnFamilyOptions()), &handles, &raw);
+  rocksdb::Status s = rocksdb::DB::Open(db_options, path_, Families(options_.memory.block_cache),
+                                        &handles, &raw);
   if (!s.ok()) return FromRocks(s, "reopen event log");
   Adopt(raw, handles);
   if (Status st = Recover(); !st.ok()) {
@@ -323,6 +333,21 @@ Status RocksEventLog::Reopen() {
   }
   last_write_failed_ = false;
   return Status::Ok();
+}
+
+DbMemory RocksEventLog::Memory() const {
+  std::shared_lock lock(db_mu_);
+  return MemoryOf(db_.get());
+}
+
+Status RocksEventLog::FlushMemtables() {
+  std::shared_lock lock(db_mu_);
+  if (!db_) return Status::Unavailable("storage_unavailable", "the event log is being reopened");
+  rocksdb::FlushOptions options;
+  options.wait = true;
+  return FromRocks(db_->Flush(options, {events_cf_, streams_cf_, idempotency_cf_, meta_cf_,
+                                        snapshots_cf_}),
+                   "flush the log's memtables");
 }
 
 // Takes ownership of an opened database and its handles, in the order of Families().

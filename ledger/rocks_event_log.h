@@ -19,6 +19,7 @@
 
 #include "events/codec.h"
 #include "ledger/event_log.h"
+#include "ledger/storage_memory.h"
 
 namespace rocksdb {
 class DB;
@@ -43,7 +44,8 @@ struct LogOptions {
   // wake-ups; overlapping a few microseconds of deciding does not pay for them).
   int64_t pipeline_decide_us_min = 100;
   std::function<TimestampMicros()> clock;   // defaults to the system clock
-  size_t memtable_bytes_max = 64 << 20;     // all families' memtables together
+  size_t memtable_bytes_max = 64 << 20;     // all families' memtables together, unless:
+  StorageMemory memory;                     // budget and cache shared by the process, if set
   size_t stream_cache_max = 100000;         // cached stream versions; dropped at a group's start
   rocksdb::Env* env = nullptr;              // RocksDB's default; tests inject faults (storage_faults.h)
   std::shared_ptr<rocksdb::Logger> info_log;  // RocksDB's diagnostics; null: a LOG file (rocks_logger.h)
@@ -119,6 +121,11 @@ class RocksEventLog final : public EventLog {
 
   size_t command_events_max() const { return options_.command_events_max; }
   const LogStats& stats() const { return stats_; }
+  // What the log's database holds in memory now (for /metrics).
+  DbMemory Memory() const;
+  // Writes every family's memtable to a table file and waits for it (memory back to the
+  // shared budget; the data was durable in the WAL already).
+  Status FlushMemtables();
   size_t QueueLength() const;
 
  private:

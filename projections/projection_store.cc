@@ -231,9 +231,12 @@ class Workers {
   std::vector<std::thread> threads_;
 };
 
-rocksdb::ColumnFamilyOptions FamilyOptions() {
+// A projection's family; its tables read through `block_cache` (null: RocksDB's 8 MiB cache).
+rocksdb::ColumnFamilyOptions FamilyOptions(std::shared_ptr<rocksdb::Cache> block_cache = nullptr) {
   rocksdb::ColumnFamilyOptions options;
+  options.arena_block_size = 128 << 10;
   rocksdb::BlockBasedTableOptions table;
+  table.block_cache = std::move(block_cache);
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   return options;
@@ -316,10 +319,12 @@ Status ProjectionStore::OpenDb(const std::vector<std::string>& names) {
   options.create_missing_column_families = true;
   // One memtable budget for all the projections' families, as for the log (bounded memory).
   options.db_write_buffer_size = 64 << 20;
+  options.write_buffer_manager = options_.write_buffer_manager;  // the process's, if shared
+  options.writable_file_max_buffer_size = 128 << 10;
   if (options_.env != nullptr) options.env = options_.env;
   if (options_.info_log) options.info_log = options_.info_log;
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const auto& n : names) descriptors.emplace_back(n, FamilyOptions());
+  for (const auto& n : names) descriptors.emplace_back(n, FamilyOptions(options_.block_cache));
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(options, path_, descriptors, &all_handles_, &raw);
   if (!s.ok()) return FromRocks(s, "open projection store");
@@ -328,6 +333,20 @@ Status ProjectionStore::OpenDb(const std::vector<std::string>& names) {
 }
 
 ProjectionStore::~ProjectionStore() { CloseDb(); }
+
+StoreMemory ProjectionStore::Memory() const {
+  StoreMemory m;
+  std::shared_lock lock(db_mu_);
+  if (!db_) return m;
+  db_->GetAggregatedIntProperty(rocksdb::DB::Properties::kSizeAllMemTables, &m.memtables);
+  db_->GetAggregatedIntProperty(rocksdb::DB::Properties::kEstimateTableReadersMem,
+                                &m.table_readers);
+  uint64_t active = 0, immutable = 0;
+  db_->GetAggregatedIntProperty(rocksdb::DB::Properties::kNumEntriesActiveMemTable, &active);
+  db_->GetAggregatedIntProperty(rocksdb::DB::Properties::kNumEntriesImmMemTables, &immutable);
+  m.memtable_entries = active + immutable;
+  return m;
+}
 
 void ProjectionStore::CloseDb() {
   if (!db_) return;

@@ -16,11 +16,13 @@
 #include "projections/projection.h"
 
 namespace rocksdb {
+class Cache;
 class DB;
 class Env;
 class Iterator;
 class Logger;
 class ColumnFamilyHandle;
+class WriteBufferManager;
 }  // namespace rocksdb
 
 namespace kaiin::projections {
@@ -28,6 +30,17 @@ namespace kaiin::projections {
 struct StoreOptions {
   rocksdb::Env* env = nullptr;                // RocksDB's default; tests inject faults
   std::shared_ptr<rocksdb::Logger> info_log;  // RocksDB's diagnostics; null: a LOG file
+  // Shared by the process's databases (ledger/storage_memory.h); null: the store's own 64 MiB
+  // memtable budget and an 8 MiB block cache per family.
+  std::shared_ptr<rocksdb::WriteBufferManager> write_buffer_manager;
+  std::shared_ptr<rocksdb::Cache> block_cache;
+};
+
+// What the store holds in memory now: memtables, and table readers outside the block cache.
+struct StoreMemory {
+  uint64_t memtables = 0;
+  uint64_t table_readers = 0;
+  uint64_t memtable_entries = 0;  // entries in the memtables (mutable and immutable)
 };
 
 class ProjectionStore {
@@ -44,6 +57,7 @@ class ProjectionStore {
 
   // The position the projection has applied up to (0: nothing).
   Result<uint64_t> Checkpoint(std::string_view projection) const;
+  StoreMemory Memory() const;
   // The schema version its rows were written with (0: none recorded).
   Result<uint32_t> StoredSchemaVersion(std::string_view projection) const;
 
