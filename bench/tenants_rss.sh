@@ -11,7 +11,7 @@ n=${N:-40}; members=${MEMBERS:-2000}; port=${PORT:-18911}
 dir=$(mktemp -d /tmp/kaiin-tenants-XXXX)
 ./build/bench/kaiin-make-roster "$members" > "$dir/roster.csv"
 start_kaiind "$dir/data" "$port" "$dir/kaiind.log"
-trap 'kill $pid 2> /dev/null || true; rm -rf "$dir"' EXIT
+trap 'kill $pid 2> /dev/null && wait $pid; rm -rf "$dir"' EXIT
 wait_ready "$port"
 rss() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$pid/status"; }
 echo "| tenants | RSS MiB | threads |"
@@ -34,4 +34,3 @@ curl -sf "127.0.0.1:$port/metrics" | awk '/^kaiin_storage_(memtable|table_reader
     if (index($1, "store=\"projections\"")) k = k " (projections)"
     s[k] += $2 }
   END { for (k in s) printf "%s: %.1f MiB\n", k, s[k] / 1048576 }' | sort
-du -sh "$dir/data" | awk '{print "data folder: " $1}'
