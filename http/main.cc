@@ -37,7 +37,9 @@
 // purges only while the process allocates, so a server gone quiet kept what its busy moments
 // had freed (ten tenants after their imports: 199 MiB resident, 90 MiB with it;
 // docs/benchmarks.md, "Many tenants in one process").
-extern "C" const char* malloc_conf = "background_thread:true";
+extern "C" {
+const char* malloc_conf = "background_thread:true";
+}
 
 namespace {
 
