@@ -183,18 +183,19 @@ class RocksEventLog::Context final : public WriteContext {
       : log_(log), now_(now), next_position_(next_position) {}
 
   Result<uint64_t> StreamVersion(std::string_view stream) override {
-    Result<uint64_t*> version = log_->StreamVersionSlot(stream);
-    if (!version.ok()) return version.status();
-    return **version;
+    Result<uint32_t> entry = log_->StreamVersionSlot(stream);
+    if (!entry.ok()) return entry.status();
+    return log_->stream_versions_.version(*entry);
   }
 
   // The writer's stream versions take this command's appends at once (what StreamVersion then
   // answers); Rollback puts them back if the command fails.
   Status Append(StreamAppend append) override {
     if (Status s = ValidateStream(append.stream); !s.ok()) return s;
-    Result<uint64_t*> version = log_->StreamVersionSlot(append.stream);
-    if (!version.ok()) return version.status();
-    const uint64_t current = **version;
+    Result<uint32_t> entry = log_->StreamVersionSlot(append.stream);
+    if (!entry.ok()) return entry.status();
+    uint64_t& version = log_->stream_versions_.version(*entry);
+    const uint64_t current = version;
     if (append.expected_version != kAnyVersion && append.expected_version != current) {
       return Status::Aborted("version_conflict",
                              "stream " + append.stream + " is at version " +
@@ -207,8 +208,8 @@ class RocksEventLog::Context final : public WriteContext {
                                      " events");
     }
     event_count_ += append.events.size();
-    undo_.push_back({*version, current});
-    **version = current + append.events.size();
+    undo_.push_back({*entry, current});
+    version = current + append.events.size();
     appends_.push_back(std::move(append));
     return Status::Ok();
   }
@@ -220,7 +221,9 @@ class RocksEventLog::Context final : public WriteContext {
 
   // The command failed: its streams are back at the versions it found.
   void Rollback() {
-    for (auto it = undo_.rbegin(); it != undo_.rend(); ++it) *it->slot = it->before;
+    for (auto it = undo_.rbegin(); it != undo_.rend(); ++it) {
+      log_->stream_versions_.version(it->entry) = it->before;
+    }
   }
 
   std::vector<StreamAppend>& appends() { return appends_; }
@@ -231,7 +234,7 @@ class RocksEventLog::Context final : public WriteContext {
 
  private:
   struct Undo {
-    uint64_t* slot;
+    uint32_t entry;  // in the writer's stream_versions_
     uint64_t before;
   };
   RocksEventLog* log_;
@@ -319,7 +322,7 @@ Status RocksEventLog::Reopen() {
   }
   std::unique_lock lock(db_mu_);
   CloseDb();
-  stream_versions_.clear();
+  stream_versions_.Clear();
   rocksdb::DBOptions db_options = DbOptions(options_);
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
@@ -624,20 +627,21 @@ void RocksEventLog::TakeSyncFailure() {
 void RocksEventLog::ForgetFlight() {
   flight_lost_ = false;
   last_write_failed_ = true;
-  stream_versions_.clear();
+  stream_versions_.Clear();
   flying_keys_.clear();
   decided_head_ = head_.load(std::memory_order_acquire);
   decided_hash_ = head_hash_;
 }
 
-Result<uint64_t*> RocksEventLog::StreamVersionSlot(std::string_view stream) {
-  auto cached = stream_versions_.find(stream);
-  if (cached != stream_versions_.end()) return &cached->second;
+Result<uint32_t> RocksEventLog::StreamVersionSlot(std::string_view stream) {
+  if (uint32_t cached = stream_versions_.Find(stream); cached != StreamVersions::kNone) {
+    return cached;
+  }
   // A stream exists if and only if its version 1 does (keys are never deleted): a point lookup,
   // answered by bloom filters for a new stream, spares the iterator.
   std::string first;
   rocksdb::Status got = db_->Get(rocksdb::ReadOptions(), streams_cf_, StreamKey(stream, 1), &first);
-  if (got.IsNotFound()) return &stream_versions_.emplace(std::string(stream), 0).first->second;
+  if (got.IsNotFound()) return stream_versions_.Insert(stream, 0);
   if (!got.ok()) return FromRocks(got, "read stream version");
   // The stream's last entry is the greatest key below stream '\0' 0xff..ff.
   std::string prefix(stream);
@@ -649,7 +653,7 @@ Result<uint64_t*> RocksEventLog::StreamVersionSlot(std::string_view stream) {
   if (it->Valid() && it->key().starts_with(prefix) && it->key().size() == prefix.size() + 8) {
     version = GetFixed64BE(it->key().data() + prefix.size());
   }
-  return &stream_versions_.emplace(std::string(stream), version).first->second;
+  return stream_versions_.Insert(stream, version);
 }
 
 namespace {
@@ -713,7 +717,7 @@ void RocksEventLog::ProcessGroup(std::vector<Job>& jobs) {
   // past its bound.
   if (stream_versions_.size() > options_.stream_cache_max) {
     if (Settle().ok()) {
-      stream_versions_.clear();
+      stream_versions_.Clear();
     } else {
       ForgetFlight();  // this group then finds the database failed at the next start
       for (Job& job : jobs) {

@@ -20,6 +20,7 @@
 #include "events/codec.h"
 #include "ledger/event_log.h"
 #include "ledger/storage_memory.h"
+#include "ledger/stream_versions.h"
 
 namespace rocksdb {
 class DB;
@@ -163,9 +164,9 @@ class RocksEventLog final : public EventLog {
   // the next group starts from the durable head (after reopening the database).
   void ForgetFlight();
   void NotifyCommitted(uint64_t head);
-  // The writer's entry for the stream's version, loaded from the disk if not cached; stays put
-  // until the cache is dropped (between groups).
-  Result<uint64_t*> StreamVersionSlot(std::string_view stream);
+  // The writer's entry for the stream's version (stream_versions_.version(entry)), loaded from
+  // the disk if not cached; valid until the cache is dropped (between groups).
+  Result<uint32_t> StreamVersionSlot(std::string_view stream);
   // Stores a snapshot of `position` (key position, value `event_hash` then `bytes`) and drops
   // the earlier ones. The caller holds db_mu_ (shared).
   Status PutSnapshot(uint64_t position, std::string_view event_hash, std::string_view bytes);
@@ -192,11 +193,7 @@ class RocksEventLog final : public EventLog {
   std::unique_ptr<events::EnvelopeEncoder> encoder_;  // reused across groups
   // Stream versions as decided (the group in flight counted): a cache of the disk plus what is
   // on its way there. Dropped only with nothing in flight.
-  struct StringHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
-  };
-  std::unordered_map<std::string, uint64_t, StringHash, std::equal_to<>> stream_versions_;
+  StreamVersions stream_versions_;
   // Idempotency keys first used by the group in flight (not yet readable from the disk).
   std::unordered_map<std::string, KeyRecord> flying_keys_;
   uint64_t handed_ = 0;       // groups handed to the syncer
