@@ -531,10 +531,11 @@ std::string Api::RenderMetrics() const {
     out += l + "projections\"} " + std::to_string(t->store().Memory().table_readers) + "\n";
   }
   const ledger::StorageMemory& shared = tenants_->memory();
-  if (shared.memtables) {
-    gauge("kaiin_storage_shared_memtable_bytes",
-          "All tenants' memtables, against the budget they share (--memtable-mib).", "gauge");
-    out += "kaiin_storage_shared_memtable_bytes " + std::to_string(shared.MemtableBytes()) + "\n";
+  if (shared.memtable_budget > 0) {
+    gauge("kaiin_storage_memtable_budget_bytes",
+          "What all tenants' memtables together may hold before quiet ones are flushed "
+          "(--memtable-mib).", "gauge");
+    out += "kaiin_storage_memtable_budget_bytes " + std::to_string(shared.memtable_budget) + "\n";
   }
   if (shared.block_cache) {
     gauge("kaiin_storage_block_cache_bytes",

@@ -174,11 +174,9 @@ int main(int argc, char** argv) {
       if (value != "0" && value != "1") return Usage();
       flags.tenant.snapshot_in_child = value == "1";
     } else if (arg == "--memtable-mib") {
-      flags.memtable_mib = std::strtoull(value.c_str(), nullptr, 10);
-      if (flags.memtable_mib == 0) return Usage();
+      flags.memtable_mib = std::strtoull(value.c_str(), nullptr, 10);  // 0: each store its own
     } else if (arg == "--block-cache-mib") {
-      flags.block_cache_mib = std::strtoull(value.c_str(), nullptr, 10);
-      if (flags.block_cache_mib == 0) return Usage();
+      flags.block_cache_mib = std::strtoull(value.c_str(), nullptr, 10);  // 0: each family its own
     } else {
       return Usage();
     }

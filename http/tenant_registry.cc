@@ -146,7 +146,6 @@ Result<std::unique_ptr<Tenant>> Tenant::Open(const std::string& data_dir, const 
   projections::StoreOptions store_options;
   if (options.faults) store_options.env = options.faults->env();
   store_options.info_log = ledger::StderrRocksLogger(id + "/projections");
-  store_options.write_buffer_manager = options.memory.memtables;
   store_options.block_cache = options.memory.block_cache;
   auto store =
       projections::ProjectionStore::Open(ledger::TenantProjectionsPath(data_dir, id), raw, store_options);
@@ -371,14 +370,24 @@ Status Tenant::FlushMemtables() {
 
 TenantRegistry::TenantRegistry(std::string data_dir, TenantOptions options)
     : data_dir_(std::move(data_dir)), options_(options) {
-  if (options_.memory.memtables) memory_thread_ = std::thread([this] { MemoryLoop(); });
+  if (options_.memory.memtable_budget > 0) {
+    memory_thread_ = std::thread([this] { MemoryLoop(); });
+  }
 }
 
 TenantRegistry::~TenantRegistry() { CloseAll(); }
 
+uint64_t TenantRegistry::MemtableBytes() const {
+  std::shared_lock lock(mu_);
+  uint64_t sum = 0;
+  for (const auto& [id, t] : tenants_) {
+    sum += t->log().Memory().memtables + t->store().Memory().memtables;
+  }
+  return sum;
+}
+
 void TenantRegistry::MemoryLoop() {
   pthread_setname_np(pthread_self(), "kaiin-memory");
-  const ledger::StorageMemory& memory = options_.memory;
   std::unordered_set<Tenant*> flushed;  // at most once a sweep (a projector catching up refills)
   for (;;) {
     {
@@ -387,7 +396,7 @@ void TenantRegistry::MemoryLoop() {
       if (memory_stop_) return;
     }
     flushed.clear();
-    while (memory.MemtableBytes() > memory.MemtableBudget()) {
+    while (MemtableBytes() > options_.memory.memtable_budget) {
       std::shared_lock lock(mu_);  // CloseAll stops this thread before it takes mu_
       Tenant* fullest = nullptr;
       uint64_t most = 0;

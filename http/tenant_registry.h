@@ -49,10 +49,10 @@ struct TenantOptions {
   bool snapshot_in_child = true;
   // Tests only: both stores of every tenant write through this switch (a simulated full disk).
   std::shared_ptr<ledger::StorageFaults> faults;
-  // The memtable budget and block cache every tenant's stores share (kaiind: --memtable-mib,
-  // --block-cache-mib); null members: each store its own, as tests and tools open them.
+  // The memtable budget of all tenants' stores together and the block cache they share (kaiind:
+  // --memtable-mib, --block-cache-mib); 0 and null: none, each family its own cache.
   ledger::StorageMemory memory;
-  // With a shared budget: how often the registry looks whether the memtables are over it, and
+  // With a budget: how often the registry looks whether the memtables are over it, and
   // how long a tenant must have committed nothing before its memtables are flushed for it.
   std::chrono::milliseconds memory_sweep{1000};
   std::chrono::milliseconds memory_quiet{1000};
@@ -167,14 +167,16 @@ class TenantRegistry {
   const ledger::StorageMemory& memory() const { return options_.memory; }
   // Memory sweeps that flushed a tenant's memtables.
   uint64_t memory_flushes() const { return memory_flushes_.load(); }
+  // What all tenants' stores hold in memtables now.
+  uint64_t MemtableBytes() const;
 
  private:
-  // The memory sweep (with a shared memtable budget). RocksDB flushes a database for the shared
-  // budget only when that database writes, so tenants gone quiet would keep their memtables and
-  // the budget would bound nothing in a process of many societies. Every memory_sweep, while
-  // all memtables together are over the budget, the quiet tenant whose memtables hold the most
-  // entries is flushed, then the next, until the sum is under the budget or no quiet tenant
-  // holds any.
+  // The memory sweep (with a memtable budget). A store flushes by itself only once its own
+  // memtables reach 64 MiB, which a small society may never do: in a process of many societies
+  // those that went quiet would keep everything they wrote since their last flush. Every
+  // memory_sweep, while all memtables together are over the budget, the quiet tenant whose
+  // memtables hold the most entries is flushed, then the next, until the sum is under the budget
+  // or no quiet tenant holds any.
   void MemoryLoop();
 
   std::string data_dir_;

@@ -131,9 +131,7 @@ rocksdb::DBOptions DbOptions(const LogOptions& options) {
   db_options.enable_pipelined_write = false;
   // One memtable budget for all the families (5): memory stays bounded per tenant instead of
   // growing to 64 MiB per family before the first flush (bench/load_10min.sh showed the climb).
-  // With a budget shared by the process (storage_memory.h), that one instead.
   db_options.db_write_buffer_size = options.memtable_bytes_max;
-  db_options.write_buffer_manager = options.memory.memtables;
   db_options.writable_file_max_buffer_size = 128 << 10;
   if (options.env != nullptr) db_options.env = options.env;
   if (options.info_log) db_options.info_log = options.info_log;

@@ -45,8 +45,8 @@ struct LogOptions {
   // wake-ups; overlapping a few microseconds of deciding does not pay for them).
   int64_t pipeline_decide_us_min = 100;
   std::function<TimestampMicros()> clock;   // defaults to the system clock
-  size_t memtable_bytes_max = 64 << 20;     // all families' memtables together, unless:
-  StorageMemory memory;                     // budget and cache shared by the process, if set
+  size_t memtable_bytes_max = 64 << 20;     // all families' memtables together
+  StorageMemory memory;                     // the block cache shared by the process, if set
   size_t stream_cache_max = 100000;         // cached stream versions; dropped at a group's start
   rocksdb::Env* env = nullptr;              // RocksDB's default; tests inject faults (storage_faults.h)
   std::shared_ptr<rocksdb::Logger> info_log;  // RocksDB's diagnostics; null: a LOG file (rocks_logger.h)

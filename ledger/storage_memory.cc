@@ -2,20 +2,15 @@
 
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
-#include <rocksdb/write_buffer_manager.h>
 
 namespace kaiin::ledger {
 
 StorageMemory StorageMemory::Shared(size_t memtable_bytes, size_t block_cache_bytes) {
   StorageMemory m;
-  m.memtables = std::make_shared<rocksdb::WriteBufferManager>(memtable_bytes);
-  m.block_cache = rocksdb::NewLRUCache(block_cache_bytes);
+  m.memtable_budget = memtable_bytes;
+  if (block_cache_bytes > 0) m.block_cache = rocksdb::NewLRUCache(block_cache_bytes);
   return m;
 }
-
-size_t StorageMemory::MemtableBytes() const { return memtables ? memtables->memory_usage() : 0; }
-
-size_t StorageMemory::MemtableBudget() const { return memtables ? memtables->buffer_size() : 0; }
 
 size_t StorageMemory::BlockCacheBytes() const { return block_cache ? block_cache->GetUsage() : 0; }
 

@@ -4,16 +4,17 @@
 // column family, and an idle society with a few thousand members cost kaiind ~19 MiB
 // (docs/benchmarks.md, "Many tenants in one process").
 //
-// - memtables: one budget for the memtables of all the databases opened with it (log and
-//   projection stores of every tenant). A database whose write finds the sum over the budget
-//   flushes its own oldest memtable; a database that does not write keeps what it holds, so
-//   kaiind's tenant registry flushes quiet tenants while the sum is over the budget
-//   (http/tenant_registry.h). An empty memtable still holds its arena's first block and, for
-//   the log's streams and idempotency families, its bloom filter: ~3 MiB a tenant that no flush
-//   gives back.
+// - memtable_budget: what all tenants' memtables together may hold. Each store keeps its own
+//   64 MiB bound while it writes, as before; kaiind's tenant registry flushes quiet tenants
+//   while the sum over all stores is over the budget (http/tenant_registry.h), so a society gone
+//   quiet gives back what it wrote. RocksDB's WriteBufferManager was tried for this and dropped:
+//   a database whose write finds the shared sum over the limit flushes its own oldest memtable,
+//   however small, at every write while the sum stays over (the projections' memtables counted),
+//   and payments at a million members fell by a quarter with a p99 of 0.39 s
+//   (docs/benchmarks.md, "Many tenants in one process").
 // - block_cache: one LRU cache for the table blocks every family reads.
 //
-// Null members mean a database's own budget and caches, as before (tests, kaiin-replay).
+// Zero and null mean no budget and each family's own cache, as before (tests, kaiin-replay).
 #pragma once
 
 #include <cstddef>
@@ -23,21 +24,17 @@
 namespace rocksdb {
 class Cache;
 class DB;
-class WriteBufferManager;
 }  // namespace rocksdb
 
 namespace kaiin::ledger {
 
 struct StorageMemory {
-  std::shared_ptr<rocksdb::WriteBufferManager> memtables;
+  size_t memtable_budget = 0;
   std::shared_ptr<rocksdb::Cache> block_cache;
 
-  // A budget of `memtable_bytes` for all memtables and a cache of `block_cache_bytes`.
+  // A budget of `memtable_bytes` for all memtables and a cache of `block_cache_bytes` (0: none).
   static StorageMemory Shared(size_t memtable_bytes, size_t block_cache_bytes);
 
-  // What the memtables of all databases opened with it hold now, and the budget (0 without one).
-  size_t MemtableBytes() const;
-  size_t MemtableBudget() const;
   // What the shared cache holds now (0 without one).
   size_t BlockCacheBytes() const;
 };

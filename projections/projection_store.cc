@@ -319,7 +319,6 @@ Status ProjectionStore::OpenDb(const std::vector<std::string>& names) {
   options.create_missing_column_families = true;
   // One memtable budget for all the projections' families, as for the log (bounded memory).
   options.db_write_buffer_size = 64 << 20;
-  options.write_buffer_manager = options_.write_buffer_manager;  // the process's, if shared
   options.writable_file_max_buffer_size = 128 << 10;
   if (options_.env != nullptr) options.env = options_.env;
   if (options_.info_log) options.info_log = options_.info_log;

@@ -22,7 +22,6 @@ class Env;
 class Iterator;
 class Logger;
 class ColumnFamilyHandle;
-class WriteBufferManager;
 }  // namespace rocksdb
 
 namespace kaiin::projections {
@@ -30,9 +29,8 @@ namespace kaiin::projections {
 struct StoreOptions {
   rocksdb::Env* env = nullptr;                // RocksDB's default; tests inject faults
   std::shared_ptr<rocksdb::Logger> info_log;  // RocksDB's diagnostics; null: a LOG file
-  // Shared by the process's databases (ledger/storage_memory.h); null: the store's own 64 MiB
-  // memtable budget and an 8 MiB block cache per family.
-  std::shared_ptr<rocksdb::WriteBufferManager> write_buffer_manager;
+  // Shared by the process's databases (ledger/storage_memory.h); null: an 8 MiB block cache
+  // per family.
   std::shared_ptr<rocksdb::Cache> block_cache;
 };
 
