@@ -88,9 +88,9 @@ EncodingChild ForkEncoder(const commands::TenantModel& model) {
   return {pid, fds[0]};
 }
 
-// Reads the child's bytes to the end and waits for it: false (and nothing in *bytes) unless it
-// wrote them all and exited 0.
-bool CollectEncoding(EncodingChild child, std::string* bytes) {
+// Reads the child's bytes to the end (behind the room for the event's hash) and waits for it:
+// false (and nothing in *bytes) unless it wrote them all and exited 0.
+bool CollectEncoding(EncodingChild child, ledger::SnapshotBytes* bytes) {
   // Reads up to `size` bytes into p; how many came before the end of the pipe.
   auto read_some = [&child](char* p, size_t size) {
     size_t done = 0;
@@ -105,17 +105,18 @@ bool CollectEncoding(EncodingChild child, std::string* bytes) {
   uint64_t size = 0;
   bool ok = read_some(reinterpret_cast<char*>(&size), sizeof(size)) == sizeof(size) && size > 0 &&
             size < (uint64_t{1} << 40);
+  constexpr size_t room = ledger::SnapshotBytes::kHashRoom;
   if (ok) {
-    bytes->resize(size);
+    bytes->framed.resize(room + size);
     char extra;
-    ok = read_some(bytes->data(), size) == size && read_some(&extra, 1) == 0;
+    ok = read_some(bytes->framed.data() + room, size) == size && read_some(&extra, 1) == 0;
   }
   close(child.fd);  // a child still writing gets EPIPE and fails
   int status = 0;
   while (waitpid(child.pid, &status, 0) < 0 && errno == EINTR) {
   }
   ok = ok && WIFEXITED(status) && WEXITSTATUS(status) == 0;
-  if (!ok) std::string().swap(*bytes);
+  if (!ok) std::string().swap(bytes->framed);
   return ok;
 }
 
@@ -214,7 +215,8 @@ void Tenant::SaveWriteModel() {
   const uint64_t head = log_->Head();
   if (model_.position != head) return;
   if (snapshot_on_disk_.load() == head) return;
-  if (Status s = log_->WriteSnapshot(commands::EncodeModel(model_)); s.ok()) {
+  ledger::SnapshotBytes bytes{commands::EncodeModel(model_, ledger::SnapshotBytes::kHashRoom)};
+  if (Status s = log_->WriteSnapshot(std::move(bytes)); s.ok()) {
     snapshot_on_disk_.store(head);
   } else {
     spdlog::warn("tenant {}: write-model snapshot not written: {}", id_, s.ToString());
@@ -244,7 +246,7 @@ void Tenant::SnapshotLoop() {
     if (log_->Head() < last_snapshot_.load() + snapshot_every_) continue;
     const int64_t last_commit = last_commit_us_.load();
     if (SteadyMicros() - last_commit < quiet_us || last_commit == declined_after) continue;
-    std::string bytes;
+    ledger::SnapshotBytes bytes;
     uint64_t at = 0;
     double held_ms = 0;  // the writer's time on the snapshot
     EncodingChild child;
@@ -258,7 +260,9 @@ void Tenant::SnapshotLoop() {
       }
       const auto held = std::chrono::steady_clock::now();
       if (snapshot_in_child_) child = ForkEncoder(model_);
-      if (child.pid < 0) bytes = commands::EncodeModel(model_);
+      if (child.pid < 0) {
+        bytes.framed = commands::EncodeModel(model_, ledger::SnapshotBytes::kHashRoom);
+      }
       held_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - held)
                     .count();
       at = model_.position;
@@ -278,11 +282,12 @@ void Tenant::SnapshotLoop() {
     }
     const double total_ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    if (Status s = log_->WriteSnapshotAt(at, bytes); s.ok()) {
+    const size_t size = bytes.framed.size() - ledger::SnapshotBytes::kHashRoom;
+    if (Status s = log_->WriteSnapshotAt(at, std::move(bytes)); s.ok()) {
       snapshot_on_disk_.store(at);
       spdlog::info("tenant {}: write-model snapshot at {} ({} bytes, encoded in {:.0f} ms{}, "
                    "the writer held {:.0f} ms)",
-                   id_, at, bytes.size(), total_ms, child.pid >= 0 ? " by a child process" : "",
+                   id_, at, size, total_ms, child.pid >= 0 ? " by a child process" : "",
                    held_ms);
     } else {
       spdlog::warn("tenant {}: write-model snapshot at {} not written: {}", id_, at, s.ToString());

@@ -404,6 +404,10 @@ void RocksEventLog::Close() {
 }
 
 Status RocksEventLog::WriteSnapshot(std::string_view bytes) {
+  return WriteSnapshot(SnapshotBytes::Copy(bytes));
+}
+
+Status RocksEventLog::WriteSnapshot(SnapshotBytes bytes) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (!closed_) return Status::Internal("a snapshot is written only after Close");
@@ -414,10 +418,14 @@ Status RocksEventLog::WriteSnapshot(std::string_view bytes) {
   }
   const uint64_t head = Head();
   if (head == 0) return Status::Ok();  // nothing to spare a replay of
-  return PutSnapshot(head, HashView(head_hash_), bytes);
+  return PutSnapshot(head, HashView(head_hash_), std::move(bytes));
 }
 
 Status RocksEventLog::WriteSnapshotAt(uint64_t position, std::string_view bytes) {
+  return WriteSnapshotAt(position, SnapshotBytes::Copy(bytes));
+}
+
+Status RocksEventLog::WriteSnapshotAt(uint64_t position, SnapshotBytes bytes) {
   std::shared_lock db_lock(db_mu_);
   if (!db_ || follower_) {
     return Status::Unavailable("storage_unavailable", "the event log cannot take a snapshot");
@@ -429,7 +437,7 @@ Status RocksEventLog::WriteSnapshotAt(uint64_t position, std::string_view bytes)
   rocksdb::Status s =
       db_->Get(rocksdb::ReadOptions(), events_cf_, PositionKey(position), &envelope);
   if (!s.ok()) return FromRocks(s, "read the snapshot's event");
-  return PutSnapshot(position, HashView(events::Sha256(envelope)), bytes);
+  return PutSnapshot(position, HashView(events::Sha256(envelope)), std::move(bytes));
 }
 
 // The snapshot goes in as a table file ingested into its family, not through the memtable: a
@@ -438,9 +446,12 @@ Status RocksEventLog::WriteSnapshotAt(uint64_t position, std::string_view bytes)
 // after it, in a small write flushed at once; a crash between the two leaves one more snapshot,
 // never none.
 Status RocksEventLog::PutSnapshot(uint64_t position, std::string_view event_hash,
-                                  std::string_view bytes) {
-  std::string value(event_hash);
-  value.append(bytes);
+                                  SnapshotBytes bytes) {
+  constexpr size_t room = SnapshotBytes::kHashRoom;
+  if (bytes.framed.size() < room || event_hash.size() != room) {
+    return Status::Internal("a snapshot's bytes come after room for the event's hash");
+  }
+  std::memcpy(bytes.framed.data(), event_hash.data(), room);
   // One name: what a crash left halfway is replaced by the next snapshot, not kept beside it.
   const std::string file = path_ + "/snapshot-ingest.sst";
   rocksdb::Options cf_options = db_->GetOptions(snapshots_cf_);
@@ -448,11 +459,15 @@ Status RocksEventLog::PutSnapshot(uint64_t position, std::string_view event_hash
   // buffer of its size and seconds of the snapshot thread's CPU.
   cf_options.compression = rocksdb::kNoCompression;
   cf_options.env->DeleteFile(file);
-  rocksdb::SstFileWriter writer(rocksdb::EnvOptions(cf_options), cf_options, snapshots_cf_);
-  rocksdb::Status s = writer.Open(file);
-  if (s.ok()) s = writer.Put(PositionKey(position), value);
-  if (s.ok()) s = writer.Finish();
-  std::string().swap(value);
+  rocksdb::Status s;
+  {
+    // The writer copies the value into its block: both copies go before the ingestion.
+    rocksdb::SstFileWriter writer(rocksdb::EnvOptions(cf_options), cf_options, snapshots_cf_);
+    s = writer.Open(file);
+    if (s.ok()) s = writer.Put(PositionKey(position), bytes.framed);
+    std::string().swap(bytes.framed);
+    if (s.ok()) s = writer.Finish();
+  }
   if (s.ok()) {
     rocksdb::IngestExternalFileOptions ingest;
     ingest.move_files = true;

@@ -52,6 +52,23 @@ struct LogOptions {
   std::shared_ptr<rocksdb::Logger> info_log;  // RocksDB's diagnostics; null: a LOG file (rocks_logger.h)
 };
 
+// A write model's bytes behind room for the hash of the event at the snapshot's position, which
+// the snapshots family stores before them: a large tenant's model is a gigabyte, and making room
+// by copying it cost a periodic snapshot a third copy (docs/benchmarks.md). The room's content
+// does not matter; the log overwrites it. commands::EncodeModel(model, kHashRoom) encodes so.
+struct SnapshotBytes {
+  static constexpr size_t kHashRoom = 32;
+  std::string framed;  // kHashRoom bytes, then the model's
+
+  static SnapshotBytes Copy(std::string_view bytes) {
+    SnapshotBytes b;
+    b.framed.reserve(kHashRoom + bytes.size());
+    b.framed.assign(kHashRoom, '\0');
+    b.framed.append(bytes);
+    return b;
+  }
+};
+
 // Counters for /metrics. Written by the writer thread, read by anyone.
 struct LogStats {
   static constexpr size_t kBatchBuckets = 13;  // commands per batch: <=1, <=2, <=4 ... <=2048, more
@@ -106,11 +123,13 @@ class RocksEventLog final : public EventLog {
   // the log it was taken from. Only after Close (no command can be running); replaces the
   // earlier snapshots. Unavailable after a failed write.
   Status WriteSnapshot(std::string_view bytes);
+  Status WriteSnapshot(SnapshotBytes bytes);
   // The same for a position at or below the head while the log runs (any thread): the caller
   // vouches that `bytes` hold exactly the events up to `position`. Both go in as a table file
   // ingested into the family (PutSnapshot), so that a large snapshot does not hold up the group
   // commits queued behind it. Replaces the earlier snapshots.
   Status WriteSnapshotAt(uint64_t position, std::string_view bytes);
+  Status WriteSnapshotAt(uint64_t position, SnapshotBytes bytes);
   // The latest snapshot at or below the head whose event hash matches the log: sets *position
   // and *bytes (unless null) and returns true; false when there is none.
   Result<bool> LatestSnapshot(uint64_t* position, std::string* bytes);
@@ -169,7 +188,7 @@ class RocksEventLog final : public EventLog {
   Result<uint32_t> StreamVersionSlot(std::string_view stream);
   // Stores a snapshot of `position` (key position, value `event_hash` then `bytes`) and drops
   // the earlier ones. The caller holds db_mu_ (shared).
-  Status PutSnapshot(uint64_t position, std::string_view event_hash, std::string_view bytes);
+  Status PutSnapshot(uint64_t position, std::string_view event_hash, SnapshotBytes bytes);
 
   LogOptions options_;
   std::string path_;
