@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# kaiind's resident memory through one periodic write-model snapshot, on an existing large
+# folder with a tenant "bench" (bench/scale_1m.sh's):
+#
+#   bench/snapshot_rss.sh DATA_DIR [KAIIND]
+#
+# Starts kaiind (--snapshot-every 50000 --snapshot-quiet-ms 500), 10 s of payments with wrk at
+# 64 connections (so a snapshot is due), then samples VmRSS every 0.1 s for 25 s without writes
+# (the snapshot begins after 0.5 s of quiet): prints the RSS before, the peak, the RSS at the end
+# and the snapshot's log line. Writes to the folder: use a copy.
+set -euo pipefail
+. bench/common.sh
+data=$1
+export KAIIND=${2:-./build/http/kaiind}
+port=${PORT:-18117}
+members=${MEMBERS:-1000000}
+KAIIND_ARGS="--snapshot-every 50000 --snapshot-quiet-ms 500" \
+  start_kaiind "$data" "$port" /tmp/kaiin-snapshot-rss.log
+trap 'kill $pid 2> /dev/null && wait $pid' EXIT
+wait_ready "$port"
+base="127.0.0.1:$port/v1/tenants/bench"
+rss() { awk '/VmRSS/ {print int($2 / 1024)}' "/proc/$pid/status"; }
+echo "ready: RSS $(rss) MiB"
+wrk -t2 -c64 -d10s -s bench/payment.lua "http://$base/payments" -- "$members" "$token" \
+  "snaprss$(date +%s)" oldest_first > /dev/null 2>&1
+before=$(rss); peak=$before
+for _ in $(seq 250); do
+  r=$(rss); (( r > peak )) && peak=$r
+  sleep 0.1
+done
+echo "after the payments: RSS $before MiB; peak through the snapshot $peak MiB; 25 s later $(rss) MiB"
+{ grep -o "write-model snapshot at .*" /tmp/kaiin-snapshot-rss.log || true; } | sed 's/^/   /'
