@@ -3,6 +3,7 @@
 // Format: see projection_store.cc. Thread-safe for reads; one applier at a time.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <shared_mutex>
@@ -128,7 +129,8 @@ class ProjectionStore {
   // an exclusive lock; readers hold a shared lock.
   mutable std::shared_mutex db_mu_;
   std::unique_ptr<rocksdb::DB> db_;
-  bool write_failed_ = false;  // a write failed; reopen before the next (applier only)
+  // A write failed; reopen before the next. Set by the applier; read by Flush on any thread.
+  std::atomic<bool> write_failed_{false};
   rocksdb::ColumnFamilyHandle* checkpoints_cf_ = nullptr;
   std::unordered_map<std::string, rocksdb::ColumnFamilyHandle*> families_;
   std::vector<rocksdb::ColumnFamilyHandle*> all_handles_;
