@@ -394,6 +394,7 @@ uint64_t TenantRegistry::MemtableBytes() const {
 void TenantRegistry::MemoryLoop() {
   pthread_setname_np(pthread_self(), "kaiin-memory");
   std::unordered_set<Tenant*> flushed;  // at most once a sweep (a projector catching up refills)
+  std::unordered_set<Tenant*> failing;  // warned once (a full disk), until a flush succeeds
   for (;;) {
     {
       std::unique_lock<std::mutex> lock(memory_mu_);
@@ -417,10 +418,13 @@ void TenantRegistry::MemoryLoop() {
       if (fullest == nullptr) break;
       flushed.insert(fullest);
       if (Status s = fullest->FlushMemtables(); !s.ok()) {
-        spdlog::warn("tenant {}: memtables not flushed for the memory budget: {}", fullest->id(),
-                     s.ToString());
+        if (failing.insert(fullest).second) {
+          spdlog::warn("tenant {}: memtables not flushed for the memory budget: {}",
+                       fullest->id(), s.ToString());
+        }
         continue;
       }
+      failing.erase(fullest);
       memory_flushes_.fetch_add(1);
     }
   }
