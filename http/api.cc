@@ -515,20 +515,24 @@ std::string Api::RenderMetrics() const {
     out += "kaiin_projection_lag_events{tenant=\"" + t->id() + "\"} " +
            std::to_string(head > pos ? head - pos : 0) + "\n";
   }
+  // Each store's memory once (RocksDB sums its properties over the families at each call).
+  std::vector<std::pair<ledger::DbMemory, projections::StoreMemory>> memory;
+  for (Tenant* t : all) memory.emplace_back(t->log().Memory(), t->store().Memory());
   gauge("kaiin_storage_memtable_bytes",
         "What a tenant's store holds in memtables (mutable, immutable and pinned).", "gauge");
-  for (Tenant* t : all) {
-    const std::string l = "kaiin_storage_memtable_bytes{tenant=\"" + t->id() + "\",store=\"";
-    out += l + "log\"} " + std::to_string(t->log().Memory().memtables) + "\n";
-    out += l + "projections\"} " + std::to_string(t->store().Memory().memtables) + "\n";
+  for (size_t i = 0; i < all.size(); ++i) {
+    const std::string l = "kaiin_storage_memtable_bytes{tenant=\"" + all[i]->id() + "\",store=\"";
+    out += l + "log\"} " + std::to_string(memory[i].first.memtables) + "\n";
+    out += l + "projections\"} " + std::to_string(memory[i].second.memtables) + "\n";
   }
   gauge("kaiin_storage_table_reader_bytes",
         "What a tenant's store holds for reading its table files outside the block cache.",
         "gauge");
-  for (Tenant* t : all) {
-    const std::string l = "kaiin_storage_table_reader_bytes{tenant=\"" + t->id() + "\",store=\"";
-    out += l + "log\"} " + std::to_string(t->log().Memory().table_readers) + "\n";
-    out += l + "projections\"} " + std::to_string(t->store().Memory().table_readers) + "\n";
+  for (size_t i = 0; i < all.size(); ++i) {
+    const std::string l =
+        "kaiin_storage_table_reader_bytes{tenant=\"" + all[i]->id() + "\",store=\"";
+    out += l + "log\"} " + std::to_string(memory[i].first.table_readers) + "\n";
+    out += l + "projections\"} " + std::to_string(memory[i].second.table_readers) + "\n";
   }
   const ledger::StorageMemory& shared = tenants_->memory();
   if (shared.memtable_budget > 0) {

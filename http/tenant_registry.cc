@@ -382,15 +382,6 @@ TenantRegistry::TenantRegistry(std::string data_dir, TenantOptions options)
 
 TenantRegistry::~TenantRegistry() { CloseAll(); }
 
-uint64_t TenantRegistry::MemtableBytes() const {
-  std::shared_lock lock(mu_);
-  uint64_t sum = 0;
-  for (const auto& [id, t] : tenants_) {
-    sum += t->log().Memory().memtables + t->store().Memory().memtables;
-  }
-  return sum;
-}
-
 void TenantRegistry::MemoryLoop() {
   pthread_setname_np(pthread_self(), "kaiin-memory");
   std::unordered_set<Tenant*> flushed;  // at most once a sweep (a projector catching up refills)
@@ -402,20 +393,24 @@ void TenantRegistry::MemoryLoop() {
       if (memory_stop_) return;
     }
     flushed.clear();
-    while (MemtableBytes() > options_.memory.memtable_budget) {
+    for (;;) {
+      // One look at every store: the memtables' sum, and the quiet tenant holding the most.
       std::shared_lock lock(mu_);  // CloseAll stops this thread before it takes mu_
+      uint64_t sum = 0;
       Tenant* fullest = nullptr;
       uint64_t most = 0;
       for (const auto& [id, t] : tenants_) {
+        const ledger::DbMemory log = t->log().Memory();
+        const projections::StoreMemory store = t->store().Memory();
+        sum += log.memtables + store.memtables;
         if (flushed.contains(t.get()) || !t->QuietFor(options_.memory_quiet)) continue;
-        const uint64_t entries =
-            t->log().Memory().memtable_entries + t->store().Memory().memtable_entries;
+        const uint64_t entries = log.memtable_entries + store.memtable_entries;
         if (entries > most) {
           most = entries;
           fullest = t.get();
         }
       }
-      if (fullest == nullptr) break;
+      if (sum <= options_.memory.memtable_budget || fullest == nullptr) break;
       flushed.insert(fullest);
       if (Status s = fullest->FlushMemtables(); !s.ok()) {
         if (failing.insert(fullest).second) {

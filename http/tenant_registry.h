@@ -167,8 +167,6 @@ class TenantRegistry {
   const ledger::StorageMemory& memory() const { return options_.memory; }
   // Memory sweeps that flushed a tenant's memtables.
   uint64_t memory_flushes() const { return memory_flushes_.load(); }
-  // What all tenants' stores hold in memtables now.
-  uint64_t MemtableBytes() const;
 
  private:
   // The memory sweep (with a memtable budget). A store flushes by itself only once its own
