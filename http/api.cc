@@ -499,6 +499,12 @@ std::string Api::RenderMetrics() const {
     out += "kaiin_group_commit_commands_count{tenant=\"" + t->id() + "\"} " +
            std::to_string(st.batches.load()) + "\n";
   }
+  gauge("kaiin_group_commit_handed_total",
+        "Groups written by the syncer while the writer decided the next.", "counter");
+  for (Tenant* t : all) {
+    out += "kaiin_group_commit_handed_total{tenant=\"" + t->id() + "\"} " +
+           std::to_string(t->log().stats().groups_handed.load()) + "\n";
+  }
   gauge("kaiin_storage_write_failures_total", "Group commits that failed to write.", "counter");
   for (Tenant* t : all) {
     out += "kaiin_storage_write_failures_total{tenant=\"" + t->id() + "\"} " +

@@ -134,6 +134,7 @@ TEST_F(ApiFixture, MetricsExposeRequestsLatencyAppendsBatchesAndLag) {
         "kaiin_http_request_duration_seconds_bucket{route=\"/v1/tenants/{tenant}/events\",le=\"+Inf\"} 1",
         "kaiin_events_appended_total{tenant=\"jsnm\"} 1",
         "kaiin_group_commit_commands_count{tenant=\"jsnm\"} 1",
+        "kaiin_group_commit_handed_total{tenant=\"jsnm\"} ",  // 0 or 1: how long deciding took
         "kaiin_projection_lag_events{tenant=\"jsnm\"}", "kaiin_log_head_position{tenant=\"jsnm\"} 1"}) {
     EXPECT_NE(m.find(series), std::string::npos) << series;
   }

@@ -192,8 +192,8 @@ std::future<Result<CommitResult>> SubmitAsync(RocksEventLog& log, CommandMeta me
   return future;
 }
 
-// The pipeline tests: a log on which every group with something queued behind it goes to the
-// syncer, however quickly it was decided, and whose stream s-1 holds one event.
+// The pipeline tests: a log on which every group goes to the syncer, however quickly it was
+// decided, and whose stream s-1 holds one event.
 class EventLogPipelineTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -247,6 +247,27 @@ TEST_F(EventLogPipelineTest, CommandsDecidedWhileTheGroupBeforeIsWrittenBuildOnI
   ASSERT_TRUE(after.ok()) << after.status().ToString();
   EXPECT_EQ(after->first_position, 3u);
   EXPECT_EQ(log_->Head(), 3u);
+  EXPECT_EQ(ExpectIntactChain(*log_).events, 3u);
+}
+
+// A group goes to the syncer even when nothing is queued behind it: a command that arrives while
+// it is written (a caller answered by the group before sends its next then) is decided meanwhile.
+TEST_F(EventLogPipelineTest, ACommandArrivingWhileALoneGroupIsWrittenIsDecidedMeanwhile) {
+  EXPECT_EQ(log_->stats().groups_handed.load(), 1u);  // SetUp's append, alone
+  faults_.HoldLogAppends(true);
+  auto first = SubmitAsync(*log_, Meta("k1", "x"), {"s-1", 1, {Draft("b")}});
+  ASSERT_TRUE(faults_.WaitHeld(1));  // k1 is on its way to the disk, nothing behind it
+  auto second = SubmitAsync(*log_, Meta("k2", "y"), {"s-1", 2, {Draft("c")}});
+  ASSERT_TRUE(QueueDrains(*log_));  // the writer took k2 up: it is not the one held in the write
+  EXPECT_EQ(log_->Head(), 1u);
+  faults_.HoldLogAppends(false);
+  auto a = first.get();
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_EQ(a->first_position, 2u);
+  auto b = second.get();
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  EXPECT_EQ(b->first_position, 3u);
+  EXPECT_EQ(log_->stats().groups_handed.load(), 3u);
   EXPECT_EQ(ExpectIntactChain(*log_).events, 3u);
 }
 
