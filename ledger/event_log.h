@@ -66,7 +66,9 @@ class WriteContext {
   // The stream's current version (0: no such stream), counting this command's own appends.
   virtual Result<uint64_t> StreamVersion(std::string_view stream) = 0;
   // Queues events for the stream after checking expected_version (Aborted version_conflict).
-  // Nothing is written if decide returns an error.
+  // Nothing is written if decide returns an error. A log may check that a stream required new
+  // (kNoStream) is new only once decide has returned, for all such streams of the command in one
+  // read: the command then fails with version_conflict all the same, and nothing is written.
   virtual Status Append(StreamAppend append) = 0;
   // The answer to keep with the idempotency key, returned verbatim on a retry.
   virtual void SetResult(std::string result) = 0;

@@ -184,9 +184,9 @@ class RocksEventLog final : public EventLog {
   // the next group starts from the durable head (after reopening the database).
   void ForgetFlight();
   void NotifyCommitted(uint64_t head);
-  // The writer's entry for the stream's version (stream_versions_.version(entry)), loaded from
-  // the disk if not cached; valid until the cache is dropped (between groups).
-  Result<uint32_t> StreamVersionSlot(std::string_view stream);
+  // The stream's last version on the disk (0: no such stream). `exists`: its version 1 is known
+  // to be there (the point read that would prove it is spared).
+  Result<uint64_t> ReadStreamVersion(std::string_view stream, bool exists = false);
   // Stores a snapshot of `position` (key position, value `event_hash` then `bytes`) and drops
   // the earlier ones. The caller holds db_mu_ (shared).
   Status PutSnapshot(uint64_t position, std::string_view event_hash, SnapshotBytes bytes);

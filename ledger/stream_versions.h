@@ -1,4 +1,4 @@
-// StreamVersions: the log writer's cache of stream versions (RocksEventLog::StreamVersionSlot).
+// StreamVersions: the log writer's cache of stream versions (RocksEventLog::Context).
 //
 // Nearly every lookup is of a stream that is new (an invoice's, a payment's): a miss, and in a
 // node-based hash map a miss costs a cache miss into the buckets and one per node of the chain,
@@ -28,6 +28,9 @@ class StreamVersions {
   // Adds `stream` (not present) at `version`; returns its entry.
   uint32_t Insert(std::string_view stream, uint64_t version);
   uint64_t& version(uint32_t entry) { return entries_[entry].version; }
+  std::string_view name(uint32_t entry) const {
+    return {names_.data() + entries_[entry].name_at, entries_[entry].name_size};
+  }
 
   size_t size() const { return entries_.size(); }
   void Clear();

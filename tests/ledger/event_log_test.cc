@@ -326,6 +326,110 @@ TEST(EventLogTest, StreamVersionsSurviveTheCacheBeingDropped) {
   ExpectIntactChain(*log);
 }
 
+// Streams a command appends to without a version (or requires new) and that are not cached are
+// taken as new and proven so in one read once the decide step is done. The tests below reopen
+// the log so that nothing is cached, and check what the disk then holds.
+class EventLogStreamsTakenAsNewTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto log = OpenLog(dir_.path());
+    ASSERT_TRUE(log->Append(Meta(), {"s-0", kNoStream, {Draft("a"), Draft("b")}}).ok());
+    ASSERT_TRUE(log->Append(Meta(), {"s-1", kNoStream, {Draft("c")}}).ok());
+    log.reset();
+    log_ = OpenLog(dir_.path());  // nothing cached
+  }
+
+  // The versions the stream index holds for the stream, read back from the envelopes.
+  std::vector<uint64_t> Versions(std::string_view stream) {
+    std::vector<events::RecordedEvent> events;
+    EXPECT_TRUE(log_->ReadStream(stream, 1, 100, &events).ok());
+    std::vector<uint64_t> versions;
+    for (const auto& e : events) versions.push_back(Decode(e).meta.version);
+    return versions;
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<RocksEventLog> log_;
+};
+
+TEST_F(EventLogStreamsTakenAsNewTest, StreamsThatExistContinueFromTheirVersionOnTheDisk) {
+  auto r = log_->SubmitAndWait(Meta(), [](WriteContext& ctx) {
+    for (StreamAppend a : std::vector<StreamAppend>{{"s-0", kAnyVersion, {Draft("d")}},
+                                                    {"n-0", kAnyVersion, {Draft("e")}},
+                                                    {"s-1", kAnyVersion, {Draft("f"), Draft("g")}},
+                                                    {"s-0", kAnyVersion, {Draft("h")}},
+                                                    {"n-1", kNoStream, {Draft("i")}}}) {
+      if (Status s = ctx.Append(std::move(a)); !s.ok()) return s;
+    }
+    return Status::Ok();
+  });
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(Versions("s-0"), (std::vector<uint64_t>{1, 2, 3, 4}));
+  EXPECT_EQ(Versions("s-1"), (std::vector<uint64_t>{1, 2, 3}));
+  EXPECT_EQ(Versions("n-0"), (std::vector<uint64_t>{1}));
+  EXPECT_EQ(Versions("n-1"), (std::vector<uint64_t>{1}));
+  // The cache holds the same versions: expected-version checks pass at them.
+  EXPECT_TRUE(log_->Append(Meta(), {"s-0", 4, {Draft("j")}}).ok());
+  EXPECT_TRUE(log_->Append(Meta(), {"s-1", 3, {Draft("k")}}).ok());
+  EXPECT_EQ(log_->Append(Meta(), {"n-1", kNoStream, {Draft("l")}}).status().reason(),
+            "version_conflict");
+  ExpectIntactChain(*log_);
+}
+
+TEST_F(EventLogStreamsTakenAsNewTest, AStreamRequiredNewThatExistsFailsTheCommandAfterDecide) {
+  auto r = log_->SubmitAndWait(Meta(), [](WriteContext& ctx) {
+    if (Status s = ctx.Append({"n-0", kNoStream, {Draft("d")}}); !s.ok()) return s;
+    if (Status s = ctx.Append({"s-0", kNoStream, {Draft("e")}}); !s.ok()) return s;
+    return Status::Ok();
+  });
+  EXPECT_EQ(r.status().reason(), "version_conflict") << r.status().ToString();
+  EXPECT_NE(r.status().message().find("s-0 is at version 2"), std::string::npos)
+      << r.status().message();
+  EXPECT_EQ(log_->Head(), 3u);  // nothing written
+  // Both streams are back where the disk has them.
+  EXPECT_TRUE(log_->Append(Meta(), {"s-0", 2, {Draft("f")}}).ok());
+  EXPECT_TRUE(log_->Append(Meta(), {"n-0", kNoStream, {Draft("g")}}).ok());
+  EXPECT_EQ(Versions("s-0"), (std::vector<uint64_t>{1, 2, 3}));
+  ExpectIntactChain(*log_);
+}
+
+// The conflict came first (at the append), so it is the answer, not what decide said after it.
+TEST_F(EventLogStreamsTakenAsNewTest, TheConflictIsTheAnswerWhenDecideFailsAfterIt) {
+  auto r = log_->SubmitAndWait(Meta(), [](WriteContext& ctx) {
+    if (Status s = ctx.Append({"s-1", kNoStream, {Draft("d")}}); !s.ok()) return s;
+    return Status::InvalidArgument("later", "a later check failed");
+  });
+  EXPECT_EQ(r.status().reason(), "version_conflict") << r.status().ToString();
+  EXPECT_TRUE(log_->Append(Meta(), {"s-1", 1, {Draft("e")}}).ok());
+  ExpectIntactChain(*log_);
+}
+
+TEST_F(EventLogStreamsTakenAsNewTest, AFailedCommandLeavesTheirVersionsAsOnTheDisk) {
+  auto r = log_->SubmitAndWait(Meta(), [](WriteContext& ctx) {
+    if (Status s = ctx.Append({"s-0", kAnyVersion, {Draft("d")}}); !s.ok()) return s;
+    return Status::InvalidArgument("later", "a later check failed");
+  });
+  EXPECT_EQ(r.status().reason(), "later");
+  EXPECT_EQ(log_->Append(Meta(), {"s-0", 1, {Draft("e")}}).status().reason(), "version_conflict");
+  EXPECT_TRUE(log_->Append(Meta(), {"s-0", 2, {Draft("e")}}).ok());
+  ExpectIntactChain(*log_);
+}
+
+TEST_F(EventLogStreamsTakenAsNewTest, StreamVersionReadsTheDiskForAStreamTakenAsNew) {
+  auto r = log_->SubmitAndWait(Meta(), [](WriteContext& ctx) -> Status {
+    if (Status s = ctx.Append({"s-0", kAnyVersion, {Draft("d")}}); !s.ok()) return s;
+    Result<uint64_t> v = ctx.StreamVersion("s-0");
+    if (!v.ok()) return v.status();
+    if (Status s = ctx.Append({"s-0", *v, {Draft("e")}}); !s.ok()) return s;
+    ctx.SetResult(std::to_string(*v));
+    return Status::Ok();
+  });
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->result, "3");
+  EXPECT_EQ(Versions("s-0"), (std::vector<uint64_t>{1, 2, 3, 4}));
+  ExpectIntactChain(*log_);
+}
+
 // A decide that throws fails its own command (Internal) and writes nothing of it; the writer
 // thread lives on and the next command is written.
 TEST(EventLogTest, ADecideThatThrowsFailsOnlyItsCommand) {
