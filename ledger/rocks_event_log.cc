@@ -279,13 +279,18 @@ class RocksEventLog::Context final : public WriteContext {
   // `keep_unproven`.
   Result<uint32_t> EntryOf(std::string_view stream, bool may_assume_new, bool keep_unproven) {
     StreamVersions& versions = log_->stream_versions_;
-    uint32_t entry = versions.Find(stream);
-    if (entry == StreamVersions::kNone) {
-      if (may_assume_new) {
-        entry = versions.Insert(stream, 0);
+    uint32_t entry;
+    if (may_assume_new) {
+      bool inserted;
+      entry = versions.FindOrInsert(stream, 0, &inserted);
+      if (inserted) {
         MarkUnproven(entry);
         return entry;
       }
+    } else {
+      entry = versions.Find(stream);
+    }
+    if (entry == StreamVersions::kNone) {
       Result<uint64_t> on_disk = log_->ReadStreamVersion(stream);
       if (!on_disk.ok()) return on_disk.status();
       return versions.Insert(stream, *on_disk);

@@ -34,13 +34,21 @@ uint32_t StreamVersions::Find(std::string_view stream) const {
 }
 
 uint32_t StreamVersions::Insert(std::string_view stream, uint64_t version) {
+  bool inserted;
+  return FindOrInsert(stream, version, &inserted);
+}
+
+uint32_t StreamVersions::FindOrInsert(std::string_view stream, uint64_t version, bool* inserted) {
   if ((entries_.size() + 1) * 2 > slots_.size()) Grow();  // at most half full
   const uint64_t hash = Hash(stream);
+  const size_t slot = SlotOf(stream, hash);
+  *inserted = slots_[slot] == 0;
+  if (!*inserted) return static_cast<uint32_t>(slots_[slot]) - 1;
   const uint32_t entry = static_cast<uint32_t>(entries_.size());
   entries_.push_back({hash, static_cast<uint32_t>(names_.size()),
                       static_cast<uint32_t>(stream.size()), version});
   names_.append(stream);
-  slots_[SlotOf(stream, hash)] = (hash >> 32) << 32 | (uint64_t{entry} + 1);
+  slots_[slot] = (hash >> 32) << 32 | (uint64_t{entry} + 1);
   return entry;
 }
 

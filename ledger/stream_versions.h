@@ -27,6 +27,9 @@ class StreamVersions {
   uint32_t Find(std::string_view stream) const;
   // Adds `stream` (not present) at `version`; returns its entry.
   uint32_t Insert(std::string_view stream, uint64_t version);
+  // The entry of `stream`, added at `version` if it was not present (*inserted): one probe where
+  // Find then Insert take two.
+  uint32_t FindOrInsert(std::string_view stream, uint64_t version, bool* inserted);
   uint64_t& version(uint32_t entry) { return entries_[entry].version; }
   std::string_view name(uint32_t entry) const {
     return {names_.data() + entries_[entry].name_at, entries_[entry].name_size};

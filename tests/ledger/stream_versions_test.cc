@@ -26,8 +26,22 @@ TEST(StreamVersionsTest, FindsWhatAMapHoldsThroughGrowthAndClears) {
   for (int round = 0; round < 3; ++round) {
     for (int i = 0; i < 200000; ++i) {
       const std::string name = Name(rng);
-      const uint32_t found = versions.Find(name);
       auto it = model.find(name);
+      if (rng() % 2 == 0) {  // the one-probe way
+        const uint64_t v = rng() % 1000;
+        bool inserted;
+        const uint32_t entry = versions.FindOrInsert(name, v, &inserted);
+        ASSERT_EQ(inserted, it == model.end()) << "round " << round << " op " << i;
+        if (inserted) {
+          model[name] = entry;
+          held[name] = v;
+        } else {
+          ASSERT_EQ(entry, it->second);
+          ASSERT_EQ(versions.version(entry), held[name]);
+        }
+        continue;
+      }
+      const uint32_t found = versions.Find(name);
       if (it == model.end()) {
         ASSERT_EQ(found, StreamVersions::kNone) << "round " << round << " op " << i;
         const uint64_t v = rng() % 1000;
