@@ -243,14 +243,13 @@ bool GetToken(RowReader& r, TokenRecord& t) {
 
 }  // namespace
 
-std::string EncodeModel(const TenantModel& m, size_t room) {
+std::string EncodeModel(const TenantModel& m) {
   RowWriter w;
   // Room for what such a model encodes to (a million members ~190 MB, 2M invoices ~150 MB, 6M
   // payments ~300 MB, by the 21M-event tenant of docs/benchmarks.md), a little more than needed:
   // pages reserved but never written are not resident.
-  w.Reserve(room + 4096 + m.members.size() * 256 + m.invoices.size() * 96 + m.payments.size() * 64 +
+  w.Reserve(4096 + m.members.size() * 256 + m.invoices.size() * 96 + m.payments.size() * 64 +
             (m.email_owner.size() + m.number_owner.size()) * 48);
-  if (room > 0) w.Raw(std::string(room, '\0'));
   w.U64(kModelFormat);
   w.U64(m.tenant.version).Str(m.tenant.settings.name);
   w.I64(m.tenant.settings.fiscal_year_start_month).Str(m.tenant.settings.timezone);

@@ -17,9 +17,7 @@ namespace kaiin::commands {
 // Bump when TenantModel or its records change what they hold.
 inline constexpr uint64_t kModelFormat = 1;
 
-// The encoding, after `room` zero bytes: room for a header its storage puts before it, so that a
-// gigabyte is not copied to make that room (ledger::SnapshotBytes).
-std::string EncodeModel(const TenantModel& model, size_t room = 0);
+std::string EncodeModel(const TenantModel& model);
 // Corruption for bytes that are not a whole model of this format (nothing is trusted: any
 // input gives a result or an error, never a crash).
 Status DecodeModel(std::string_view bytes, TenantModel* model);

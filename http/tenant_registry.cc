@@ -88,37 +88,79 @@ EncodingChild ForkEncoder(const commands::TenantModel& model) {
   return {pid, fds[0]};
 }
 
-// Reads the child's bytes to the end (behind the room for the event's hash) and waits for it:
-// false (and nothing in *bytes) unless it wrote them all and exited 0.
-bool CollectEncoding(EncodingChild child, ledger::SnapshotBytes* bytes) {
+// The child's bytes as a snapshot source (ledger::SnapshotSource): its size, then pieces of
+// 4 MiB read from the pipe as the log writes them, so that the server never holds the whole
+// encoding. At the end (an empty piece) the child must have written exactly the size it gave and
+// exited 0; otherwise the source fails and the log abandons the snapshot. The child is reaped at
+// the end, or when this is destroyed (a child still writing gets EPIPE and fails).
+class ChildBytes {
+ public:
+  explicit ChildBytes(EncodingChild child) : child_(child) {}
+  ~ChildBytes() { Reap(); }
+  ChildBytes(const ChildBytes&) = delete;
+  ChildBytes& operator=(const ChildBytes&) = delete;
+
+  Status Next(std::string* piece) {
+    constexpr size_t kPieceBytes = size_t{4} << 20;
+    const Status failed = Status::Internal("the encoding process failed");
+    piece->clear();
+    if (child_.pid < 0) return failed;
+    if (!started_) {
+      started_ = true;
+      if (ReadSome(reinterpret_cast<char*>(&size_), sizeof(size_)) != sizeof(size_) ||
+          size_ == 0 || size_ >= (uint64_t{1} << 40)) {
+        Reap();
+        return failed;
+      }
+      left_ = size_;
+    }
+    if (left_ == 0) {
+      char extra;
+      const bool ended = ReadSome(&extra, 1) == 0;
+      return Reap() && ended ? Status::Ok() : failed;
+    }
+    piece->resize(std::min<uint64_t>(left_, kPieceBytes));
+    if (ReadSome(piece->data(), piece->size()) != piece->size()) {
+      Reap();
+      return failed;
+    }
+    left_ -= piece->size();
+    return Status::Ok();
+  }
+
+  uint64_t size() const { return size_; }
+
+ private:
   // Reads up to `size` bytes into p; how many came before the end of the pipe.
-  auto read_some = [&child](char* p, size_t size) {
+  size_t ReadSome(char* p, size_t size) {
     size_t done = 0;
     while (done < size) {
-      const ssize_t n = read(child.fd, p + done, size - done);
+      const ssize_t n = read(child_.fd, p + done, size - done);
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) break;
       done += static_cast<size_t>(n);
     }
     return done;
-  };
-  uint64_t size = 0;
-  bool ok = read_some(reinterpret_cast<char*>(&size), sizeof(size)) == sizeof(size) && size > 0 &&
-            size < (uint64_t{1} << 40);
-  constexpr size_t room = ledger::SnapshotBytes::kHashRoom;
-  if (ok) {
-    bytes->framed.resize(room + size);
-    char extra;
-    ok = read_some(bytes->framed.data() + room, size) == size && read_some(&extra, 1) == 0;
   }
-  close(child.fd);  // a child still writing gets EPIPE and fails
-  int status = 0;
-  while (waitpid(child.pid, &status, 0) < 0 && errno == EINTR) {
+
+  // Closes the pipe and waits for the child (once); whether it exited 0.
+  bool Reap() {
+    if (child_.pid < 0) return exited_ok_;
+    close(child_.fd);
+    int status = 0;
+    while (waitpid(child_.pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    child_ = {};
+    exited_ok_ = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    return exited_ok_;
   }
-  ok = ok && WIFEXITED(status) && WEXITSTATUS(status) == 0;
-  if (!ok) std::string().swap(bytes->framed);
-  return ok;
-}
+
+  EncodingChild child_;
+  bool started_ = false;
+  bool exited_ok_ = false;
+  uint64_t size_ = 0;
+  uint64_t left_ = 0;
+};
 
 }  // namespace
 
@@ -215,8 +257,8 @@ void Tenant::SaveWriteModel() {
   const uint64_t head = log_->Head();
   if (model_.position != head) return;
   if (snapshot_on_disk_.load() == head) return;
-  ledger::SnapshotBytes bytes{commands::EncodeModel(model_, ledger::SnapshotBytes::kHashRoom)};
-  if (Status s = log_->WriteSnapshot(std::move(bytes)); s.ok()) {
+  const std::string bytes = commands::EncodeModel(model_);
+  if (Status s = log_->WriteSnapshot(bytes); s.ok()) {
     snapshot_on_disk_.store(head);
   } else {
     spdlog::warn("tenant {}: write-model snapshot not written: {}", id_, s.ToString());
@@ -246,7 +288,7 @@ void Tenant::SnapshotLoop() {
     if (log_->Head() < last_snapshot_.load() + snapshot_every_) continue;
     const int64_t last_commit = last_commit_us_.load();
     if (SteadyMicros() - last_commit < quiet_us || last_commit == declined_after) continue;
-    ledger::SnapshotBytes bytes;
+    std::string bytes;  // encoded here when no child could be forked
     uint64_t at = 0;
     double held_ms = 0;  // the writer's time on the snapshot
     EncodingChild child;
@@ -260,35 +302,30 @@ void Tenant::SnapshotLoop() {
       }
       const auto held = std::chrono::steady_clock::now();
       if (snapshot_in_child_) child = ForkEncoder(model_);
-      if (child.pid < 0) {
-        bytes.framed = commands::EncodeModel(model_, ledger::SnapshotBytes::kHashRoom);
-      }
+      if (child.pid < 0) bytes = commands::EncodeModel(model_);
       held_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - held)
                     .count();
       at = model_.position;
       return Status::Ok();
     });
+    ChildBytes from_child(child);  // reaps the child whatever happens below
     if (!done.ok() || at == 0) {
-      if (child.pid >= 0) CollectEncoding(child, &bytes);  // ran for nothing: reap it
       declined_after = last_commit;
       continue;
     }
     last_snapshot_.store(at);
-    if (child.pid >= 0 && !CollectEncoding(child, &bytes)) {
-      spdlog::warn("tenant {}: write-model snapshot at {} not taken: its encoding process failed",
-                   id_, at);
-      snapshots_taken_.fetch_add(1);
-      continue;
-    }
+    Status s = child.pid >= 0
+                   ? log_->WriteSnapshotAt(
+                         at, [&from_child](std::string* piece) { return from_child.Next(piece); })
+                   : log_->WriteSnapshotAt(at, bytes);
     const double total_ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    const size_t size = bytes.framed.size() - ledger::SnapshotBytes::kHashRoom;
-    if (Status s = log_->WriteSnapshotAt(at, std::move(bytes)); s.ok()) {
+    if (s.ok()) {
       snapshot_on_disk_.store(at);
-      spdlog::info("tenant {}: write-model snapshot at {} ({} bytes, encoded in {:.0f} ms{}, "
-                   "the writer held {:.0f} ms)",
-                   id_, at, size, total_ms, child.pid >= 0 ? " by a child process" : "",
-                   held_ms);
+      spdlog::info("tenant {}: write-model snapshot at {} ({} bytes, encoded and written in "
+                   "{:.0f} ms{}, the writer held {:.0f} ms)",
+                   id_, at, child.pid >= 0 ? from_child.size() : bytes.size(), total_ms,
+                   child.pid >= 0 ? " by a child process" : "", held_ms);
     } else {
       spdlog::warn("tenant {}: write-model snapshot at {} not written: {}", id_, at, s.ToString());
     }

@@ -6,8 +6,13 @@
 //                   value = fingerprint[32] fixed64be(first) fixed64be(last) fixed64be(count)
 //                           result-bytes
 //   meta CF:        key = "head"  ; value = fixed64be(position) hash[32]   (absent: empty log)
-//   snapshots CF:   fixed64be(position) -> sha256[32] of the event at position, then the
-//                   caller's write-model bytes (only the latest is kept)
+//   snapshots CF:   the caller's write-model bytes of a position, in pieces (only the latest
+//                   snapshot is kept):
+//                   key = fixed64be(position) fixed32be(piece)  ; value = the piece's bytes
+//                   key = fixed64be(position) ff ff ff ff       ; value = sha256[32] of the event
+//                         at position, fixed64be(bytes in all), fixed32be(pieces)
+//                   A snapshot stored whole by earlier builds (key = fixed64be(position), value
+//                   = sha256[32] then the bytes) still reads.
 //
 // position starts at 1 and is gapless; version starts at 1 per stream and is gapless; stream
 // names contain no '\0'. hash = SHA-256 of the envelope bytes exactly as stored; an envelope's
@@ -67,6 +72,20 @@ std::string StreamKey(std::string_view stream, uint64_t version) {
   std::string k(stream);
   k.push_back('\0');
   PutFixed64BE(&k, version);
+  return k;
+}
+
+// A snapshot's piece keys; the last one (kSnapshotTrailer) holds what the pieces add up to.
+constexpr uint32_t kSnapshotTrailer = 0xffffffff;
+constexpr size_t kSnapshotPieceBytes = size_t{4} << 20;
+
+void PutFixed32BE(std::string* dst, uint32_t v) {
+  for (int shift = 24; shift >= 0; shift -= 8) dst->push_back(static_cast<char>(v >> shift));
+}
+
+std::string SnapshotKey(uint64_t position, uint32_t piece) {
+  std::string k = PositionKey(position);
+  PutFixed32BE(&k, piece);
   return k;
 }
 
@@ -546,11 +565,21 @@ void RocksEventLog::Close() {
   }
 }
 
-Status RocksEventLog::WriteSnapshot(std::string_view bytes) {
-  return WriteSnapshot(SnapshotBytes::Copy(bytes));
+namespace {
+
+// Hands out `bytes` in pieces of kSnapshotPieceBytes.
+SnapshotSource PiecesOf(std::string_view bytes) {
+  return [bytes](std::string* piece) mutable {
+    const size_t n = std::min(bytes.size(), kSnapshotPieceBytes);
+    piece->assign(bytes.data(), n);
+    bytes.remove_prefix(n);
+    return Status::Ok();
+  };
 }
 
-Status RocksEventLog::WriteSnapshot(SnapshotBytes bytes) {
+}  // namespace
+
+Status RocksEventLog::WriteSnapshot(std::string_view bytes) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (!closed_) return Status::Internal("a snapshot is written only after Close");
@@ -561,14 +590,14 @@ Status RocksEventLog::WriteSnapshot(SnapshotBytes bytes) {
   }
   const uint64_t head = Head();
   if (head == 0) return Status::Ok();  // nothing to spare a replay of
-  return PutSnapshot(head, HashView(head_hash_), std::move(bytes));
+  return PutSnapshot(head, HashView(head_hash_), PiecesOf(bytes));
 }
 
 Status RocksEventLog::WriteSnapshotAt(uint64_t position, std::string_view bytes) {
-  return WriteSnapshotAt(position, SnapshotBytes::Copy(bytes));
+  return WriteSnapshotAt(position, PiecesOf(bytes));
 }
 
-Status RocksEventLog::WriteSnapshotAt(uint64_t position, SnapshotBytes bytes) {
+Status RocksEventLog::WriteSnapshotAt(uint64_t position, const SnapshotSource& source) {
   std::shared_lock db_lock(db_mu_);
   if (!db_ || follower_) {
     return Status::Unavailable("storage_unavailable", "the event log cannot take a snapshot");
@@ -580,46 +609,65 @@ Status RocksEventLog::WriteSnapshotAt(uint64_t position, SnapshotBytes bytes) {
   rocksdb::Status s =
       db_->Get(rocksdb::ReadOptions(), events_cf_, PositionKey(position), &envelope);
   if (!s.ok()) return FromRocks(s, "read the snapshot's event");
-  return PutSnapshot(position, HashView(events::Sha256(envelope)), std::move(bytes));
+  return PutSnapshot(position, HashView(events::Sha256(envelope)), source);
 }
 
 // The snapshot goes in as a table file ingested into its family, not through the memtable: a
 // put of a gigabyte there held every group commit behind it (~0.5 s at 21M events), while an
-// ingestion holds the writes only to record the file (and syncs it). The older snapshots go
-// after it, in a small write flushed at once; a crash between the two leaves one more snapshot,
-// never none.
+// ingestion holds the writes only to record the file (and syncs it). In pieces of 4 MiB: the
+// table writer copies each value into its block, and one value of a gigabyte (the first layout)
+// cost the server that much again for the seconds of the write. The older snapshots go after
+// it, in a small write flushed at once; a crash between the two leaves one more snapshot, never
+// none.
 Status RocksEventLog::PutSnapshot(uint64_t position, std::string_view event_hash,
-                                  SnapshotBytes bytes) {
-  constexpr size_t room = SnapshotBytes::kHashRoom;
-  if (bytes.framed.size() < room || event_hash.size() != room) {
-    return Status::Internal("a snapshot's bytes come after room for the event's hash");
-  }
-  std::memcpy(bytes.framed.data(), event_hash.data(), room);
+                                  const SnapshotSource& source) {
   // One name: what a crash left halfway is replaced by the next snapshot, not kept beside it.
   const std::string file = path_ + "/snapshot-ingest.sst";
   rocksdb::Options cf_options = db_->GetOptions(snapshots_cf_);
-  // Uncompressed: the one block is the whole snapshot, and compressing it would take another
-  // buffer of its size and seconds of the snapshot thread's CPU.
+  // Uncompressed: compressing a piece takes another buffer and the snapshot thread's CPU, and
+  // an encoded model compresses little.
   cf_options.compression = rocksdb::kNoCompression;
   cf_options.env->DeleteFile(file);
+  Status result = Status::Ok();
   rocksdb::Status s;
   {
-    // The writer copies the value into its block: both copies go before the ingestion.
     rocksdb::SstFileWriter writer(rocksdb::EnvOptions(cf_options), cf_options, snapshots_cf_);
     s = writer.Open(file);
-    if (s.ok()) s = writer.Put(PositionKey(position), bytes.framed);
-    std::string().swap(bytes.framed);
-    if (s.ok()) s = writer.Finish();
+    uint64_t total = 0;
+    uint32_t pieces = 0;
+    std::string piece;
+    while (s.ok()) {
+      piece.clear();
+      if (result = source(&piece); !result.ok()) break;
+      if (piece.empty()) break;
+      if (pieces == kSnapshotTrailer - 1) {
+        result = Status::InvalidArgument("validation_failed", "a snapshot has too many pieces");
+        break;
+      }
+      s = writer.Put(SnapshotKey(position, pieces), piece);
+      total += piece.size();
+      ++pieces;
+    }
+    if (s.ok() && result.ok()) {
+      std::string trailer(event_hash);
+      PutFixed64BE(&trailer, total);
+      PutFixed32BE(&trailer, pieces);
+      s = writer.Put(SnapshotKey(position, kSnapshotTrailer), trailer);
+      if (s.ok()) s = writer.Finish();
+    }
   }
-  if (s.ok()) {
+  if (s.ok() && result.ok()) {
     rocksdb::IngestExternalFileOptions ingest;
     ingest.move_files = true;
     s = db_->IngestExternalFile(snapshots_cf_, {file}, ingest);
   }
   cf_options.env->DeleteFile(file);  // left over only on failure (moved in otherwise)
+  if (!result.ok()) return result;
   if (!s.ok()) return FromRocks(s, "write snapshot");
+  // Everything before piece 0 of this one: the earlier snapshots, and one of this position
+  // stored whole by an earlier build.
   rocksdb::WriteBatch older;
-  older.DeleteRange(snapshots_cf_, PositionKey(0), PositionKey(position));
+  older.DeleteRange(snapshots_cf_, PositionKey(0), SnapshotKey(position, 0));
   rocksdb::WriteOptions options;
   options.disableWAL = true;
   if (s = db_->Write(options, &older); !s.ok()) return FromRocks(s, "drop older snapshots");
@@ -639,11 +687,18 @@ Result<bool> RocksEventLog::ReadLatestSnapshot(
   std::shared_lock db_lock(db_mu_);
   if (!db_) return Status::Unavailable("storage_unavailable", "the event log is being reopened");
   const uint64_t head = Head();
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), snapshots_cf_));
-  it->SeekForPrev(PositionKey(head));
+  rocksdb::ReadOptions options;
+  options.fill_cache = false;  // a gigabyte read once would only push out what queries read
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, snapshots_cf_));
+  it->SeekForPrev(SnapshotKey(head, kSnapshotTrailer));
   if (!it->status().ok()) return FromRocks(it->status(), "read snapshot");
-  if (!it->Valid() || it->key().size() != 8 || it->value().size() < 32) return false;
+  if (!it->Valid() || it->key().size() < 8) return false;
   const uint64_t at = GetFixed64BE(it->key().data());
+  const bool whole = it->key().size() == 8;  // stored by an earlier build
+  if (!whole && (it->key() != SnapshotKey(at, kSnapshotTrailer) || it->value().size() != 44)) {
+    return false;  // not a layout this build knows
+  }
+  if (whole && it->value().size() < 32) return false;
   std::string envelope;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), events_cf_, PositionKey(at), &envelope);
   if (s.IsNotFound()) return false;
@@ -651,8 +706,29 @@ Result<bool> RocksEventLog::ReadLatestSnapshot(
   if (HashView(events::Sha256(envelope)) != it->value().ToStringView().substr(0, 32)) {
     return false;  // taken from another log (a restored copy, say): not ours to trust
   }
+  if (whole) {
+    *position = at;
+    if (Status r = read(it->value().ToStringView().substr(32)); !r.ok()) return r;
+    return true;
+  }
+  const uint64_t total = GetFixed64BE(it->value().data() + 32);
+  const std::string_view count_bytes = it->value().ToStringView().substr(40);
+  uint32_t pieces = 0;
+  for (char c : count_bytes) pieces = pieces << 8 | static_cast<uint8_t>(c);
+  std::string bytes;
+  bytes.reserve(total);
+  uint32_t piece = 0;
+  for (it->Seek(SnapshotKey(at, 0)); it->Valid() && piece < pieces; it->Next(), ++piece) {
+    if (it->key() != SnapshotKey(at, piece) || bytes.size() + it->value().size() > total) break;
+    bytes.append(it->value().data(), it->value().size());
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "read snapshot");
+  if (piece != pieces || bytes.size() != total) {
+    return Status::Corruption("snapshot at " + std::to_string(at) + " lacks pieces");
+  }
+  it.reset();
   *position = at;
-  if (Status r = read(it->value().ToStringView().substr(32)); !r.ok()) return r;
+  if (Status r = read(bytes); !r.ok()) return r;
   return true;
 }
 

@@ -52,22 +52,9 @@ struct LogOptions {
   std::shared_ptr<rocksdb::Logger> info_log;  // RocksDB's diagnostics; null: a LOG file (rocks_logger.h)
 };
 
-// A write model's bytes behind room for the hash of the event at the snapshot's position, which
-// the snapshots family stores before them: a large tenant's model is a gigabyte, and making room
-// by copying it cost a periodic snapshot a third copy (docs/benchmarks.md). The room's content
-// does not matter; the log overwrites it. commands::EncodeModel(model, kHashRoom) encodes so.
-struct SnapshotBytes {
-  static constexpr size_t kHashRoom = 32;
-  std::string framed;  // kHashRoom bytes, then the model's
-
-  static SnapshotBytes Copy(std::string_view bytes) {
-    SnapshotBytes b;
-    b.framed.reserve(kHashRoom + bytes.size());
-    b.framed.assign(kHashRoom, '\0');
-    b.framed.append(bytes);
-    return b;
-  }
-};
+// A snapshot's bytes handed out a piece at a time: sets *piece to the next one (empty at the
+// end). A failure abandons the snapshot; nothing of it is stored.
+using SnapshotSource = std::function<Status(std::string* piece)>;
 
 // Counters for /metrics. Written by the writer thread, read by anyone.
 struct LogStats {
@@ -124,13 +111,14 @@ class RocksEventLog final : public EventLog {
   // the log it was taken from. Only after Close (no command can be running); replaces the
   // earlier snapshots. Unavailable after a failed write.
   Status WriteSnapshot(std::string_view bytes);
-  Status WriteSnapshot(SnapshotBytes bytes);
   // The same for a position at or below the head while the log runs (any thread): the caller
-  // vouches that `bytes` hold exactly the events up to `position`. Both go in as a table file
+  // vouches that the bytes hold exactly the events up to `position`. Both go in as a table file
   // ingested into the family (PutSnapshot), so that a large snapshot does not hold up the group
-  // commits queued behind it. Replaces the earlier snapshots.
+  // commits queued behind it, and in pieces, so that neither the log nor RocksDB's table writer
+  // holds the whole of it: from `source`, the bytes need not be in memory at all. Replaces the
+  // earlier snapshots.
   Status WriteSnapshotAt(uint64_t position, std::string_view bytes);
-  Status WriteSnapshotAt(uint64_t position, SnapshotBytes bytes);
+  Status WriteSnapshotAt(uint64_t position, const SnapshotSource& source);
   // The latest snapshot at or below the head whose event hash matches the log: sets *position
   // and *bytes (unless null) and returns true; false when there is none.
   Result<bool> LatestSnapshot(uint64_t* position, std::string* bytes);
@@ -187,9 +175,9 @@ class RocksEventLog final : public EventLog {
   // The stream's last version on the disk (0: no such stream). `exists`: its version 1 is known
   // to be there (the point read that would prove it is spared).
   Result<uint64_t> ReadStreamVersion(std::string_view stream, bool exists = false);
-  // Stores a snapshot of `position` (key position, value `event_hash` then `bytes`) and drops
-  // the earlier ones. The caller holds db_mu_ (shared).
-  Status PutSnapshot(uint64_t position, std::string_view event_hash, SnapshotBytes bytes);
+  // Stores a snapshot of `position` in pieces from `source`, with `event_hash` (layout in
+  // rocks_event_log.cc), and drops the earlier ones. The caller holds db_mu_ (shared).
+  Status PutSnapshot(uint64_t position, std::string_view event_hash, const SnapshotSource& source);
 
   LogOptions options_;
   std::string path_;

@@ -50,17 +50,6 @@ TEST_F(ModelCodecTest, EveryPartOfTheModelRoundTrips) {
   EXPECT_EQ(decoded.tokens.at("h1").used, true);
 }
 
-// With room asked for, the same bytes come after that many zero bytes (the log's snapshot puts
-// the event's hash there without copying the model).
-TEST_F(ModelCodecTest, RoomBeforeTheEncodingLeavesItUnchanged) {
-  GivenASociety();
-  const std::string bytes = EncodeModel(model_);
-  const std::string roomy = EncodeModel(model_, 32);
-  ASSERT_EQ(roomy.size(), 32 + bytes.size());
-  EXPECT_EQ(roomy.substr(0, 32), std::string(32, '\0'));
-  EXPECT_EQ(roomy.substr(32), bytes);
-}
-
 // A hash map's entries are written in the order of their keys' bytes (unsigned; a prefix
 // first), whatever order they were added in: the encoding is canonical, as verify's byte
 // comparison of a snapshot with the replayed model needs. The keys share long prefixes (past

@@ -55,6 +55,31 @@ events::Envelope Decode(const events::RecordedEvent& r) {
   return env;
 }
 
+// The log's database opened with RocksDB alone, to look at (or plant) what is stored.
+struct RawLog {
+  RawLog(const std::string& path, bool read_only) {
+    std::vector<std::string> names;
+    EXPECT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
+    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+    for (const auto& n : names) cfs.emplace_back(n, rocksdb::ColumnFamilyOptions());
+    rocksdb::Status s =
+        read_only ? rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), path, cfs, &handles, &db)
+                  : rocksdb::DB::Open(rocksdb::DBOptions(), path, cfs, &handles, &db);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    EXPECT_EQ(names.size(), 6u);
+    EXPECT_EQ(names[1], "events");
+    EXPECT_EQ(names[5], "snapshots");
+  }
+  ~RawLog() {
+    for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+    delete db;
+  }
+  rocksdb::ColumnFamilyHandle* snapshots() const { return handles[5]; }
+
+  rocksdb::DB* db = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+};
+
 TEST(EventLogTest, AppendsAreReadBackWithPositionsVersionsAndHashChain) {  // A1
   testing::TempDir dir;
   auto log = OpenLog(dir.path());
@@ -710,41 +735,106 @@ TEST(EventLogTest, SnapshotsAreKeptForTheHeadAndTiedToTheirLog) {
     auto log = OpenLog(other.path());
     ASSERT_TRUE(log->Append(Meta(), {"s-9", kNoStream, {Draft("x"), Draft("y"), Draft("z")}}).ok());
   }
-  auto raw_families = [](const std::string& path, bool read_only, rocksdb::DB** db,
-                         std::vector<rocksdb::ColumnFamilyHandle*>* handles) {
-    std::vector<std::string> names;
-    ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
-    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
-    for (const auto& n : names) cfs.emplace_back(n, rocksdb::ColumnFamilyOptions());
-    rocksdb::Status s = read_only ? rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), path, cfs, handles, db)
-                                  : rocksdb::DB::Open(rocksdb::DBOptions(), path, cfs, handles, db);
-    ASSERT_TRUE(s.ok()) << s.ToString();
-    ASSERT_EQ(names[5], "snapshots");
-  };
-  std::string key, value;
+  std::vector<std::pair<std::string, std::string>> records;
   {
-    rocksdb::DB* db = nullptr;
-    std::vector<rocksdb::ColumnFamilyHandle*> h;
-    raw_families(dir.path(), true, &db, &h);
-    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), h[5]));
-    it->SeekToFirst();
-    ASSERT_TRUE(it->Valid());
-    key = it->key().ToString();
-    value = it->value().ToString();
-    it.reset();
-    for (auto* c : h) db->DestroyColumnFamilyHandle(c);
-    delete db;
+    RawLog raw(dir.path(), true);
+    std::unique_ptr<rocksdb::Iterator> it(
+        raw.db->NewIterator(rocksdb::ReadOptions(), raw.snapshots()));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      records.emplace_back(it->key().ToString(), it->value().ToString());
+    }
+    ASSERT_EQ(records.size(), 2u);  // one piece and the trailer
   }
   {
-    rocksdb::DB* db = nullptr;
-    std::vector<rocksdb::ColumnFamilyHandle*> h;
-    raw_families(other.path(), false, &db, &h);
-    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), h[5], key, value).ok());
-    for (auto* c : h) db->DestroyColumnFamilyHandle(c);
-    delete db;
+    RawLog raw(other.path(), false);
+    for (const auto& [key, value] : records) {
+      ASSERT_TRUE(raw.db->Put(rocksdb::WriteOptions(), raw.snapshots(), key, value).ok());
+    }
   }
   auto log = OpenLog(other.path());
   EXPECT_FALSE(*log->LatestSnapshot(&at, &bytes));
+}
+
+// A snapshot larger than a piece (4 MiB) is stored in pieces and read back whole.
+TEST(EventLogTest, ALargeSnapshotIsStoredInPiecesAndReadBackWhole) {
+  testing::TempDir dir;
+  std::string model((size_t{9} << 20) + 123, '\0');
+  for (size_t i = 0; i < model.size(); ++i) model[i] = static_cast<char>(i * 7 + i / 4099);
+  {
+    auto log = OpenLog(dir.path());
+    ASSERT_TRUE(log->Append(Meta(), {"s-1", kNoStream, {Draft("a")}}).ok());
+    ASSERT_TRUE(log->WriteSnapshotAt(1, model).ok());
+    uint64_t at = 0;
+    std::string bytes;
+    ASSERT_TRUE(*log->LatestSnapshot(&at, &bytes));
+    EXPECT_EQ(at, 1u);
+    EXPECT_TRUE(bytes == model);
+  }
+  RawLog raw(dir.path(), true);
+  std::unique_ptr<rocksdb::Iterator> it(
+      raw.db->NewIterator(rocksdb::ReadOptions(), raw.snapshots()));
+  size_t keys = 0, largest = 0;
+  for (it->SeekToFirst(); it->Valid(); it->Next(), ++keys) {
+    largest = std::max(largest, it->value().size());
+  }
+  EXPECT_EQ(keys, 4u);  // three pieces and the trailer
+  EXPECT_EQ(largest, size_t{4} << 20);
+}
+
+// A source that fails halfway (the encoding process died) stores nothing: the snapshot before
+// it stays the latest.
+TEST(EventLogTest, ASnapshotWhoseSourceFailsStoresNothing) {
+  testing::TempDir dir;
+  auto log = OpenLog(dir.path());
+  ASSERT_TRUE(log->Append(Meta(), {"s-1", kNoStream, {Draft("a"), Draft("b")}}).ok());
+  ASSERT_TRUE(log->WriteSnapshotAt(1, "model at 1").ok());
+  int calls = 0;
+  Status s = log->WriteSnapshotAt(2, [&calls](std::string* piece) {
+    if (++calls > 2) return Status::Internal("the encoding process failed");
+    *piece = "half";
+    return Status::Ok();
+  });
+  EXPECT_EQ(s.code(), StatusCode::kInternal);
+  uint64_t at = 0;
+  std::string bytes;
+  ASSERT_TRUE(*log->LatestSnapshot(&at, &bytes));
+  EXPECT_EQ(at, 1u);
+  EXPECT_EQ(bytes, "model at 1");
+}
+
+// A snapshot stored as one value by an earlier build (key: the position alone) still reads, and
+// the next snapshot, of the same position even, replaces it.
+TEST(EventLogTest, ASnapshotStoredWholeByAnEarlierBuildStillReads) {
+  testing::TempDir dir;
+  {
+    auto log = OpenLog(dir.path());
+    ASSERT_TRUE(log->Append(Meta(), {"s-1", kNoStream, {Draft("a"), Draft("b")}}).ok());
+  }
+  const std::string position_2("\0\0\0\0\0\0\0\2", 8);
+  {
+    RawLog raw(dir.path(), false);
+    std::string envelope;
+    ASSERT_TRUE(raw.db->Get(rocksdb::ReadOptions(), raw.handles[1], position_2, &envelope).ok());
+    const events::Hash hash = events::Sha256(envelope);
+    std::string value(reinterpret_cast<const char*>(hash.data()), hash.size());
+    value += "model stored whole";
+    ASSERT_TRUE(raw.db->Put(rocksdb::WriteOptions(), raw.snapshots(), position_2, value).ok());
+  }
+  {
+    auto log = OpenLog(dir.path());
+    uint64_t at = 0;
+    std::string bytes;
+    ASSERT_TRUE(*log->LatestSnapshot(&at, &bytes));
+    EXPECT_EQ(at, 2u);
+    EXPECT_EQ(bytes, "model stored whole");
+    ASSERT_TRUE(log->WriteSnapshotAt(2, "model in pieces").ok());
+    ASSERT_TRUE(*log->LatestSnapshot(&at, &bytes));
+    EXPECT_EQ(at, 2u);
+    EXPECT_EQ(bytes, "model in pieces");
+  }
+  RawLog raw(dir.path(), true);
+  std::string gone;
+  EXPECT_TRUE(raw.db->Get(rocksdb::ReadOptions(), raw.snapshots(), position_2, &gone).IsNotFound());
 }
 
 }  // namespace
