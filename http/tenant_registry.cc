@@ -205,8 +205,10 @@ Result<std::unique_ptr<Tenant>> Tenant::Open(const std::string& data_dir, const 
   if (Status s = t->LoadWriteModel(); !s.ok()) return s;
   const uint64_t head = t->log_->Head();
   if (t->snapshot_position_ > 0) {
-    spdlog::info("tenant {}: write model from the snapshot at {} and the {} events after it", id,
-                 t->snapshot_position_, head - t->snapshot_position_);
+    spdlog::info("tenant {}: write model from the snapshot at {} (read in {:.0f} ms, decoded in "
+                 "{:.0f} ms) and the {} events after it",
+                 id, t->snapshot_position_, t->snapshot_read_ms_, t->snapshot_decode_ms_,
+                 head - t->snapshot_position_);
   } else {
     spdlog::info("tenant {}: write model replayed from {} events", id, head);
   }
@@ -340,8 +342,13 @@ Status Tenant::LoadWriteModel() {
   const uint64_t head = log_->Head();
   uint64_t from = 0;
   bool decoded = false;  // decoded where the log holds the bytes (no copy of them)
+  using Ms = std::chrono::duration<double, std::milli>;
+  const auto start = std::chrono::steady_clock::now();
   Result<bool> found = log_->ReadLatestSnapshot(&from, [&](std::string_view bytes) {
+    const auto read = std::chrono::steady_clock::now();
+    snapshot_read_ms_ = Ms(read - start).count();
     decoded = commands::DecodeModel(bytes, &model).ok();
+    snapshot_decode_ms_ = Ms(std::chrono::steady_clock::now() - read).count();
     return Status::Ok();
   });
   if (!found.ok() || !*found || !decoded || model.position != from) {

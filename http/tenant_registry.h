@@ -133,6 +133,7 @@ class Tenant {
   std::atomic<bool> model_stale_{false};
   bool model_loaded_ = false;  // LoadWriteModel succeeded and Close has not saved it yet
   uint64_t snapshot_position_ = 0;
+  double snapshot_read_ms_ = 0, snapshot_decode_ms_ = 0;  // the last load's, for the log
   // Snapshots while running (SnapshotLoop): the snapshot thread watches for a due snapshot and
   // a quiet moment, has the writer encode the model, and writes the bytes.
   uint64_t snapshot_every_ = 0;

@@ -781,6 +781,32 @@ TEST(EventLogTest, ALargeSnapshotIsStoredInPiecesAndReadBackWhole) {
   EXPECT_EQ(largest, size_t{4} << 20);
 }
 
+// The files of older snapshots go when a newer one is written (not only later, by compaction):
+// the search for the latest snapshot would otherwise load their blocks to skip them.
+TEST(EventLogTest, OlderSnapshotFilesAreDroppedWhenANewerOneIsWritten) {
+  testing::TempDir dir;
+  {
+    auto log = OpenLog(dir.path());
+    for (uint64_t at = 1; at <= 3; ++at) {
+      ASSERT_TRUE(log->Append(Meta(), {"s-1", at - 1, {Draft("a")}}).ok());
+      ASSERT_TRUE(log->WriteSnapshotAt(at, std::string(100000, static_cast<char>('a' + at))).ok());
+    }
+  }
+  RawLog raw(dir.path(), true);
+  std::vector<rocksdb::LiveFileMetaData> files;
+  raw.db->GetLiveFilesMetaData(&files);
+  size_t with_pieces = 0;
+  for (const auto& f : files) {
+    if (f.column_family_name != "snapshots" || f.num_entries == f.num_deletions) {
+      continue;  // a file of the range deletions alone
+    }
+    ++with_pieces;
+    // Only the latest snapshot's keys (position 3) are left in a file with entries.
+    EXPECT_EQ(f.smallestkey.substr(0, 8), std::string("\0\0\0\0\0\0\0\3", 8)) << f.name;
+  }
+  EXPECT_EQ(with_pieces, 1u);
+}
+
 // A source that fails halfway (the encoding process died) stores nothing: the snapshot before
 // it stays the latest.
 TEST(EventLogTest, ASnapshotWhoseSourceFailsStoresNothing) {
