@@ -55,6 +55,17 @@ events::Envelope Decode(const events::RecordedEvent& r) {
   return env;
 }
 
+// Expects the latest snapshot to be of `at` and to hold `bytes`.
+void ExpectLatestSnapshot(RocksEventLog& log, uint64_t at, std::string_view bytes) {
+  uint64_t found_at = 0;
+  std::string found_bytes;
+  Result<bool> found = log.LatestSnapshot(&found_at, &found_bytes);
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  ASSERT_TRUE(*found);
+  EXPECT_EQ(found_at, at);
+  EXPECT_TRUE(found_bytes == bytes) << found_bytes.size() << " bytes";
+}
+
 // The log's database opened with RocksDB alone, to look at (or plant) what is stored.
 struct RawLog {
   RawLog(const std::string& path, bool read_only) {
@@ -691,13 +702,9 @@ TEST(EventLogTest, SnapshotsTakenWhileRunningAreFlushedAndReplaceTheEarlierOnes)
     ASSERT_TRUE(log->Append(Meta(), {"s-1", 3, {Draft("d")}}).ok());
   }
   auto log = OpenLog(dir.path());
-  ASSERT_TRUE(*log->LatestSnapshot(&at, &bytes));
-  EXPECT_EQ(at, 2u);
-  EXPECT_EQ(bytes, "model at 2");
+  ExpectLatestSnapshot(*log, 2, "model at 2");
   ASSERT_TRUE(log->WriteSnapshotAt(4, "model at 4").ok());
-  ASSERT_TRUE(*log->LatestSnapshot(&at, &bytes));
-  EXPECT_EQ(at, 4u);
-  EXPECT_EQ(bytes, "model at 4");
+  ExpectLatestSnapshot(*log, 4, "model at 4");
 }
 
 // Write-model snapshots: kept for the head after Close, only the latest; read back at any later
@@ -764,11 +771,7 @@ TEST(EventLogTest, ALargeSnapshotIsStoredInPiecesAndReadBackWhole) {
     auto log = OpenLog(dir.path());
     ASSERT_TRUE(log->Append(Meta(), {"s-1", kNoStream, {Draft("a")}}).ok());
     ASSERT_TRUE(log->WriteSnapshotAt(1, model).ok());
-    uint64_t at = 0;
-    std::string bytes;
-    ASSERT_TRUE(*log->LatestSnapshot(&at, &bytes));
-    EXPECT_EQ(at, 1u);
-    EXPECT_TRUE(bytes == model);
+    ExpectLatestSnapshot(*log, 1, model);
   }
   RawLog raw(dir.path(), true);
   std::unique_ptr<rocksdb::Iterator> it(
@@ -821,11 +824,7 @@ TEST(EventLogTest, ASnapshotWhoseSourceFailsStoresNothing) {
     return Status::Ok();
   });
   EXPECT_EQ(s.code(), StatusCode::kInternal);
-  uint64_t at = 0;
-  std::string bytes;
-  ASSERT_TRUE(*log->LatestSnapshot(&at, &bytes));
-  EXPECT_EQ(at, 1u);
-  EXPECT_EQ(bytes, "model at 1");
+  ExpectLatestSnapshot(*log, 1, "model at 1");
 }
 
 // A snapshot stored as one value by an earlier build (key: the position alone) still reads, and
@@ -848,15 +847,9 @@ TEST(EventLogTest, ASnapshotStoredWholeByAnEarlierBuildStillReads) {
   }
   {
     auto log = OpenLog(dir.path());
-    uint64_t at = 0;
-    std::string bytes;
-    ASSERT_TRUE(*log->LatestSnapshot(&at, &bytes));
-    EXPECT_EQ(at, 2u);
-    EXPECT_EQ(bytes, "model stored whole");
+    ExpectLatestSnapshot(*log, 2, "model stored whole");
     ASSERT_TRUE(log->WriteSnapshotAt(2, "model in pieces").ok());
-    ASSERT_TRUE(*log->LatestSnapshot(&at, &bytes));
-    EXPECT_EQ(at, 2u);
-    EXPECT_EQ(bytes, "model in pieces");
+    ExpectLatestSnapshot(*log, 2, "model in pieces");
   }
   RawLog raw(dir.path(), true);
   std::string gone;
