@@ -678,11 +678,13 @@ Status RocksEventLog::PutSnapshot(uint64_t position, std::string_view event_hash
   // Left to compaction under the range deletion, they were still read by the search for the
   // latest snapshot, which loads the block of each older one it passes to skip it: a gigabyte,
   // decompressed, at every start while they lay there (seen: +1.5 s at 21M events).
+  // The snapshot is written whatever this gives: a failure leaves the files to compaction.
   const std::string end = SnapshotKey(position, 0);
   const rocksdb::Slice end_slice(end);
-  return FromRocks(rocksdb::DeleteFilesInRange(db_.get(), snapshots_cf_, nullptr, &end_slice,
-                                               /*include_end=*/false),
-                   "drop older snapshot files");
+  rocksdb::DeleteFilesInRange(db_.get(), snapshots_cf_, nullptr, &end_slice,
+                              /*include_end=*/false)
+      .PermitUncheckedError();
+  return Status::Ok();
 }
 
 Result<bool> RocksEventLog::LatestSnapshot(uint64_t* position, std::string* bytes) {
