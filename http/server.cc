@@ -82,8 +82,12 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     r.body = std::move(req.body());
     r.remote = remote_;
+    // An answer given at once (a query, most often) is written at once, on this thread; one
+    // given later on another thread (a command's, once durable) comes through the session's
+    // strand. A post for every answer cost a hand-off through the scheduler, and often a wake-up
+    // of the other I/O thread.
     (*handler_)(r, [self = shared_from_this()](Response res) {
-      net::post(self->stream_.get_executor(), [self, res = std::move(res)]() mutable {
+      net::dispatch(self->stream_.get_executor(), [self, res = std::move(res)]() mutable {
         self->Write(std::move(res), false);
       });
     });
