@@ -122,9 +122,10 @@ class RocksEventLog final : public EventLog {
   // The latest snapshot at or below the head whose event hash matches the log: sets *position
   // and *bytes (unless null) and returns true; false when there is none.
   Result<bool> LatestSnapshot(uint64_t* position, std::string* bytes);
-  // The same, handing `read` the bytes where RocksDB holds them (valid only during the call):
-  // a snapshot of a large tenant is a gigabyte, and a copy of it is a second one to fault in.
-  // Returns read's failure, if any.
+  // The same, handing `read` the bytes (valid only during the call) without a copy for the
+  // caller: a snapshot of a large tenant is a gigabyte, and a copy of it is a second one to fault
+  // in. (The pieces are put together in one buffer; a snapshot stored whole is handed where
+  // RocksDB holds it.) Returns read's failure, if any.
   Result<bool> ReadLatestSnapshot(uint64_t* position,
                                   const std::function<Status(std::string_view bytes)>& read);
 
