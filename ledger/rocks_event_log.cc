@@ -688,6 +688,7 @@ Status RocksEventLog::PutSnapshot(uint64_t position, std::string_view event_hash
 }
 
 Result<bool> RocksEventLog::LatestSnapshot(uint64_t* position, std::string* bytes) {
+  if (!bytes) return ReadLatestSnapshot(position, nullptr);
   return ReadLatestSnapshot(position, [bytes](std::string_view b) {
     if (bytes) bytes->assign(b);
     return Status::Ok();
@@ -717,6 +718,10 @@ Result<bool> RocksEventLog::ReadLatestSnapshot(
   if (!s.ok()) return FromRocks(s, "read snapshot's event");
   if (HashView(events::Sha256(envelope)) != it->value().ToStringView().substr(0, 32)) {
     return false;  // taken from another log (a restored copy, say): not ours to trust
+  }
+  if (!read) {  // the position alone: the pieces are not read
+    *position = at;
+    return true;
   }
   if (whole) {
     *position = at;

@@ -120,12 +120,13 @@ class RocksEventLog final : public EventLog {
   Status WriteSnapshotAt(uint64_t position, std::string_view bytes);
   Status WriteSnapshotAt(uint64_t position, const SnapshotSource& source);
   // The latest snapshot at or below the head whose event hash matches the log: sets *position
-  // and *bytes (unless null) and returns true; false when there is none.
+  // and *bytes (unless null: then its pieces are not read) and returns true; false when there is
+  // none.
   Result<bool> LatestSnapshot(uint64_t* position, std::string* bytes);
   // The same, handing `read` the bytes (valid only during the call) without a copy for the
   // caller: a snapshot of a large tenant is a gigabyte, and a copy of it is a second one to fault
   // in. (The pieces are put together in one buffer; a snapshot stored whole is handed where
-  // RocksDB holds it.) Returns read's failure, if any.
+  // RocksDB holds it.) Returns read's failure, if any. An empty `read`: the position alone.
   Result<bool> ReadLatestSnapshot(uint64_t* position,
                                   const std::function<Status(std::string_view bytes)>& read);
 

@@ -772,6 +772,10 @@ TEST(EventLogTest, ALargeSnapshotIsStoredInPiecesAndReadBackWhole) {
     ASSERT_TRUE(log->Append(Meta(), {"s-1", kNoStream, {Draft("a")}}).ok());
     ASSERT_TRUE(log->WriteSnapshotAt(1, model).ok());
     ExpectLatestSnapshot(*log, 1, model);
+    uint64_t at = 0;  // the position alone
+    Result<bool> found = log->LatestSnapshot(&at, nullptr);
+    ASSERT_TRUE(found.ok() && *found);
+    EXPECT_EQ(at, 1u);
   }
   RawLog raw(dir.path(), true);
   std::unique_ptr<rocksdb::Iterator> it(
