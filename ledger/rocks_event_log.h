@@ -67,7 +67,7 @@ struct LogStats {
   std::atomic<uint64_t> write_failures{0};
   std::array<std::atomic<uint64_t>, kBatchBuckets> batch_commands{};
   std::atomic<uint64_t> batch_commands_sum{0};
-  std::atomic<uint64_t> groups_handed{0};  // written by the syncer while the writer decided on
+  std::atomic<uint64_t> groups_handed{0};  // the syncer wrote while the writer went on deciding
 };
 
 // What VerifyChain found. ok() when problems is empty.

@@ -1,7 +1,6 @@
 #include "ledger/stream_versions.h"
 
 #include <algorithm>
-#include <cstring>
 #include <functional>
 
 namespace kaiin::ledger {
