@@ -7,7 +7,9 @@
 # Starts kaiind (--snapshot-every 50000 --snapshot-quiet-ms 500), 10 s of payments with wrk at
 # 64 connections (so a snapshot is due), then samples VmRSS every 0.1 s for 25 s without writes
 # (the snapshot begins after 0.5 s of quiet): prints the RSS before, the peak, the RSS at the end
-# and the snapshot's log line. Writes to the folder: use a copy.
+# and the snapshot's log line; and the peak of the encoding child's private memory (what the
+# fork costs beyond the pages it shares with kaiind: its own buffers and the pages either side
+# wrote since). Writes to the folder: use a copy.
 set -euo pipefail
 . bench/common.sh
 data=$1
@@ -23,10 +25,21 @@ rss() { awk '/VmRSS/ {print int($2 / 1024)}' "/proc/$pid/status"; }
 echo "ready: RSS $(rss) MiB"
 wrk -t2 -c64 -d10s -s bench/payment.lua "http://$base/payments" -- "$members" "$token" \
   "snaprss$(date +%s)" oldest_first > /dev/null 2>&1
-before=$(rss); peak=$before
+# The private memory of kaiind's child processes (the snapshot's encoder), in MiB.
+child_private() {
+  local total=0 c
+  for c in $(pgrep -P "$pid" || true); do
+    total=$((total + $(awk '/^Private_(Clean|Dirty)/ {s += $2} END {print int(s / 1024)}' \
+      "/proc/$c/smaps_rollup" 2> /dev/null || echo 0)))
+  done
+  echo "$total"
+}
+before=$(rss); peak=$before; child_peak=0
 for _ in $(seq 250); do
   r=$(rss); (( r > peak )) && peak=$r
+  c=$(child_private); (( c > child_peak )) && child_peak=$c
   sleep 0.1
 done
 echo "after the payments: RSS $before MiB; peak through the snapshot $peak MiB; 25 s later $(rss) MiB"
+echo "the encoding child's private memory at its peak: $child_peak MiB"
 { grep -o "write-model snapshot at .*" /tmp/kaiin-snapshot-rss.log || true; } | sed 's/^/   /'

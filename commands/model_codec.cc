@@ -62,8 +62,38 @@ std::vector<const typename Map::value_type*> Sorted(const Map& map) {
   return entries;
 }
 
+// Where an encoding goes: kept whole in its writer, or handed to a sink in pieces, each cut at
+// the end of a map's entry once it holds piece_bytes (so a piece may run past that by one
+// entry). After the sink refuses a piece, nothing more is handed on and ok() is false.
+class ModelOut {
+ public:
+  ModelOut(size_t piece_bytes, const ModelSink* sink) : piece_bytes_(piece_bytes), sink_(sink) {}
+  RowWriter& writer() { return w_; }
+  bool ok() const { return ok_; }
+  void EntryEnd() {
+    if (sink_ != nullptr && w_.size() >= piece_bytes_) Hand();
+  }
+  // Hands on what is left; whether the sink took every piece.
+  bool Finish() {
+    if (sink_ != nullptr && w_.size() > 0) Hand();
+    return ok_;
+  }
+
+ private:
+  void Hand() {
+    if (ok_) ok_ = (*sink_)(w_.view());
+    w_.Clear();
+  }
+
+  RowWriter w_;
+  const size_t piece_bytes_;
+  const ModelSink* const sink_;
+  bool ok_ = true;
+};
+
 template <typename Map, typename PutValue>
-void PutMap(RowWriter& w, const Map& map, PutValue put) {
+void PutMap(ModelOut& out, const Map& map, PutValue put) {
+  RowWriter& w = out.writer();
   w.U64(map.size());
   auto entry = [&](const std::string& key, const auto& value) {
     w.Str(key);
@@ -72,11 +102,18 @@ void PutMap(RowWriter& w, const Map& map, PutValue put) {
     } else {
       put(value);
     }
+    out.EntryEnd();
   };
   if constexpr (requires { Map::kIteratesInKeyOrder; }) {  // a SequencedMap
-    for (const auto& [key, value] : map) entry(key, value);
+    for (const auto& [key, value] : map) {
+      if (!out.ok()) return;
+      entry(key, value);
+    }
   } else {
-    for (const auto* e : Sorted(map)) entry(e->first, e->second);
+    for (const auto* e : Sorted(map)) {
+      if (!out.ok()) return;
+      entry(e->first, e->second);
+    }
   }
 }
 
@@ -241,41 +278,54 @@ bool GetToken(RowReader& r, TokenRecord& t) {
          r.Bool(&t.used);
 }
 
-}  // namespace
-
-std::string EncodeModel(const TenantModel& m) {
-  RowWriter w;
-  // Room for what such a model encodes to (a million members ~190 MB, 2M invoices ~150 MB, 6M
-  // payments ~300 MB, by the 21M-event tenant of docs/benchmarks.md), a little more than needed:
-  // pages reserved but never written are not resident.
-  w.Reserve(4096 + m.members.size() * 256 + m.invoices.size() * 96 + m.payments.size() * 64 +
-            (m.email_owner.size() + m.number_owner.size()) * 48);
+void Encode(const TenantModel& m, ModelOut& out) {
+  RowWriter& w = out.writer();
   w.U64(kModelFormat);
   w.U64(m.tenant.version).Str(m.tenant.settings.name);
   w.I64(m.tenant.settings.fiscal_year_start_month).Str(m.tenant.settings.timezone);
-  PutMap(w, m.member_types, [&w](const events::MemberTypeDefined& t) {
+  PutMap(out, m.member_types, [&w](const events::MemberTypeDefined& t) {
     w.Str(t.code).Str(t.name).U64(static_cast<uint64_t>(t.kind));
   });
   w.U64(m.fee_schedules.size());
   for (const auto& [fy, fees] : m.fee_schedules) {
     w.I64(fy);
-    PutMap(w, fees, [&w](int64_t yen) { w.I64(yen); });
+    PutMap(out, fees, [&w](int64_t yen) { w.I64(yen); });
   }
-  PutMap(w, m.members, [&w](const MemberRecord& r) { PutMember(w, r); });
-  PutMap(w, m.email_owner, [&w](const CompactId& id) { w.Str(id.str()); });
-  PutMap(w, m.number_owner, [&w](const CompactId& id) { w.Str(id.str()); });
+  PutMap(out, m.members, [&w](const MemberRecord& r) { PutMember(w, r); });
+  PutMap(out, m.email_owner, [&w](const CompactId& id) { w.Str(id.str()); });
+  PutMap(out, m.number_owner, [&w](const CompactId& id) { w.Str(id.str()); });
   w.U64(m.member_seq).U64(m.admission_seq).U64(m.numeric_number_max).U64(m.numeric_number_width);
-  PutMap(w, m.invoices,
+  PutMap(out, m.invoices,
          [&w](const std::string& id, const InvoiceRecord& r) { PutInvoice(w, id, r); });
-  PutMap(w, m.payments,
+  PutMap(out, m.payments,
          [&w](const std::string& id, const PaymentRecord& r) { PutPayment(w, id, r); });
-  PutMap(w, m.batches, [&w](const BatchRecord& r) { PutBatch(w, r); });
+  PutMap(out, m.batches, [&w](const BatchRecord& r) { PutBatch(w, r); });
   w.U64(m.invoice_seq).U64(m.batch_seq).U64(m.payment_seq);
-  PutMap(w, m.staff, [&w](events::StaffRole role) { w.U64(static_cast<uint64_t>(role)); });
-  PutMap(w, m.tokens, [&w](const TokenRecord& t) { PutToken(w, t); });
-  PutMap(w, m.latest_token, [&w](const std::string& hash) { w.Str(hash); });
+  PutMap(out, m.staff, [&w](events::StaffRole role) { w.U64(static_cast<uint64_t>(role)); });
+  PutMap(out, m.tokens, [&w](const TokenRecord& t) { PutToken(w, t); });
+  PutMap(out, m.latest_token, [&w](const std::string& hash) { w.Str(hash); });
   w.U64(m.message_seq).U64(m.position);
-  return w.Take();
+}
+
+}  // namespace
+
+std::string EncodeModel(const TenantModel& m) {
+  ModelOut out(0, nullptr);
+  // Room for what such a model encodes to (a million members ~190 MB, 2M invoices ~150 MB, 6M
+  // payments ~300 MB, by the 21M-event tenant of docs/benchmarks.md), a little more than needed:
+  // pages reserved but never written are not resident.
+  out.writer().Reserve(4096 + m.members.size() * 256 + m.invoices.size() * 96 +
+                       m.payments.size() * 64 +
+                       (m.email_owner.size() + m.number_owner.size()) * 48);
+  Encode(m, out);
+  return out.writer().Take();
+}
+
+bool EncodeModelInPieces(const TenantModel& m, size_t piece_bytes, const ModelSink& sink) {
+  ModelOut out(piece_bytes, &sink);
+  out.writer().Reserve(piece_bytes + piece_bytes / 4);
+  Encode(m, out);
+  return out.Finish();
 }
 
 Status DecodeModel(std::string_view bytes, TenantModel* out) {

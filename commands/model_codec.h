@@ -6,6 +6,7 @@
 // possible). Maps are written in key order, so the same model always gives the same bytes.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -18,6 +19,14 @@ namespace kaiin::commands {
 inline constexpr uint64_t kModelFormat = 1;
 
 std::string EncodeModel(const TenantModel& model);
+
+// Takes one piece of an encoding; false stops it.
+using ModelSink = std::function<bool(std::string_view piece)>;
+// The same bytes as EncodeModel, handed to `sink` in pieces of about `piece_bytes` (cut at the
+// end of a map's entry, so a piece may run past that by one entry; never an empty one) without
+// ever holding the whole: a snapshot of a gigabyte costs the encoder a piece's memory. Whether
+// the sink took every piece (encoding stops at the first it refuses).
+bool EncodeModelInPieces(const TenantModel& model, size_t piece_bytes, const ModelSink& sink);
 // Corruption for bytes that are not a whole model of this format (nothing is trusted: any
 // input gives a result or an error, never a crash).
 Status DecodeModel(std::string_view bytes, TenantModel* model);

@@ -43,6 +43,9 @@ class RowWriter {
     return *this;
   }
   std::string Take() { return std::move(out_); }
+  size_t size() const { return out_.size(); }
+  std::string_view view() const { return out_; }
+  void Clear() { out_.clear(); }  // keeps the memory
   // For a large encoding of known shape (a write-model snapshot): growing a string of a
   // gigabyte by doubling copies it again at each step and faults in fresh pages for each copy.
   void Reserve(size_t bytes) { out_.reserve(bytes); }

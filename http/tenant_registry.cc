@@ -71,15 +71,18 @@ EncodingChild ForkEncoder(const commands::TenantModel& model) {
       }
       return true;
     };
+    // Each piece with its size before it, then a size of 0: the child holds one piece, not the
+    // whole encoding.
     int status = 1;
     try {
-      // The size first, so that the reader takes the memory once.
-      const std::string bytes = commands::EncodeModel(model);
-      const uint64_t size = bytes.size();
-      if (write_all(reinterpret_cast<const char*>(&size), sizeof(size)) &&
-          write_all(bytes.data(), bytes.size())) {
-        status = 0;
-      }
+      const bool sent = commands::EncodeModelInPieces(
+          model, ledger::kSnapshotPieceBytes, [&write_all](std::string_view piece) {
+            const uint64_t size = piece.size();
+            return write_all(reinterpret_cast<const char*>(&size), sizeof(size)) &&
+                   write_all(piece.data(), piece.size());
+          });
+      const uint64_t end = 0;
+      if (sent && write_all(reinterpret_cast<const char*>(&end), sizeof(end))) status = 0;
     } catch (...) {
     }
     _exit(status);
@@ -88,9 +91,9 @@ EncodingChild ForkEncoder(const commands::TenantModel& model) {
   return {pid, fds[0]};
 }
 
-// The child's bytes as a snapshot source (ledger::SnapshotSource): its size, then pieces of
-// 4 MiB read from the pipe as the log writes them, so that the server never holds the whole
-// encoding. At the end (an empty piece) the child must have written exactly the size it gave and
+// The child's bytes as a snapshot source (ledger::SnapshotSource): its pieces, read from the
+// pipe as the log writes them, so that the server never holds the whole encoding. At the end (a
+// size of 0, answered with an empty piece) the pipe must be at its end and the child must have
 // exited 0; otherwise the source fails and the log abandons the snapshot. The child is reaped at
 // the end, or when this is destroyed (a child still writing gets EPIPE and fails).
 class ChildBytes {
@@ -101,30 +104,29 @@ class ChildBytes {
   ChildBytes& operator=(const ChildBytes&) = delete;
 
   Status Next(std::string* piece) {
-    constexpr size_t kPieceBytes = size_t{4} << 20;
+    // A piece runs past ledger::kSnapshotPieceBytes by at most one entry of the model (a batch's list of
+    // a million invoices is some tens of MB); a size beyond this is not the child's.
+    constexpr uint64_t kPieceBytesMax = uint64_t{1} << 30;
     const Status failed = Status::Internal("the encoding process failed");
     piece->clear();
     if (child_.pid < 0) return failed;
-    if (!started_) {
-      started_ = true;
-      if (ReadSome(reinterpret_cast<char*>(&size_), sizeof(size_)) != sizeof(size_) ||
-          size_ == 0 || size_ >= (uint64_t{1} << 40)) {
-        Reap();
-        return failed;
-      }
-      left_ = size_;
+    uint64_t size = 0;
+    if (ReadSome(reinterpret_cast<char*>(&size), sizeof(size)) != sizeof(size) ||
+        size > kPieceBytesMax) {
+      Reap();
+      return failed;
     }
-    if (left_ == 0) {
+    if (size == 0) {
       char extra;
       const bool ended = ReadSome(&extra, 1) == 0;
       return Reap() && ended ? Status::Ok() : failed;
     }
-    piece->resize(std::min<uint64_t>(left_, kPieceBytes));
-    if (ReadSome(piece->data(), piece->size()) != piece->size()) {
+    piece->resize(size);
+    if (ReadSome(piece->data(), size) != size) {
       Reap();
       return failed;
     }
-    left_ -= piece->size();
+    size_ += size;
     return Status::Ok();
   }
 
@@ -156,10 +158,8 @@ class ChildBytes {
   }
 
   EncodingChild child_;
-  bool started_ = false;
   bool exited_ok_ = false;
-  uint64_t size_ = 0;
-  uint64_t left_ = 0;
+  uint64_t size_ = 0;  // of the pieces read so far
 };
 
 }  // namespace
@@ -259,8 +259,18 @@ void Tenant::SaveWriteModel() {
   const uint64_t head = log_->Head();
   if (model_.position != head) return;
   if (snapshot_on_disk_.load() == head) return;
-  const std::string bytes = commands::EncodeModel(model_);
-  if (Status s = log_->WriteSnapshot(bytes); s.ok()) {
+  // Encoded by a child as the periodic snapshots are (the model has stopped changing, but the
+  // process need not hold the whole encoding), here when none could be forked.
+  EncodingChild child;
+  if (snapshot_in_child_) child = ForkEncoder(model_);
+  ChildBytes from_child(child);
+  Status s;
+  if (child.pid >= 0) {
+    s = log_->WriteSnapshot([&from_child](std::string* piece) { return from_child.Next(piece); });
+  } else {
+    s = log_->WriteSnapshot(commands::EncodeModel(model_));
+  }
+  if (s.ok()) {
     snapshot_on_disk_.store(head);
   } else {
     spdlog::warn("tenant {}: write-model snapshot not written: {}", id_, s.ToString());

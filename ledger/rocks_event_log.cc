@@ -79,7 +79,6 @@ std::string StreamKey(std::string_view stream, uint64_t version) {
 // A snapshot's piece keys; the last one (kSnapshotTrailer) holds what the pieces add up to.
 constexpr uint32_t kSnapshotTrailer = 0xffffffff;
 constexpr size_t kSnapshotTrailerBytes = 32 + 8 + 4;  // hash, bytes in all, pieces
-constexpr size_t kSnapshotPieceBytes = size_t{4} << 20;
 
 void PutFixed32BE(std::string* dst, uint32_t v) {
   for (int shift = 24; shift >= 0; shift -= 8) dst->push_back(static_cast<char>(v >> shift));
@@ -585,6 +584,10 @@ SnapshotSource PiecesOf(std::string_view bytes) {
 }  // namespace
 
 Status RocksEventLog::WriteSnapshot(std::string_view bytes) {
+  return WriteSnapshot(PiecesOf(bytes));
+}
+
+Status RocksEventLog::WriteSnapshot(const SnapshotSource& source) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (!closed_) return Status::Internal("a snapshot is written only after Close");
@@ -595,7 +598,7 @@ Status RocksEventLog::WriteSnapshot(std::string_view bytes) {
   }
   const uint64_t head = Head();
   if (head == 0) return Status::Ok();  // nothing to spare a replay of
-  return PutSnapshot(head, HashView(head_hash_), PiecesOf(bytes));
+  return PutSnapshot(head, HashView(head_hash_), source);
 }
 
 Status RocksEventLog::WriteSnapshotAt(uint64_t position, std::string_view bytes) {

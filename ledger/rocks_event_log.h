@@ -55,6 +55,9 @@ struct LogOptions {
 // A snapshot's bytes handed out a piece at a time: sets *piece to the next one (empty at the
 // end). A failure abandons the snapshot; nothing of it is stored.
 using SnapshotSource = std::function<Status(std::string* piece)>;
+// The size of the pieces the log cuts whole bytes into: a good size for a source's too (each
+// piece is one value of the snapshots family).
+inline constexpr size_t kSnapshotPieceBytes = size_t{4} << 20;
 
 // Counters for /metrics. Written by the writer thread, read by anyone.
 struct LogStats {
@@ -111,6 +114,7 @@ class RocksEventLog final : public EventLog {
   // the log it was taken from. Only after Close (no command can be running); replaces the
   // earlier snapshots. Unavailable after a failed write.
   Status WriteSnapshot(std::string_view bytes);
+  Status WriteSnapshot(const SnapshotSource& source);
   // The same for a position at or below the head while the log runs (any thread): the caller
   // vouches that the bytes hold exactly the events up to `position`. Both go in as a table file
   // ingested into the family (PutSnapshot), so that a large snapshot does not hold up the group

@@ -50,6 +50,36 @@ TEST_F(ModelCodecTest, EveryPartOfTheModelRoundTrips) {
   EXPECT_EQ(decoded.tokens.at("h1").used, true);
 }
 
+// A snapshot encoded in pieces (the child process's way) is the same bytes, cut at entries'
+// ends once a piece holds the size asked for; none is empty, and the first piece refused stops it.
+TEST_F(ModelCodecTest, EncodedInPiecesTheBytesAreTheSame) {
+  GivenASociety();
+  for (int i = 0; i < 50; ++i) {
+    model_.payments["p" + std::to_string(1000 + i)] = PaymentRecord{};
+  }
+  const std::string whole = EncodeModel(model_);
+  for (size_t piece_bytes : {size_t{1}, size_t{64}, size_t{300}, whole.size(), size_t{1} << 20}) {
+    std::vector<std::string> pieces;
+    ASSERT_TRUE(EncodeModelInPieces(model_, piece_bytes, [&](std::string_view piece) {
+      pieces.emplace_back(piece);
+      return true;
+    }));
+    std::string joined;
+    for (const std::string& p : pieces) {
+      EXPECT_FALSE(p.empty());
+      joined += p;
+    }
+    EXPECT_EQ(joined, whole) << piece_bytes;
+    // Every piece but the last holds at least what was asked; a larger piece size, fewer pieces.
+    for (size_t i = 0; i + 1 < pieces.size(); ++i) EXPECT_GE(pieces[i].size(), piece_bytes);
+    if (piece_bytes == 64) EXPECT_GT(pieces.size(), 5u);
+    if (piece_bytes >= whole.size()) EXPECT_EQ(pieces.size(), 1u);
+  }
+  int offered = 0;
+  EXPECT_FALSE(EncodeModelInPieces(model_, 64, [&](std::string_view) { return ++offered < 2; }));
+  EXPECT_EQ(offered, 2);
+}
+
 // A hash map's entries are written in the order of their keys' bytes (unsigned; a prefix
 // first), whatever order they were added in: the encoding is canonical, as verify's byte
 // comparison of a snapshot with the replayed model needs. The keys share long prefixes (past
