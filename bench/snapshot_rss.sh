@@ -9,15 +9,18 @@
 # (the snapshot begins after 0.5 s of quiet): prints the RSS before, the peak, the RSS at the end
 # and the snapshot's log line; and the peak of the encoding child's private memory (what the
 # fork costs beyond the pages it shares with kaiind: its own buffers and the pages either side
-# wrote since). Writes to the folder: use a copy.
+# wrote since). With STOP=1 the snapshot is the clean stop's instead: no periodic one; after the
+# payments kaiind is sent SIGTERM and sampled until it exits, and the stop is timed. Writes to
+# the folder: use a copy.
 set -euo pipefail
 . bench/common.sh
 data=$1
 export KAIIND=${2:-./build/http/kaiind}
 port=${PORT:-18117}
 members=${MEMBERS:-1000000}
-KAIIND_ARGS="--snapshot-every 50000 --snapshot-quiet-ms 500" \
-  start_kaiind "$data" "$port" /tmp/kaiin-snapshot-rss.log
+snapshots="--snapshot-every 50000 --snapshot-quiet-ms 500"
+[ "${STOP:-0}" = 1 ] && snapshots="--snapshot-every 0"
+KAIIND_ARGS=$snapshots start_kaiind "$data" "$port" /tmp/kaiin-snapshot-rss.log
 trap 'kill $pid 2> /dev/null && wait $pid' EXIT
 wait_ready "$port"
 base="127.0.0.1:$port/v1/tenants/bench"
@@ -35,6 +38,20 @@ child_private() {
   echo "$total"
 }
 before=$(rss); peak=$before; child_peak=0
+if [ "${STOP:-0}" = 1 ]; then
+  t0=$(date +%s.%N)
+  kill -TERM "$pid"
+  while r=$(rss 2> /dev/null) && [ -n "$r" ]; do
+    (( r > peak )) && peak=$r
+    c=$(child_private); (( c > child_peak )) && child_peak=$c
+    sleep 0.1
+  done
+  wait "$pid" || true
+  echo "after the payments: RSS $before MiB; peak through the stop $peak MiB;" \
+    "stopped in $(echo "$(date +%s.%N) - $t0" | bc) s"
+  echo "the encoding child's private memory at its peak: $child_peak MiB"
+  exit 0
+fi
 for _ in $(seq 250); do
   r=$(rss); (( r > peak )) && peak=$r
   c=$(child_private); (( c > child_peak )) && child_peak=$c
