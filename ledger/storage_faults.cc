@@ -58,12 +58,52 @@ class FaultyWritableFile final : public rocksdb::FSWritableFileOwnerWrapper {
   bool log_;  // a write-ahead log file
 };
 
+// A table file whose block reads fail while the read-error switch is on.
+class FaultyTableFile final : public rocksdb::FSRandomAccessFileOwnerWrapper {
+ public:
+  FaultyTableFile(std::unique_ptr<rocksdb::FSRandomAccessFile> file, StorageFaults* faults)
+      : FSRandomAccessFileOwnerWrapper(std::move(file)), faults_(faults) {}
+
+  rocksdb::IOStatus Read(uint64_t offset, size_t n, const rocksdb::IOOptions& options,
+                         rocksdb::Slice* result, char* scratch,
+                         rocksdb::IODebugContext* dbg) const override {
+    if (faults_->read_errors()) return Failed();
+    return FSRandomAccessFileOwnerWrapper::Read(offset, n, options, result, scratch, dbg);
+  }
+  rocksdb::IOStatus MultiRead(rocksdb::FSReadRequest* reqs, size_t num_reqs,
+                              const rocksdb::IOOptions& options,
+                              rocksdb::IODebugContext* dbg) override {
+    if (faults_->read_errors()) {
+      for (size_t i = 0; i < num_reqs; ++i) reqs[i].status = Failed();
+      return rocksdb::IOStatus::OK();  // as a file system answers: each request its own status
+    }
+    return FSRandomAccessFileOwnerWrapper::MultiRead(reqs, num_reqs, options, dbg);
+  }
+
+ private:
+  rocksdb::IOStatus Failed() const {
+    faults_->reads_failed_.fetch_add(1, std::memory_order_relaxed);
+    return rocksdb::IOStatus::IOError("injected: input/output error");
+  }
+  StorageFaults* faults_;
+};
+
 class FaultyFileSystem final : public rocksdb::FileSystemWrapper {
  public:
   FaultyFileSystem(const std::shared_ptr<rocksdb::FileSystem>& target, StorageFaults* faults)
       : FileSystemWrapper(target), faults_(faults) {}
   const char* Name() const override { return "KaiinFaultyFileSystem"; }
 
+  rocksdb::IOStatus NewRandomAccessFile(const std::string& name,
+                                        const rocksdb::FileOptions& options,
+                                        std::unique_ptr<rocksdb::FSRandomAccessFile>* result,
+                                        rocksdb::IODebugContext* dbg) override {
+    rocksdb::IOStatus s = target()->NewRandomAccessFile(name, options, result, dbg);
+    if (s.ok() && name.size() >= 4 && name.compare(name.size() - 4, 4, ".sst") == 0) {
+      *result = std::make_unique<FaultyTableFile>(std::move(*result), faults_);
+    }
+    return s;
+  }
   rocksdb::IOStatus NewWritableFile(const std::string& name, const rocksdb::FileOptions& options,
                                     std::unique_ptr<rocksdb::FSWritableFile>* result,
                                     rocksdb::IODebugContext* dbg) override {

@@ -2,9 +2,11 @@
 //
 // Both RocksDB instances of a tenant (its event log and its projection store) can be opened on
 // the environment this gives out; while `SetNoSpace(true)` holds, every file write, sync and
-// file creation answers "no space left on device", as the kernel would. Reads are untouched. The
-// tests use it to prove that a full disk answers 503 to commands, keeps queries serving, and
-// loses or duplicates nothing when space returns (docs/architecture.md, "Storage faults").
+// file creation answers "no space left on device", as the kernel would. The tests use it to prove
+// that a full disk answers 503 to commands, keeps queries serving, and loses or duplicates
+// nothing when space returns (docs/architecture.md, "Storage faults"). While `SetReadErrors(true)`
+// holds, every read of a table file's blocks (*.sst) answers an I/O error instead: a failing disk
+// under the stores' point reads.
 #pragma once
 
 #include <atomic>
@@ -29,6 +31,10 @@ class StorageFaults {
   bool no_space() const { return no_space_.load(std::memory_order_acquire); }
   // How many writes were refused so far.
   uint64_t refused() const { return refused_.load(std::memory_order_relaxed); }
+  void SetReadErrors(bool on) { read_errors_.store(on, std::memory_order_release); }
+  bool read_errors() const { return read_errors_.load(std::memory_order_acquire); }
+  // How many reads failed so far.
+  uint64_t reads_failed() const { return reads_failed_.load(std::memory_order_relaxed); }
 
   // While on, an append to a write-ahead log file (*.log) waits until it is off again, then
   // goes on as the no-space switch then says: a write held on its way to the disk, so that a
@@ -43,6 +49,7 @@ class StorageFaults {
  private:
   friend class FaultyFileSystem;
   friend class FaultyWritableFile;
+  friend class FaultyTableFile;
   void PassHold();  // an append to a log file: waits while held
   std::mutex hold_mu_;
   std::condition_variable hold_cv_;
@@ -50,6 +57,8 @@ class StorageFaults {
   size_t held_ = 0;
   std::atomic<bool> no_space_{false};
   std::atomic<uint64_t> refused_{0};
+  std::atomic<bool> read_errors_{false};
+  std::atomic<uint64_t> reads_failed_{0};
   std::unique_ptr<rocksdb::Env> env_;
 };
 

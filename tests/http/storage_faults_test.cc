@@ -1,6 +1,7 @@
 // Storage faults (issue 7): a full disk answers 503 to commands, keeps queries serving, and
 // recovers when space returns without losing or duplicating anything. The disk is "full" through
-// ledger::StorageFaults: every file write and sync of both stores answers ENOSPC.
+// ledger::StorageFaults: every file write and sync of both stores answers ENOSPC. A disk failing
+// reads of table files is refused the same way.
 #include <gtest/gtest.h>
 
 #include "tests/http/billing_api_fixture.h"
@@ -69,6 +70,34 @@ TEST_F(StorageFaultsApi, AFullDiskRefusesCommandsServesQueriesAndRecoversWithout
                  R"({"email":"jiro@example.jp","member_type":"regular","applied_on":"2026-04-01","name":{"family":"鈴木","given":"次郎"}})")
                 .status,
             201);
+}
+
+// A command whose stream cannot be read (the log's stream index in a table file whose reads
+// fail) is refused with 503 before anything is written, and the retry after the disk recovers
+// continues the stream from its version on the disk.
+TEST_F(StorageFaultsApi, ADiskFailingReadsRefusesACommandWhoseStreamCannotBeRead) {
+  const std::string change = "/members/" + taro_ + "/status-changes";
+  tenants_.CloseAll();  // nothing cached
+  ASSERT_TRUE(tenants_.OpenAll().ok());
+  ASSERT_TRUE(tenants_.Find("soc")->log().FlushMemtables().ok());
+  const uint64_t head = Head("soc");
+  faults().SetReadErrors(true);
+  Response refused =
+      Call("POST", T(change), R"({"status":"on_leave","effective_date":"2026-12-01"})");
+  faults().SetReadErrors(false);
+  EXPECT_TRUE(IsProblem(refused, 503, "storage_unavailable")) << refused.body;
+  EXPECT_GT(faults().reads_failed(), 0u);
+  EXPECT_EQ(Head("soc"), head);
+
+  Response changed =
+      Call("POST", T(change), R"({"status":"on_leave","effective_date":"2026-12-01"})");
+  ASSERT_EQ(changed.status, 200) << changed.body;
+  std::vector<events::RecordedEvent> events;
+  ASSERT_TRUE(tenants_.Find("soc")->log().ReadStream(commands::MemberStream(taro_), 1, 100, &events).ok());
+  ASSERT_FALSE(events.empty());
+  EXPECT_NE(changed.body.find("\"version\":" + std::to_string(events.size())), std::string::npos)
+      << changed.body;
+  // TearDown's verify checks the chain and the stream index.
 }
 
 }  // namespace

@@ -466,6 +466,56 @@ TEST_F(EventLogStreamsTakenAsNewTest, StreamVersionReadsTheDiskForAStreamTakenAs
   ExpectIntactChain(*log_);
 }
 
+// A stream taken as new whose proof cannot be read (a failing disk under the stream index) fails
+// its command with storage_unavailable, writes nothing, and is read again by the next command
+// that appends to it: it never goes on from the 0 it was counted from (which would write its
+// versions a second time).
+TEST(EventLogTest, AStreamWhoseProofCannotBeReadFailsTheCommandAndIsReadAgainLater) {
+  testing::TempDir dir;
+  StorageFaults faults;
+  LogOptions o;
+  o.tenant = "t";
+  o.env = faults.env();
+  {
+    auto log = RocksEventLog::Open(dir.path(), o);
+    ASSERT_TRUE(log.ok());
+    ASSERT_TRUE((*log)->Append(Meta(), {"s-0", kNoStream, {Draft("a"), Draft("b")}}).ok());
+    ASSERT_TRUE((*log)->Append(Meta(), {"s-1", kNoStream, {Draft("c")}}).ok());
+    ASSERT_TRUE((*log)->FlushMemtables().ok());  // the stream index in a table file
+  }
+  auto opened = RocksEventLog::Open(dir.path(), o);  // nothing cached
+  ASSERT_TRUE(opened.ok());
+  RocksEventLog& log = **opened;
+  auto append_all = [&log](std::vector<StreamAppend> appends) {
+    return log.SubmitAndWait(Meta(), [&appends](WriteContext& ctx) {
+      for (StreamAppend& a : appends) {
+        if (Status s = ctx.Append(std::move(a)); !s.ok()) return s;
+      }
+      return Status::Ok();
+    });
+  };
+  faults.SetReadErrors(true);
+  // Two streams proven in one MultiGet (one exists, one is new), then one by a point read.
+  auto both = append_all({{"s-1", kAnyVersion, {Draft("d")}}, {"n-0", kAnyVersion, {Draft("e")}}});
+  EXPECT_EQ(both.status().reason(), "storage_unavailable") << both.status().ToString();
+  auto one = append_all({{"s-0", kAnyVersion, {Draft("f")}}});
+  EXPECT_EQ(one.status().reason(), "storage_unavailable") << one.status().ToString();
+  EXPECT_GT(faults.reads_failed(), 0u);
+  EXPECT_EQ(log.Head(), 3u);  // nothing written
+
+  faults.SetReadErrors(false);
+  ASSERT_TRUE(append_all({{"s-1", kAnyVersion, {Draft("g")}}}).ok());
+  ASSERT_TRUE(append_all({{"s-0", kAnyVersion, {Draft("h")}}}).ok());
+  EXPECT_TRUE(log.Append(Meta(), {"n-0", kNoStream, {Draft("i")}}).ok());
+  EXPECT_TRUE(log.Append(Meta(), {"s-0", 3, {Draft("j")}}).ok());
+  EXPECT_TRUE(log.Append(Meta(), {"s-1", 2, {Draft("k")}}).ok());
+  std::vector<events::RecordedEvent> events;
+  ASSERT_TRUE(log.ReadStream("s-0", 1, 100, &events).ok());
+  ASSERT_EQ(events.size(), 4u);
+  for (uint64_t v = 1; v <= 4; ++v) EXPECT_EQ(Decode(events[v - 1]).meta.version, v);
+  ExpectIntactChain(log);
+}
+
 // A decide that throws fails its own command (Internal) and writes nothing of it; the writer
 // thread lives on and the next command is written.
 TEST(EventLogTest, ADecideThatThrowsFailsOnlyItsCommand) {
