@@ -27,6 +27,7 @@ using ModelSink = std::function<bool(std::string_view piece)>;
 // ever holding the whole: a snapshot of a gigabyte costs the encoder a piece's memory. Whether
 // the sink took every piece (encoding stops at the first it refuses).
 bool EncodeModelInPieces(const TenantModel& model, size_t piece_bytes, const ModelSink& sink);
+
 // Corruption for bytes that are not a whole model of this format (nothing is trusted: any
 // input gives a result or an error, never a crash).
 Status DecodeModel(std::string_view bytes, TenantModel* model);

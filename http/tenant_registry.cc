@@ -37,9 +37,10 @@ struct EncodingChild {
   int fd = -1;  // the read end
 };
 
-// Forks a child that encodes `model` and writes the bytes into a pipe. Call on the writer: the
-// child is a copy-on-write image of the process at this moment, with this thread alone, so the
-// model it encodes is the one the writer holds now, while the writer goes on at once. The child
+// Forks a child that encodes `model` and writes the bytes into a pipe (ChildBytes reads them).
+// Call on the writer, or once it has stopped: the child is a copy-on-write image of the process
+// at this moment, with this thread alone, so the model it encodes is the one the writer holds
+// now, while the writer goes on at once. The child
 // touches nothing else: it closes every other descriptor (the stores, the sockets) first, never
 // logs, runs at the lowest priority, and is killed if the thread that forked it ends. pid -1:
 // the fork failed.
@@ -104,8 +105,9 @@ class ChildBytes {
   ChildBytes& operator=(const ChildBytes&) = delete;
 
   Status Next(std::string* piece) {
-    // A piece runs past ledger::kSnapshotPieceBytes by at most one entry of the model (a batch's list of
-    // a million invoices is some tens of MB); a size beyond this is not the child's.
+    // A piece runs past ledger::kSnapshotPieceBytes by at most one entry of the model (a
+    // batch's list of a million invoices is some tens of MB); a size beyond this is not the
+    // child's.
     constexpr uint64_t kPieceBytesMax = uint64_t{1} << 30;
     const Status failed = Status::Internal("the encoding process failed");
     piece->clear();
@@ -116,10 +118,10 @@ class ChildBytes {
       Reap();
       return failed;
     }
-    if (size == 0) {
+    if (size == 0) {  // the end: after at least one piece (an encoding is never empty)
       char extra;
       const bool ended = ReadSome(&extra, 1) == 0;
-      return Reap() && ended ? Status::Ok() : failed;
+      return Reap() && ended && size_ > 0 ? Status::Ok() : failed;
     }
     piece->resize(size);
     if (ReadSome(piece->data(), size) != size) {
