@@ -31,6 +31,14 @@ CommandMeta Meta(std::string key = "", std::string body = "") {
   return m;
 }
 
+// A log's options on `faults`' file system.
+LogOptions OnFaultyStorage(StorageFaults& faults) {
+  LogOptions o;
+  o.tenant = "t";
+  o.env = faults.env();
+  return o;
+}
+
 std::unique_ptr<RocksEventLog> OpenLog(const std::string& path, size_t group_max = 4096) {
   LogOptions o;
   o.tenant = "t";
@@ -149,9 +157,7 @@ TEST(EventLogTest, ReopenKeepsEventsStreamVersionsChainAndIdempotencyKeys) {
 TEST(EventLogTest, AFullDiskRefusesTheGroupAndTheLogResumesWhenSpaceReturns) {
   testing::TempDir dir;
   StorageFaults faults;
-  LogOptions o;
-  o.tenant = "t";
-  o.env = faults.env();
+  const LogOptions o = OnFaultyStorage(faults);
   {
     auto log = std::move(RocksEventLog::Open(dir.path(), o)).value();
     ASSERT_TRUE(log->Append(Meta("k1", "x"), {"s-1", kNoStream, {Draft("a")}}).ok());
@@ -233,9 +239,7 @@ std::future<Result<CommitResult>> SubmitAsync(RocksEventLog& log, CommandMeta me
 class EventLogPipelineTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    LogOptions o;
-    o.tenant = "t";
-    o.env = faults_.env();
+    LogOptions o = OnFaultyStorage(faults_);
     o.pipeline_decide_us_min = 0;
     log_ = std::move(RocksEventLog::Open(dir_.path(), o)).value();
     ASSERT_TRUE(log_->Append(Meta(), {"s-1", kNoStream, {Draft("a")}}).ok());
@@ -473,9 +477,7 @@ TEST_F(EventLogStreamsTakenAsNewTest, StreamVersionReadsTheDiskForAStreamTakenAs
 TEST(EventLogTest, AStreamWhoseProofCannotBeReadFailsTheCommandAndIsReadAgainLater) {
   testing::TempDir dir;
   StorageFaults faults;
-  LogOptions o;
-  o.tenant = "t";
-  o.env = faults.env();
+  const LogOptions o = OnFaultyStorage(faults);
   {
     auto log = RocksEventLog::Open(dir.path(), o);
     ASSERT_TRUE(log.ok());
