@@ -2,12 +2,9 @@
 // events or a whole rebuild (projection_store.cc's BatchRows and BulkRows): each key's latest
 // value, or that it was deleted, and all of them in key order at the end.
 //
-// A rebuild holds millions of rows and looks one up for nearly every event, so the layout is for
-// few cache misses (std::unordered_map cost four or five a lookup: bucket, node before, node, key,
-// value): keys are packed one after the other in one arena, the entries (hash, key's place,
-// state, value) in one vector in the order they came, and an open-addressing table of 8-byte
-// slots (32 bits of the hash beside the entry's index) points into it. A lookup reads a slot or
-// two, then the entry and the key only when the hash bits agree. Nothing is ever removed: a
+// A rebuild holds millions of rows and looks one up for nearly every event: the rows are held in
+// a StringTable (events/string_table.h: keys in one arena, entries in one vector, 8-byte slots),
+// where std::unordered_map cost four or five cache misses a lookup. Nothing is ever removed: a
 // deleted row stays, marked, and may be written again.
 #pragma once
 
@@ -17,6 +14,7 @@
 #include <vector>
 
 #include "events/key_prefix.h"
+#include "events/string_table.h"
 
 namespace kaiin::projections {
 
@@ -34,8 +32,6 @@ class RowTable {
     const std::string* value;  // with kValue
   };
 
-  RowTable();
-
   // What is held for the key; false when it was never written here.
   bool Find(std::string_view key, Held* held) const;
   void Put(std::string_view key, std::string_view value);
@@ -44,7 +40,7 @@ class RowTable {
   void Delete(std::string_view key, State state);
 
   // Rows held, whatever their state.
-  size_t size() const { return entries_.size(); }
+  size_t size() const { return rows_.size(); }
   // The memory the rows take, roughly: their keys and values and a fixed cost each.
   size_t bytes() const { return bytes_; }
 
@@ -53,39 +49,33 @@ class RowTable {
   template <typename Fn>
   void ForEachInKeyOrder(Fn&& fn) const {
     for (uint32_t i : SortedEntries()) {
-      const Entry& e = entries_[i];
-      fn(KeyOf(e), e.state == State::kValue ? &e.value : nullptr);
+      const Row& row = rows_.value(i);
+      fn(rows_.key(i), row.state == State::kValue ? &row.value : nullptr);
     }
   }
 
  private:
-  struct Entry {
-    uint64_t hash;
-    uint64_t key_at;  // in keys_
-    uint32_t key_size;
-    State state;
+  struct Row {
+    State state = State::kForgotten;
     std::string value;
   };
-  static constexpr size_t kEntryOverhead = sizeof(Entry) + 2 * sizeof(uint64_t);
+  // An entry of the table and its share of the slots (half full at most).
+  static constexpr size_t kEntryOverhead =
+      events::StringTable<Row>::EntryBytes() + 2 * sizeof(uint64_t);
 
   struct Item {  // an entry to be written, while sorting
     events::KeyPrefix prefix;
     uint32_t index;
   };
 
-  std::string_view KeyOf(const Entry& e) const { return {keys_.data() + e.key_at, e.key_size}; }
-  // The entry's index, or -1; *slot is where the key is or would go.
-  int64_t Lookup(std::string_view key, uint64_t hash, size_t* slot) const;
-  Entry& Upsert(std::string_view key);
-  void Grow();
+  // The key's row, added (kForgotten, empty) if it was not held.
+  Row& Upsert(std::string_view key);
   // The indexes of the entries to be written (not forgotten), sorted by their keys.
   std::vector<uint32_t> SortedEntries() const;
   // Sorts items whose keys agree on their first `offset` bytes, by the rest.
   void SortFrom(Item* begin, Item* end, size_t offset) const;
 
-  std::string keys_;
-  std::vector<Entry> entries_;
-  std::vector<uint64_t> slots_;  // 0: empty; else (hash >> 32) << 32 | (entry index + 1)
+  events::StringTable<Row> rows_;
   size_t bytes_ = 0;
 };
 
