@@ -93,7 +93,8 @@ TEST_F(StorageFaultsApi, ADiskFailingReadsRefusesACommandWhoseStreamCannotBeRead
       Call("POST", T(change), R"({"status":"on_leave","effective_date":"2026-12-01"})");
   ASSERT_EQ(changed.status, 200) << changed.body;
   std::vector<events::RecordedEvent> events;
-  ASSERT_TRUE(tenants_.Find("soc")->log().ReadStream(commands::MemberStream(taro_), 1, 100, &events).ok());
+  ledger::RocksEventLog& log = tenants_.Find("soc")->log();
+  ASSERT_TRUE(log.ReadStream(commands::MemberStream(taro_), 1, 100, &events).ok());
   ASSERT_FALSE(events.empty());
   EXPECT_NE(changed.body.find("\"version\":" + std::to_string(events.size())), std::string::npos)
       << changed.body;
