@@ -1,6 +1,8 @@
 // kaiin-fuzz-seeds DIR: writes the fuzzers' starting corpora: DIR/envelope/ (one well-formed
 // envelope per event type), DIR/command/ (a valid body or query for each route of
-// command_fuzz.cc, prefixed by its route byte) and DIR/csv/ (a small roster). Deterministic; scripts/sanitize.sh runs it before fuzzing.
+// command_fuzz.cc, prefixed by its route byte), DIR/csv/ (a small roster) and DIR/model/ (the
+// write-model snapshot of a small society: members, types, fees, an invoice, a payment).
+// Deterministic; scripts/sanitize.sh runs it before fuzzing.
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -8,7 +10,10 @@
 #include <utility>
 #include <variant>
 
+#include "commands/model.h"
+#include "commands/model_codec.h"
 #include "events/codec.h"
+#include "events/date.h"
 
 namespace {
 
@@ -31,6 +36,25 @@ void WriteEnvelopes(const std::string& dir, std::index_sequence<I...>) {
    ...);
 }
 
+// A society with something in most parts of its write model, as its snapshot.
+std::string ModelSeed() {
+  using namespace kaiin::events;
+  kaiin::commands::TenantModel model;
+  const Event history[] = {
+      TenantConfigured{"学会", 4, "Asia/Tokyo"},
+      MemberTypeDefined{"regular", "正会員", MemberKind::kIndividual},
+      FeeScheduleSet{2026, {{"regular", 15000}}},
+      MemberApplied{"m000000001", "a@example.jp", "regular", kaiin::DaysFromCivil(2026, 4, 1),
+                    {"山田", "太郎", "ヤマダ", "タロウ", "Yamada"}, std::nullopt, std::nullopt},
+      MemberAdmitted{"m000000001", kaiin::DaysFromCivil(2026, 4, 10), false},
+      MemberNumberAssigned{"m000000001", "0001"},
+      StaffAccountCreated{"office", StaffRole::kSecretariat},
+  };
+  uint64_t position = 0;
+  for (const Event& e : history) kaiin::commands::Evolve(model, e, ++position);
+  return kaiin::commands::EncodeModel(model);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -42,6 +66,8 @@ int main(int argc, char** argv) {
   std::filesystem::create_directories(dir + "/envelope");
   std::filesystem::create_directories(dir + "/command");
   std::filesystem::create_directories(dir + "/csv");
+  std::filesystem::create_directories(dir + "/model");
+  Write(dir + "/model/0", ModelSeed());
   Write(dir + "/csv/0",
         "email,member_type,applied_on,admitted_on,member_number,family,given,family_kana,"
         "given_kana,romaji,postal_code,prefecture,city,line1,affiliation\n"

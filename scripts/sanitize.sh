@@ -20,7 +20,7 @@ fi
 corpus=$(mktemp -d /tmp/kaiin-corpus-XXXX)
 trap 'rm -rf "$corpus"' EXIT
 "$dir/fuzz/kaiin-fuzz-seeds" "$corpus"
-for target in envelope command csv; do
+for target in envelope command csv model; do
   echo "== fuzz $target for $seconds s"
   "$dir/fuzz/kaiin-fuzz-$target" -max_total_time="$seconds" -print_final_stats=1 \
     -artifact_prefix="$dir/fuzz-$target-" "$corpus/$target" 2>&1 | tail -12
