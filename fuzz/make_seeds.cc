@@ -1,7 +1,7 @@
 // kaiin-fuzz-seeds DIR: writes the fuzzers' starting corpora: DIR/envelope/ (one well-formed
 // envelope per event type), DIR/command/ (a valid body or query for each route of
 // command_fuzz.cc, prefixed by its route byte), DIR/csv/ (a small roster) and DIR/model/ (the
-// write-model snapshot of a small society: members, types, fees, an invoice, a payment).
+// write-model snapshot of a small society: settings, a member type, fees, a member, staff).
 // Deterministic; scripts/sanitize.sh runs it before fuzzing.
 #include <cstdio>
 #include <filesystem>
@@ -44,8 +44,9 @@ std::string ModelSeed() {
       TenantConfigured{"学会", 4, "Asia/Tokyo"},
       MemberTypeDefined{"regular", "正会員", MemberKind::kIndividual},
       FeeScheduleSet{2026, {{"regular", 15000}}},
-      MemberApplied{"m000000001", "a@example.jp", "regular", kaiin::DaysFromCivil(2026, 4, 1),
-                    {"山田", "太郎", "ヤマダ", "タロウ", "Yamada"}, std::nullopt, std::nullopt},
+      MemberApplied{"m000000001", "a@example.jp", "regular",
+                    kaiin::DaysFromCivil(2026, 4, 1), {"山田", "太郎", "ヤマダ", "タロウ", "Yamada"},
+                    std::nullopt, std::nullopt},
       MemberAdmitted{"m000000001", kaiin::DaysFromCivil(2026, 4, 10), false},
       MemberNumberAssigned{"m000000001", "0001"},
       StaffAccountCreated{"office", StaffRole::kSecretariat},
