@@ -99,7 +99,7 @@ class FaultyFileSystem final : public rocksdb::FileSystemWrapper {
                                         std::unique_ptr<rocksdb::FSRandomAccessFile>* result,
                                         rocksdb::IODebugContext* dbg) override {
     rocksdb::IOStatus s = target()->NewRandomAccessFile(name, options, result, dbg);
-    if (s.ok() && name.size() >= 4 && name.compare(name.size() - 4, 4, ".sst") == 0) {
+    if (s.ok() && name.ends_with(".sst")) {
       *result = std::make_unique<FaultyTableFile>(std::move(*result), faults_);
     }
     return s;
@@ -131,7 +131,7 @@ class FaultyFileSystem final : public rocksdb::FileSystemWrapper {
       faults_->refused_.fetch_add(1, std::memory_order_relaxed);
       return rocksdb::IOStatus::NoSpace("injected: no space left on device");
     }
-    const bool log = name.size() >= 4 && name.compare(name.size() - 4, 4, ".log") == 0;
+    const bool log = name.ends_with(".log");
     *result = std::make_unique<FaultyWritableFile>(std::move(*result), faults_, log);
     return opened;
   }
