@@ -49,6 +49,16 @@ std::unique_ptr<RocksEventLog> OpenLog(const std::string& path, size_t group_max
   return std::move(log).value();
 }
 
+// One command appending `appends` in order; the first refused append fails it.
+Result<CommitResult> AppendAll(RocksEventLog& log, std::vector<StreamAppend> appends) {
+  return log.SubmitAndWait(Meta(), [&appends](WriteContext& ctx) {
+    for (StreamAppend& a : appends) {
+      if (Status s = ctx.Append(std::move(a)); !s.ok()) return s;
+    }
+    return Status::Ok();
+  });
+}
+
 // Checks the log's hash chain, positions and stream index; returns the report (the test fails
 // if they do not hold).
 ChainReport ExpectIntactChain(RocksEventLog& log) {
@@ -394,16 +404,11 @@ class EventLogStreamsTakenAsNewTest : public ::testing::Test {
 };
 
 TEST_F(EventLogStreamsTakenAsNewTest, StreamsThatExistContinueFromTheirVersionOnTheDisk) {
-  auto r = log_->SubmitAndWait(Meta(), [](WriteContext& ctx) {
-    for (StreamAppend a : std::vector<StreamAppend>{{"s-0", kAnyVersion, {Draft("d")}},
-                                                    {"n-0", kAnyVersion, {Draft("e")}},
-                                                    {"s-1", kAnyVersion, {Draft("f"), Draft("g")}},
-                                                    {"s-0", kAnyVersion, {Draft("h")}},
-                                                    {"n-1", kNoStream, {Draft("i")}}}) {
-      if (Status s = ctx.Append(std::move(a)); !s.ok()) return s;
-    }
-    return Status::Ok();
-  });
+  auto r = AppendAll(*log_, {{"s-0", kAnyVersion, {Draft("d")}},
+                             {"n-0", kAnyVersion, {Draft("e")}},
+                             {"s-1", kAnyVersion, {Draft("f"), Draft("g")}},
+                             {"s-0", kAnyVersion, {Draft("h")}},
+                             {"n-1", kNoStream, {Draft("i")}}});
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(Versions("s-0"), (std::vector<uint64_t>{1, 2, 3, 4}));
   EXPECT_EQ(Versions("s-1"), (std::vector<uint64_t>{1, 2, 3}));
@@ -489,26 +494,19 @@ TEST(EventLogTest, AStreamWhoseProofCannotBeReadFailsTheCommandAndIsReadAgainLat
   auto opened = RocksEventLog::Open(dir.path(), o);  // nothing cached
   ASSERT_TRUE(opened.ok());
   RocksEventLog& log = **opened;
-  auto append_all = [&log](std::vector<StreamAppend> appends) {
-    return log.SubmitAndWait(Meta(), [&appends](WriteContext& ctx) {
-      for (StreamAppend& a : appends) {
-        if (Status s = ctx.Append(std::move(a)); !s.ok()) return s;
-      }
-      return Status::Ok();
-    });
-  };
   faults.SetReadErrors(true);
   // Two streams proven in one MultiGet (one exists, one is new), then one by a point read.
-  auto both = append_all({{"s-1", kAnyVersion, {Draft("d")}}, {"n-0", kAnyVersion, {Draft("e")}}});
+  auto both =
+      AppendAll(log, {{"s-1", kAnyVersion, {Draft("d")}}, {"n-0", kAnyVersion, {Draft("e")}}});
   EXPECT_EQ(both.status().reason(), "storage_unavailable") << both.status().ToString();
-  auto one = append_all({{"s-0", kAnyVersion, {Draft("f")}}});
+  auto one = AppendAll(log, {{"s-0", kAnyVersion, {Draft("f")}}});
   EXPECT_EQ(one.status().reason(), "storage_unavailable") << one.status().ToString();
   EXPECT_GT(faults.reads_failed(), 0u);
   EXPECT_EQ(log.Head(), 3u);  // nothing written
 
   faults.SetReadErrors(false);
-  ASSERT_TRUE(append_all({{"s-1", kAnyVersion, {Draft("g")}}}).ok());
-  ASSERT_TRUE(append_all({{"s-0", kAnyVersion, {Draft("h")}}}).ok());
+  ASSERT_TRUE(AppendAll(log, {{"s-1", kAnyVersion, {Draft("g")}}}).ok());
+  ASSERT_TRUE(AppendAll(log, {{"s-0", kAnyVersion, {Draft("h")}}}).ok());
   EXPECT_TRUE(log.Append(Meta(), {"n-0", kNoStream, {Draft("i")}}).ok());
   EXPECT_TRUE(log.Append(Meta(), {"s-0", 3, {Draft("j")}}).ok());
   EXPECT_TRUE(log.Append(Meta(), {"s-1", 2, {Draft("k")}}).ok());
