@@ -37,26 +37,28 @@ child_private() {
   done
   echo "$total"
 }
+# One sample of kaiind's RSS and its children's private memory into the peaks; fails once kaiind
+# is gone.
+sample() {
+  local r c
+  r=$(rss 2> /dev/null) && [ -n "$r" ] || return 1
+  (( r > peak )) && peak=$r
+  c=$(child_private); (( c > child_peak )) && child_peak=$c
+  return 0
+}
 before=$(rss); peak=$before; child_peak=0
 if [ "${STOP:-0}" = 1 ]; then
   t0=$(date +%s.%N)
   kill -TERM "$pid"
-  while r=$(rss 2> /dev/null) && [ -n "$r" ]; do
-    (( r > peak )) && peak=$r
-    c=$(child_private); (( c > child_peak )) && child_peak=$c
-    sleep 0.1
-  done
+  while sample; do sleep 0.1; done
   wait "$pid" || true
   echo "after the payments: RSS $before MiB; peak through the stop $peak MiB;" \
     "stopped in $(echo "$(date +%s.%N) - $t0" | bc) s"
-  echo "the encoding child's private memory at its peak: $child_peak MiB"
-  exit 0
+else
+  for _ in $(seq 250); do sample; sleep 0.1; done
+  echo "after the payments: RSS $before MiB; peak through the snapshot $peak MiB; 25 s later $(rss) MiB"
 fi
-for _ in $(seq 250); do
-  r=$(rss); (( r > peak )) && peak=$r
-  c=$(child_private); (( c > child_peak )) && child_peak=$c
-  sleep 0.1
-done
-echo "after the payments: RSS $before MiB; peak through the snapshot $peak MiB; 25 s later $(rss) MiB"
 echo "the encoding child's private memory at its peak: $child_peak MiB"
-{ grep -o "write-model snapshot at .*" /tmp/kaiin-snapshot-rss.log || true; } | sed 's/^/   /'
+if [ "${STOP:-0}" != 1 ]; then
+  { grep -o "write-model snapshot at .*" /tmp/kaiin-snapshot-rss.log || true; } | sed 's/^/   /'
+fi
