@@ -132,6 +132,11 @@ class ChildBytes {
     return Status::Ok();
   }
 
+  // This as the log's source of the snapshot's bytes (used while this lives).
+  ledger::SnapshotSource AsSource() {
+    return [this](std::string* piece) { return Next(piece); };
+  }
+
   uint64_t size() const { return size_; }
 
  private:
@@ -268,7 +273,7 @@ void Tenant::SaveWriteModel() {
   ChildBytes from_child(child);
   Status s;
   if (child.pid >= 0) {
-    s = log_->WriteSnapshot([&from_child](std::string* piece) { return from_child.Next(piece); });
+    s = log_->WriteSnapshot(from_child.AsSource());
   } else {
     s = log_->WriteSnapshot(commands::EncodeModel(model_));
   }
@@ -328,10 +333,8 @@ void Tenant::SnapshotLoop() {
       continue;
     }
     last_snapshot_.store(at);
-    Status s = child.pid >= 0
-                   ? log_->WriteSnapshotAt(
-                         at, [&from_child](std::string* piece) { return from_child.Next(piece); })
-                   : log_->WriteSnapshotAt(at, bytes);
+    Status s = child.pid >= 0 ? log_->WriteSnapshotAt(at, from_child.AsSource())
+                              : log_->WriteSnapshotAt(at, bytes);
     const double total_ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     if (s.ok()) {
