@@ -10,6 +10,7 @@
 // from its checkpoint because the event log is the book of record.
 #include "projections/projection_store.h"
 
+#include <rocksdb/convenience.h>
 #include <rocksdb/db.h>
 #include <rocksdb/env.h>
 #include <rocksdb/filter_policy.h>
@@ -235,6 +236,12 @@ class Workers {
 rocksdb::ColumnFamilyOptions FamilyOptions(std::shared_ptr<rocksdb::Cache> block_cache = nullptr) {
   rocksdb::ColumnFamilyOptions options;
   options.arena_block_size = 128 << 10;
+  // LZ4 where this RocksDB build has it (Debian's does), Snappy otherwise (RocksDB's default):
+  // less CPU than Snappy for the projector's flushes and a bulk rebuild's table files (all nine
+  // rebuilt ~9% faster), faster to read back (docs/benchmarks.md).
+  if (std::ranges::count(rocksdb::GetSupportedCompressions(), rocksdb::kLZ4Compression) > 0) {
+    options.compression = rocksdb::kLZ4Compression;
+  }
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = std::move(block_cache);
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 #include <rocksdb/convenience.h>
 #include <rocksdb/db.h>
+#include <rocksdb/table_properties.h>
 
 #include <filesystem>
 
@@ -866,6 +867,29 @@ TEST(EventLogTest, SnapshotsAreStoredCompressed) {
   }
   EXPECT_GT(stored, 0u);
   EXPECT_LT(stored, model.size() / 3) << stored;
+}
+
+// The log's table files are written with LZ4 (where this RocksDB has it), not RocksDB's default
+// Snappy: the flushes compress every event on the writer's cores (docs/benchmarks.md).
+TEST(EventLogTest, TheLogsTablesAreWrittenWithLz4) {
+  if (std::ranges::count(rocksdb::GetSupportedCompressions(), rocksdb::kLZ4Compression) == 0) {
+    GTEST_SKIP() << "this RocksDB build has no LZ4";
+  }
+  testing::TempDir dir;
+  {
+    auto log = OpenLog(dir.path());
+    ASSERT_TRUE(log->Append(Meta(), {"s-1", kNoStream, {Draft("a"), Draft("b")}}).ok());
+    ASSERT_TRUE(log->FlushMemtables().ok());
+  }
+  RawLog raw(dir.path(), true);
+  for (int family : {1, 2}) {  // events, streams
+    rocksdb::TablePropertiesCollection tables;
+    ASSERT_TRUE(raw.db->GetPropertiesOfAllTables(raw.handles[family], &tables).ok());
+    ASSERT_FALSE(tables.empty()) << raw.handles[family]->GetName();
+    for (const auto& [file, properties] : tables) {
+      EXPECT_EQ(properties->compression_name, "LZ4") << file;
+    }
+  }
 }
 
 // The files of older snapshots go when a newer one is written (not only later, by compaction):
