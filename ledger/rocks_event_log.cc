@@ -129,11 +129,10 @@ size_t BatchBucket(size_t commands) {
 std::vector<rocksdb::ColumnFamilyDescriptor> Families(std::shared_ptr<rocksdb::Cache> block_cache) {
   rocksdb::ColumnFamilyOptions cf;
   cf.arena_block_size = 128 << 10;
-  // LZ4 where this RocksDB build has it (Debian's does), Snappy otherwise (RocksDB's default).
-  // Every event is compressed once by a flush, on the same two cores as the writer: LZ4 costs
-  // less CPU there than Snappy (bulk appends 0.44-0.47 -> 0.48-0.56 of raw batched puts) and
-  // decompresses faster for the projector and a rebuild. A snapshot is stored with it too: 857 MB
-  // in 258 MB at 21M events (docs/benchmarks.md). Tables written before keep their compression.
+  // LZ4 where this RocksDB build has it (Debian's does), Snappy otherwise (RocksDB's default):
+  // cheaper to compress in the flushes that share the writer's cores, and to decompress for the
+  // projector and a rebuild (docs/benchmarks.md, "LZ4 for every table"). A snapshot is stored
+  // with it too: 857 MB in 258 MB at 21M events. Tables written before keep their compression.
   if (std::ranges::count(rocksdb::GetSupportedCompressions(), rocksdb::kLZ4Compression) > 0) {
     cf.compression = rocksdb::kLZ4Compression;
   }

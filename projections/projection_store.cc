@@ -237,8 +237,8 @@ rocksdb::ColumnFamilyOptions FamilyOptions(std::shared_ptr<rocksdb::Cache> block
   rocksdb::ColumnFamilyOptions options;
   options.arena_block_size = 128 << 10;
   // LZ4 where this RocksDB build has it (Debian's does), Snappy otherwise (RocksDB's default):
-  // less CPU than Snappy for the projector's flushes and a bulk rebuild's table files (all nine
-  // rebuilt ~9% faster), faster to read back (docs/benchmarks.md).
+  // less CPU for the projector's flushes and a bulk rebuild's table files (all nine rebuilt ~9%
+  // faster), faster to read back (docs/benchmarks.md, "LZ4 for every table").
   if (std::ranges::count(rocksdb::GetSupportedCompressions(), rocksdb::kLZ4Compression) > 0) {
     options.compression = rocksdb::kLZ4Compression;
   }
