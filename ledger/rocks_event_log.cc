@@ -364,8 +364,11 @@ class RocksEventLog::Context final : public WriteContext {
       statuses[0] =
           log_->db_->Get(rocksdb::ReadOptions(), log_->streams_cf_, slices[0], &values[0]);
     } else {
+      // A batch's streams usually come in order (an invoice batch's, a roster's): RocksDB then
+      // need not sort them, comparing through each key's column family. Only when they are
+      // (std::string orders bytes as the family's bytewise comparator does).
       log_->db_->MultiGet(rocksdb::ReadOptions(), log_->streams_cf_, keys.size(), slices.data(),
-                          values.data(), statuses.data());
+                          values.data(), statuses.data(), std::ranges::is_sorted(keys));
     }
     // What the disk holds before each entry's appends; one pass over the undo log moves them.
     std::vector<uint64_t> on_disk(unproven_.size(), 0);

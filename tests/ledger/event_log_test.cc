@@ -477,6 +477,59 @@ TEST_F(EventLogStreamsTakenAsNewTest, StreamVersionReadsTheDiskForAStreamTakenAs
   ExpectIntactChain(*log_);
 }
 
+// The proof reads all of a command's uncached streams in one MultiGet, telling RocksDB when they
+// come sorted (it then skips its own sort). Streams spread over several table files, proven in
+// ascending and in descending order, each beside streams that are new: every existing one goes
+// on from its version on the disk, every new one starts at 1.
+TEST(EventLogTest, StreamsProvenInOrderOrNotContinueFromTheDisk) {
+  testing::TempDir dir;
+  constexpr int kStreams = 120;
+  // "s-0010" the streams that exist; "s-0010-a" and "s-0010-d" new, beside them in key order.
+  auto name = [](int i, const char* suffix = "") {
+    char b[24];
+    std::snprintf(b, sizeof(b), "s-%04d%s", i, suffix);
+    return std::string(b);
+  };
+  {
+    auto log = OpenLog(dir.path());
+    for (int file = 0; file < 3; ++file) {  // three table files, each a third of the streams
+      std::vector<StreamAppend> appends;
+      for (int i = file; i < kStreams; i += 3) {
+        appends.push_back({name(i), kNoStream, {Draft("a"), Draft("b")}});
+      }
+      ASSERT_TRUE(AppendAll(*log, std::move(appends)).ok());
+      ASSERT_TRUE(log->FlushMemtables().ok());
+    }
+  }
+  std::unique_ptr<RocksEventLog> log;
+  for (bool ascending : {true, false}) {
+    log.reset();
+    log = OpenLog(dir.path());  // nothing cached
+    std::vector<StreamAppend> appends;
+    for (int k = 0; k < kStreams; ++k) {
+      const int i = ascending ? k : kStreams - 1 - k;
+      appends.push_back({name(i), kAnyVersion, {Draft("c")}});
+      if (i % 10 == 0) appends.push_back({name(i, ascending ? "-a" : "-d"), kNoStream, {Draft("d")}});
+    }
+    auto r = AppendAll(*log, std::move(appends));
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+  }
+  for (int i = 0; i < kStreams; ++i) {
+    std::vector<events::RecordedEvent> events;
+    ASSERT_TRUE(log->ReadStream(name(i), 1, 100, &events).ok());
+    ASSERT_EQ(events.size(), 4u) << name(i);
+    EXPECT_EQ(Decode(events.back()).meta.version, 4u) << name(i);
+    if (i % 10 != 0) continue;
+    for (const char* suffix : {"-a", "-d"}) {
+      events.clear();
+      ASSERT_TRUE(log->ReadStream(name(i, suffix), 1, 100, &events).ok());
+      ASSERT_EQ(events.size(), 1u) << name(i, suffix);
+      EXPECT_EQ(Decode(events[0]).meta.version, 1u);
+    }
+  }
+  ExpectIntactChain(*log);
+}
+
 // A stream taken as new whose proof cannot be read (a failing disk under the stream index) fails
 // its command with storage_unavailable, writes nothing, and is read again by the next command
 // that appends to it: it never goes on from the 0 it was counted from (which would write its
