@@ -1,7 +1,6 @@
 #include <gtest/gtest.h>
 #include <rocksdb/convenience.h>
 #include <rocksdb/db.h>
-#include <rocksdb/table_properties.h>
 
 #include <filesystem>
 
@@ -15,6 +14,7 @@
 #include "events/codec.h"
 #include "ledger/rocks_event_log.h"
 #include "ledger/storage_faults.h"
+#include "tests/raw_db.h"
 #include "tests/test_util.h"
 
 namespace kaiin::ledger {
@@ -87,28 +87,14 @@ void ExpectLatestSnapshot(RocksEventLog& log, uint64_t at, std::string_view byte
 }
 
 // The log's database opened with RocksDB alone, to look at (or plant) what is stored.
-struct RawLog {
-  RawLog(const std::string& path, bool read_only) {
-    std::vector<std::string> names;
-    EXPECT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
-    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
-    for (const auto& n : names) cfs.emplace_back(n, rocksdb::ColumnFamilyOptions());
-    rocksdb::Status s =
-        read_only ? rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), path, cfs, &handles, &db)
-                  : rocksdb::DB::Open(rocksdb::DBOptions(), path, cfs, &handles, &db);
-    EXPECT_TRUE(s.ok()) << s.ToString();
+struct RawLog : testing::RawDb {
+  RawLog(const std::string& path, bool read_only) : RawDb(path, read_only) {
     EXPECT_EQ(names.size(), 6u);
-    EXPECT_EQ(names[1], "events");
-    EXPECT_EQ(names[5], "snapshots");
+    EXPECT_NE(Family("events"), nullptr);
+    EXPECT_NE(snapshots(), nullptr);
   }
-  ~RawLog() {
-    for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
-    delete db;
-  }
-  rocksdb::ColumnFamilyHandle* snapshots() const { return handles[5]; }
-
-  rocksdb::DB* db = nullptr;
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::ColumnFamilyHandle* snapshots() const { return Family("snapshots"); }
+  rocksdb::ColumnFamilyHandle* events() const { return Family("events"); }
 };
 
 TEST(EventLogTest, AppendsAreReadBackWithPositionsVersionsAndHashChain) {  // A1
@@ -896,10 +882,7 @@ TEST(EventLogTest, ALargeSnapshotIsStoredInPiecesAndReadBackWhole) {
 // A snapshot's table file is compressed (LZ4, where this RocksDB has it): a model of repeating
 // records, as an encoded model is, takes a fraction of its size on the disk and reads back whole.
 TEST(EventLogTest, SnapshotsAreStoredCompressed) {
-  const auto supported = rocksdb::GetSupportedCompressions();
-  if (std::find(supported.begin(), supported.end(), rocksdb::kLZ4Compression) == supported.end()) {
-    GTEST_SKIP() << "this RocksDB build has no LZ4";
-  }
+  if (!testing::Lz4Linked()) GTEST_SKIP() << "this RocksDB build has no LZ4";
   testing::TempDir dir;
   std::string model;
   for (int i = 0; model.size() < (size_t{6} << 20); ++i) {
@@ -925,9 +908,7 @@ TEST(EventLogTest, SnapshotsAreStoredCompressed) {
 // The log's table files are written with LZ4 (where this RocksDB has it), not RocksDB's default
 // Snappy: the flushes compress every event on the writer's cores (docs/benchmarks.md).
 TEST(EventLogTest, TheLogsTablesAreWrittenWithLz4) {
-  if (std::ranges::count(rocksdb::GetSupportedCompressions(), rocksdb::kLZ4Compression) == 0) {
-    GTEST_SKIP() << "this RocksDB build has no LZ4";
-  }
+  if (!testing::Lz4Linked()) GTEST_SKIP() << "this RocksDB build has no LZ4";
   testing::TempDir dir;
   {
     auto log = OpenLog(dir.path());
@@ -935,13 +916,10 @@ TEST(EventLogTest, TheLogsTablesAreWrittenWithLz4) {
     ASSERT_TRUE(log->FlushMemtables().ok());
   }
   RawLog raw(dir.path(), true);
-  for (int family : {1, 2}) {  // events, streams
-    rocksdb::TablePropertiesCollection tables;
-    ASSERT_TRUE(raw.db->GetPropertiesOfAllTables(raw.handles[family], &tables).ok());
-    ASSERT_FALSE(tables.empty()) << raw.handles[family]->GetName();
-    for (const auto& [file, properties] : tables) {
-      EXPECT_EQ(properties->compression_name, "LZ4") << file;
-    }
+  for (const char* family : {"events", "streams"}) {
+    const std::vector<std::string> compressions = raw.TableCompressions(family);
+    ASSERT_FALSE(compressions.empty()) << family;
+    for (const auto& c : compressions) EXPECT_EQ(c, "LZ4") << family;
   }
 }
 
@@ -1000,7 +978,7 @@ TEST(EventLogTest, ASnapshotStoredWholeByAnEarlierBuildStillReads) {
   {
     RawLog raw(dir.path(), false);
     std::string envelope;
-    ASSERT_TRUE(raw.db->Get(rocksdb::ReadOptions(), raw.handles[1], position_2, &envelope).ok());
+    ASSERT_TRUE(raw.db->Get(rocksdb::ReadOptions(), raw.events(), position_2, &envelope).ok());
     const events::Hash hash = events::Sha256(envelope);
     std::string value(reinterpret_cast<const char*>(hash.data()), hash.size());
     value += "model stored whole";

@@ -1,14 +1,11 @@
 #include "projections/projection_store.h"
 
 #include <gtest/gtest.h>
-#include <rocksdb/convenience.h>
-#include <rocksdb/db.h>
-#include <rocksdb/table_properties.h>
 
-#include <algorithm>
 #include <random>
 #include <set>
 
+#include "tests/raw_db.h"
 #include "tests/test_util.h"
 
 namespace kaiin::projections {
@@ -101,35 +98,11 @@ TEST_F(OrderedReaderTest, AnUnknownProjectionIsNotFound) {
   EXPECT_EQ(reader.status().code(), StatusCode::kNotFound);
 }
 
-// The compression of each table file of the family `name` in the store at `path`.
-std::vector<std::string> TableCompressions(const std::string& path, const std::string& name) {
-  std::vector<std::string> names;
-  EXPECT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
-  std::vector<rocksdb::ColumnFamilyDescriptor> families;
-  for (const auto& n : names) families.emplace_back(n, rocksdb::ColumnFamilyOptions());
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* db = nullptr;
-  EXPECT_TRUE(
-      rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), path, families, &handles, &db).ok());
-  std::vector<std::string> compressions;
-  for (auto* h : handles) {
-    rocksdb::TablePropertiesCollection tables;
-    if (h->GetName() == name && db->GetPropertiesOfAllTables(h, &tables).ok()) {
-      for (const auto& [file, properties] : tables) compressions.push_back(properties->compression_name);
-    }
-    db->DestroyColumnFamilyHandle(h);
-  }
-  delete db;
-  return compressions;
-}
-
 // A projection's table files, flushed from the memtable or written by a bulk rebuild, are
 // compressed with LZ4 (where this RocksDB has it), not RocksDB's default Snappy: less CPU for
 // the projector's flushes and a rebuild's files (docs/benchmarks.md).
 TEST(ProjectionStoreTest, TablesAreWrittenWithLz4) {
-  if (std::ranges::count(rocksdb::GetSupportedCompressions(), rocksdb::kLZ4Compression) == 0) {
-    GTEST_SKIP() << "this RocksDB build has no LZ4";
-  }
+  if (!testing::Lz4Linked()) GTEST_SKIP() << "this RocksDB build has no LZ4";
   testing::TempDir dir;
   GridProjection grid;
   Projection* all[] = {&grid};
@@ -155,7 +128,8 @@ TEST(ProjectionStoreTest, TablesAreWrittenWithLz4) {
       }
       ASSERT_EQ(checkpoints[0], 1u);
     }
-    const std::vector<std::string> compressions = TableCompressions(path, "grid");
+    const std::vector<std::string> compressions =
+        testing::RawDb(path, /*read_only=*/true).TableCompressions("grid");
     ASSERT_FALSE(compressions.empty()) << path;
     for (const auto& c : compressions) EXPECT_EQ(c, "LZ4") << path;
   }

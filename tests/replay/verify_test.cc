@@ -14,6 +14,7 @@
 #include "ledger/rocks_event_log.h"
 #include "projections/registry.h"
 #include "projections/runtime.h"
+#include "tests/raw_db.h"
 #include "tests/test_util.h"
 
 namespace kaiin::replay {
@@ -57,18 +58,8 @@ void MakeDataDir(const std::string& data_dir, int n, bool members = false) {
 // Opens one column family of a store with raw RocksDB and lets `edit` change it.
 void EditStore(const std::string& path, const std::string& family,
                const std::function<void(rocksdb::DB*, rocksdb::ColumnFamilyHandle*)>& edit) {
-  std::vector<std::string> names;
-  ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
-  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const auto& n : names) descriptors.emplace_back(n, rocksdb::ColumnFamilyOptions());
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* db = nullptr;
-  ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), path, descriptors, &handles, &db).ok());
-  for (size_t i = 0; i < names.size(); ++i) {
-    if (names[i] == family) edit(db, handles[i]);
-  }
-  for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
-  delete db;
+  testing::RawDb raw(path, /*read_only=*/false);
+  if (rocksdb::ColumnFamilyHandle* h = raw.Family(family)) edit(raw.db, h);
 }
 
 // Opens one column family of a store with raw RocksDB and rewrites a value.
