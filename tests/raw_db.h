@@ -50,7 +50,9 @@ struct RawDb {
     rocksdb::ColumnFamilyHandle* h = Family(family);
     EXPECT_NE(h, nullptr) << family;
     if (h == nullptr || !db->GetPropertiesOfAllTables(h, &tables).ok()) return compressions;
-    for (const auto& [file, properties] : tables) compressions.push_back(properties->compression_name);
+    for (const auto& [file, properties] : tables) {
+      compressions.push_back(properties->compression_name);
+    }
     return compressions;
   }
 
