@@ -10,6 +10,9 @@
 // and once:
 //   raw-batch  one thread writing WriteBatches of 1000 puts with sync=true (DESIGN.md §5's
 //              baseline).
+//   raw-layout one thread writing WriteBatches of 1000 events in the log's own layout (an event
+//              key and a stream key per event, in two families) with sync=true: RocksDB's cost
+//              for what the ledger writes (with --only batch or every run).
 //   kaiin-batch one thread, then two, appending commands of 1000 events each (as an invoice
 //              batch or a roster import does): with one, the ledger's own cost per event beside
 //              raw-batch's at the same batch size and concurrency; with two, one command is
@@ -231,6 +234,49 @@ double BenchRawBatch(const std::string& path, double seconds, const std::string&
   });
 }
 
+// The raw baseline with the log's own layout (RocksEventLog): per event an 8-byte position key in
+// an events family and a stream key (stream name, 0, version) holding the position in a streams
+// family, one thread writing WriteBatches of 1000 events (2000 puts) with sync=true. What RocksDB
+// itself costs for the two keys the ledger writes per event, beside raw-batch's one.
+double BenchRawBatchLayout(const std::string& path, double seconds, const std::string& value) {
+  std::filesystem::remove_all(path);
+  std::filesystem::create_directories(path);
+  rocksdb::Options o;
+  o.create_if_missing = true;
+  o.create_missing_column_families = true;
+  o.enable_pipelined_write = false;  // one writer, as the log's (DbOptions)
+  const std::vector<rocksdb::ColumnFamilyDescriptor> families = {
+      {rocksdb::kDefaultColumnFamilyName, o}, {"events", o}, {"streams", o}};
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  if (rocksdb::Status s = rocksdb::DB::Open(o, path, families, &handles, &raw); !s.ok()) {
+    std::fprintf(stderr, "open %s: %s\n", path.c_str(), s.ToString().c_str());
+    std::exit(1);
+  }
+  std::unique_ptr<rocksdb::DB> db(raw);
+  uint64_t k = 0;
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  const double rate = RunThreads(1, seconds, [&](int) -> uint64_t {
+    rocksdb::WriteBatch b;
+    for (int j = 0; j < 1000; ++j, ++k) {
+      char key[8];
+      for (int i = 0; i < 8; ++i) key[i] = static_cast<char>(k >> (56 - 8 * i));
+      b.Put(handles[1], rocksdb::Slice(key, 8), value);
+      char stream[48];
+      const int n = std::snprintf(stream, sizeof(stream), "invoice-%010llu-%04d",
+                                  static_cast<unsigned long long>(k / 1000), j);
+      std::string stream_key(stream, static_cast<size_t>(n));
+      stream_key.append({'\0', 0, 0, 0, 0, 0, 0, 0, 1});  // version 1, big-endian
+      b.Put(handles[2], stream_key, rocksdb::Slice(key, 8));
+    }
+    if (!db->Write(wo, &b).ok()) std::exit(1);
+    return 1000;
+  });
+  for (rocksdb::ColumnFamilyHandle* h : handles) db->DestroyColumnFamilyHandle(h);
+  return rate;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -259,11 +305,15 @@ int main(int argc, char** argv) {
   std::printf("raw RocksDB, WriteBatch of 1000, sync: %.0f events/s\n\n", batch);
   auto wanted = [&](const char* run) { return f.only.empty() || f.only == run; };
   if (wanted("batch")) {
+    const double layout = BenchRawBatchLayout(f.dir + "/raw-layout", f.seconds, value);
+    std::printf("raw RocksDB, the log's layout (an event key and a stream key per event, two "
+                "families), WriteBatch of 1000 events, sync: %.0f events/s (%.3f of raw "
+                "batch-1000)\n\n", layout, layout / batch);
     std::printf("| threads, each a command of 1000 events at a time | kaiin appends/s | "
-                "kaiin / raw batch-1000 |\n|---|---|---|\n");
+                "kaiin / raw batch-1000 | kaiin / raw layout |\n|---|---|---|---|\n");
     for (int threads : {1, 2}) {
       const double kaiin = BenchKaiinBatched(f.dir + "/kaiin-batch", 1000, threads, f.seconds);
-      std::printf("| %d | %.0f | %.3f |\n", threads, kaiin, kaiin / batch);
+      std::printf("| %d | %.0f | %.3f | %.3f |\n", threads, kaiin, kaiin / batch, kaiin / layout);
       std::fflush(stdout);
     }
     std::printf("\n");
