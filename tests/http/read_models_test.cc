@@ -6,6 +6,7 @@
 #include <set>
 
 #include "http/text_encoding.h"
+#include "replay/balances.h"
 #include "replay/verify.h"
 #include "tests/http/api_fixture.h"
 
@@ -239,7 +240,7 @@ TEST_F(ReadModels, AReversedPaymentPutsTheMemberBackOnTheList) {
   EXPECT_TRUE(Has(Get("/arrears?fiscal_year=2025"), "i000000003"));
 }
 
-TEST_F(ReadModels, TheMemberLedgerAsOfDatesAndPositions) {
+TEST_F(ReadModels, A3_TheMemberLedgerAsOfDatesAndPositions) {
   // B: i2 (2025-04-01) and i6 (2026-04-01), 15000 each; P2 (2026-05-01) paid i6, moved to i2
   // later (effective today); P5 (2026-06-15) 20000: i6 15000 + 5000 credit; i8 (2026-07-01)
   // 3000 paid from the credit.
@@ -261,6 +262,73 @@ TEST_F(ReadModels, TheMemberLedgerAsOfDatesAndPositions) {
   EXPECT_TRUE(Has(Get("/members/m000000002"), R"("balance":{"outstanding":0,"credit":2000})"));
   EXPECT_EQ(Get("/members/m000000002/ledger?as_of=2026-02-30").status, 400);
   EXPECT_EQ(Get("/members/m999999999/ledger").status, 404);
+}
+
+// The auditor's trial balance (kaiin-replay balances), added up from the log of the running
+// server, agrees with every member's ledger as of the same cut: each receivable and credit
+// account, and no account more or less; the society's cash by method is the hand-computed one.
+TEST_F(ReadModels, A3_TheTrialBalanceAgreesWithTheMemberLedgersAsOfEachCut) {
+  struct Cut {
+    std::string query;
+    replay::BalanceCut cut;
+  };
+  std::vector<Cut> cuts(4);
+  cuts[0].query = "as_of=2026-04-15";
+  cuts[0].cut.date = ParseDate("2026-04-15");
+  cuts[1].query = "as_of_position=" + std::to_string(after_p3_);
+  cuts[1].cut.position = after_p3_;
+  cuts[2].query = "as_of=2026-06-01&as_of_position=" + std::to_string(before_credit_);
+  cuts[2].cut.date = ParseDate("2026-06-01");
+  cuts[2].cut.position = before_credit_;
+  cuts[3].query = "as_of_position=" + std::to_string(Head("soc"));
+  for (const Cut& c : cuts) {
+    SCOPED_TRACE(c.query);
+    ledger::ChainReport chain;
+    replay::TrialBalance balance;
+    ASSERT_TRUE(replay::TenantTrialBalance(dir_.path(), "soc", dir_.Sub("balances"), c.cut, &chain,
+                                           &balance).ok());
+    ASSERT_TRUE(chain.ok());
+    EXPECT_EQ(balance.total_debits, balance.total_credits);
+    std::string ledgers;
+    for (const char* m : {"m000000001", "m000000002", "m000000003", "m000000004"}) {
+      Response r = Get(std::string("/members/") + m + "/ledger?" + c.query);
+      ASSERT_EQ(r.status, 200) << r.body;
+      ledgers += r.body;
+    }
+    size_t member_accounts = 0;
+    for (const replay::AccountTotals& a : balance.accounts) {
+      if (!a.account.starts_with("receivable:") && !a.account.starts_with("credit:")) continue;
+      ++member_accounts;
+      const std::string row = R"({"account":")" + a.account + R"(","debit":)" +
+                              std::to_string(a.debits) + R"(,"credit":)" +
+                              std::to_string(a.credits) + ",";
+      EXPECT_NE(ledgers.find(row), std::string::npos) << row << "\n" << ledgers;
+    }
+    size_t ledger_accounts = 0;
+    for (size_t at = 0; (at = ledgers.find(R"({"account":")", at)) != std::string::npos; ++at) {
+      ++ledger_accounts;
+    }
+    EXPECT_EQ(member_accounts, ledger_accounts) << ledgers;
+    EXPECT_GT(member_accounts, 0u);
+  }
+  // Now: P1 30000 by transfer; P2 15000 and P5 20000 by check; P3 5000 by card, reversed; P4
+  // 1500 in cash.
+  ledger::ChainReport chain;
+  replay::TrialBalance now;
+  ASSERT_TRUE(replay::TenantTrialBalance(dir_.path(), "soc", dir_.Sub("balances"), {}, &chain, &now)
+                  .ok());
+  const std::string csv = replay::FormatTrialBalanceCsv(replay::SummarizeByKind(now));
+  EXPECT_NE(csv.find("\ncash:bank_check,35000,0,35000,0\n"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("\ncash:bank_transfer,30000,0,30000,0\n"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("\ncash:cash,1500,0,1500,0\n"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("\ncash:credit_card,5000,5000,0,0\n"), std::string::npos) << csv;
+  // Owed: C's 3500 + 4000; held: B's 2000 (as the member ledgers say).
+  auto line = [&csv](const std::string& account) {
+    const size_t at = csv.find("\n" + account + ",");
+    return at == std::string::npos ? std::string() : csv.substr(at + 1, csv.find('\n', at + 1) - at - 1);
+  };
+  EXPECT_TRUE(line("receivable").ends_with(",7500,0")) << csv;
+  EXPECT_TRUE(line("credit").ends_with(",0,2000")) << csv;
 }
 
 std::string Drain(Response& r) {

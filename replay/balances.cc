@@ -1,0 +1,118 @@
+#include "replay/balances.h"
+
+#include <filesystem>
+#include <map>
+#include <string_view>
+
+#include "events/codec.h"
+#include "events/postings.h"
+#include "ledger/data_layout.h"
+
+namespace kaiin::replay {
+namespace {
+
+constexpr size_t kPageEvents = 10000;
+
+std::string_view KindOf(std::string_view account) {
+  for (std::string_view kind : {"receivable", "credit"}) {
+    if (account.size() > kind.size() && account.starts_with(kind) && account[kind.size()] == ':') {
+      return kind;
+    }
+  }
+  return account;
+}
+
+}  // namespace
+
+Status ComputeTrialBalance(events::EventReader& log, const BalanceCut& cut, TrialBalance* out) {
+  *out = TrialBalance{};
+  std::map<std::string, AccountTotals, std::less<>> accounts;
+  for (uint64_t after = 0; after < cut.position;) {
+    std::vector<events::RecordedEvent> page;
+    if (Status s = log.ReadAfter(after, kPageEvents, &page); !s.ok()) return s;
+    if (page.empty()) break;
+    for (const events::RecordedEvent& rec : page) {
+      if (rec.position > cut.position) break;
+      out->last_position = rec.position;
+      events::Envelope env;
+      if (Status s = events::DecodeEnvelope(rec.bytes, &env); !s.ok()) return s;
+      if (cut.date && env.meta.effective_date > *cut.date) continue;
+      const std::vector<events::Posting> postings = events::PostingsFor(env.event);
+      if (postings.empty()) continue;
+      ++out->money_events;
+      for (const events::Posting& p : postings) {
+        auto it = accounts.find(p.account);
+        if (it == accounts.end()) it = accounts.emplace(p.account, AccountTotals{p.account}).first;
+        it->second.debits += p.debit;
+        it->second.credits += p.credit;
+        out->total_debits += p.debit;
+        out->total_credits += p.credit;
+      }
+    }
+    after = page.back().position;
+  }
+  out->accounts.reserve(accounts.size());
+  for (auto& [name, totals] : accounts) out->accounts.push_back(std::move(totals));
+  return Status::Ok();
+}
+
+Status TenantTrialBalance(const std::string& data_dir, const std::string& tenant,
+                          const std::string& scratch_dir, const BalanceCut& cut,
+                          ledger::ChainReport* chain, TrialBalance* out) {
+  namespace fs = std::filesystem;
+  *out = TrialBalance{};
+  const std::string path = ledger::TenantLogPath(data_dir, tenant);
+  if (!fs::exists(path)) return Status::NotFound("no tenant " + tenant + " under " + data_dir);
+  std::error_code ec;
+  fs::create_directories(scratch_dir, ec);
+  if (ec) return Status::Unavailable("io_error", "cannot create " + scratch_dir);
+  Status result = [&]() -> Status {
+    auto log = ledger::RocksEventLog::OpenFollower(path, scratch_dir + "/log");
+    if (!log.ok()) return log.status();
+    if (Status s = (*log)->VerifyChain(chain); !s.ok()) return s;
+    if (!chain->ok()) return Status::Ok();
+    return ComputeTrialBalance(**log, cut, out);
+  }();
+  fs::remove_all(scratch_dir, ec);
+  return result;
+}
+
+TrialBalance SummarizeByKind(const TrialBalance& balance) {
+  TrialBalance out = balance;
+  std::map<std::string_view, AccountTotals> kinds;
+  for (const AccountTotals& a : balance.accounts) {
+    const std::string_view kind = KindOf(a.account);
+    AccountTotals& k = kinds[kind];
+    k.account = kind;
+    k.debits += a.debits;
+    k.credits += a.credits;
+  }
+  out.accounts.clear();
+  for (auto& [kind, totals] : kinds) out.accounts.push_back(std::move(totals));
+  return out;
+}
+
+std::string FormatTrialBalanceCsv(const TrialBalance& balance) {
+  std::string out = "account,debits,credits,debit_balance,credit_balance\n";
+  int64_t debit_balances = 0, credit_balances = 0;
+  auto line = [&out](std::string_view name, int64_t debits, int64_t credits, int64_t debit_balance,
+                     int64_t credit_balance) {
+    out.append(name);
+    for (int64_t v : {debits, credits, debit_balance, credit_balance}) {
+      out += ',';
+      out += std::to_string(v);
+    }
+    out += '\n';
+  };
+  for (const AccountTotals& a : balance.accounts) {
+    const int64_t net = a.debits - a.credits;
+    const int64_t debit_balance = net > 0 ? net : 0, credit_balance = net < 0 ? -net : 0;
+    debit_balances += debit_balance;
+    credit_balances += credit_balance;
+    line(a.account, a.debits, a.credits, debit_balance, credit_balance);
+  }
+  line("total", balance.total_debits, balance.total_credits, debit_balances, credit_balances);
+  return out;
+}
+
+}  // namespace kaiin::replay
