@@ -8,7 +8,9 @@
 // error. balances: the trial balance as CSV on stdout (replay/balances.h), by kind of account
 // (receivable, credit, each revenue, adjustment and cash account) or, with --by-account, every
 // account; exit status 0 when printed, 1 when the hash chain is broken (nothing printed), 2 usage
-// or I/O error.
+// or I/O error. Both put their scratch files (the secondary instances' own, the rebuilt stores)
+// in D/<tenant> under --scratch-dir D (default /tmp/kaiin-replay-<pid>) and remove them at the
+// end; D itself only when nothing else is in it.
 #include <sodium.h>
 #include <unistd.h>
 
@@ -80,7 +82,7 @@ int Balances(int argc, char** argv) {
   kaiin::Status s =
       kaiin::replay::TenantTrialBalance(data_dir, tenant, scratch + "/" + tenant, cut, &chain, &balance);
   std::error_code ec;
-  std::filesystem::remove_all(scratch, ec);
+  std::filesystem::remove(scratch, ec);  // TenantTrialBalance removed its own folder in it
   if (!s.ok()) {
     std::fprintf(stderr, "tenant %s: %s\n", tenant.c_str(), s.ToString().c_str());
     return 2;
@@ -144,6 +146,7 @@ int main(int argc, char** argv) {
     if (!report.ok() && exit_code == 0) exit_code = 1;
   }
   std::error_code ec;
-  std::filesystem::remove_all(scratch, ec);
+  for (const std::string& t : tenants) std::filesystem::remove_all(scratch + "/" + t, ec);
+  std::filesystem::remove(scratch, ec);  // only if nothing else is in it: it may be the auditor's
   return exit_code;
 }
