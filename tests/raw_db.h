@@ -1,5 +1,5 @@
 // A store's RocksDB opened directly, for tests that look under the stores' APIs (table
-// properties, damaged rows). Only for the test binaries that link RocksDB (ledger, projections,
+// properties, damaged rows), and the edits they make there. Only for the test binaries that link RocksDB (ledger, projections,
 // replay, http).
 #pragma once
 
@@ -9,6 +9,8 @@
 #include <rocksdb/table_properties.h>
 
 #include <algorithm>
+#include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -60,6 +62,39 @@ struct RawDb {
   std::vector<std::string> names;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
 };
+
+// Opens one column family of a store with raw RocksDB and lets `edit` change it.
+inline void EditStore(const std::string& path, const std::string& family,
+                      const std::function<void(rocksdb::DB*, rocksdb::ColumnFamilyHandle*)>& edit) {
+  RawDb raw(path, /*read_only=*/false);
+  if (rocksdb::ColumnFamilyHandle* h = raw.Family(family)) edit(raw.db, h);
+}
+
+// Opens one column family of a store with raw RocksDB and rewrites a value.
+inline void Tamper(const std::string& path, const std::string& family, const std::string& key,
+                   const std::function<void(std::string*)>& edit) {
+  EditStore(path, family, [&](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) {
+    std::string value;
+    ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), cf, key, &value).ok());
+    edit(&value);
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), cf, key, value).ok());
+  });
+}
+
+// The key of the log's event at `p` in its events family: the position, 8 bytes big-endian.
+inline std::string PositionKey(uint64_t p) {
+  std::string k(8, '\0');
+  for (int i = 7; i >= 0; --i, p >>= 8) k[i] = static_cast<char>(p & 0xff);
+  return k;
+}
+
+// Flips one byte inside a TenantConfigured event's name ("name-..."), so the envelope still
+// decodes and only the hash chain can tell.
+inline void FlipNameByte(std::string* envelope) {
+  const size_t at = envelope->find("name-");
+  ASSERT_NE(at, std::string::npos);
+  (*envelope)[at] ^= 0x01;
+}
 
 // Whether this RocksDB build can write LZ4 (Debian's can); tests of the choice skip otherwise.
 inline bool Lz4Linked() {

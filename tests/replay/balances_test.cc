@@ -3,7 +3,6 @@
 #include "replay/balances.h"
 
 #include <gtest/gtest.h>
-#include <rocksdb/db.h>
 
 #include "ledger/data_layout.h"
 #include "ledger/rocks_event_log.h"
@@ -131,18 +130,8 @@ TEST_F(Balances, EveryAccountOrItsKind) {
 }
 
 TEST_F(Balances, NothingIsAddedUpOverABrokenHashChain) {
-  {
-    testing::RawDb raw(LogPath(), /*read_only=*/false);
-    rocksdb::ColumnFamilyHandle* events = raw.Family("events");
-    ASSERT_NE(events, nullptr);
-    const std::string key("\0\0\0\0\0\0\0\5", 8);  // position 5, the settings change
-    std::string envelope;
-    ASSERT_TRUE(raw.db->Get(rocksdb::ReadOptions(), events, key, &envelope).ok());
-    const size_t at = envelope.find("name-1");
-    ASSERT_NE(at, std::string::npos);
-    envelope[at] ^= 0x01;
-    ASSERT_TRUE(raw.db->Put(rocksdb::WriteOptions(), events, key, envelope).ok());
-  }
+  // Position 5, the settings change.
+  testing::Tamper(LogPath(), "events", testing::PositionKey(5), testing::FlipNameByte);
   ledger::ChainReport chain;
   TrialBalance balance;
   ASSERT_TRUE(

@@ -20,6 +20,11 @@
 namespace kaiin::replay {
 namespace {
 
+using testing::EditStore;
+using testing::FlipNameByte;
+using testing::PositionKey;
+using testing::Tamper;
+
 constexpr char kTenant[] = "soc";
 
 // Writes `n` events and builds the projections, as a server would, then closes everything.
@@ -53,38 +58,6 @@ void MakeDataDir(const std::string& data_dir, int n, bool members = false) {
   projections::ProjectionRuntime rt(store.get(), log.get(), std::move(all));
   ASSERT_TRUE(rt.Init().ok());
   ASSERT_TRUE(rt.CatchUp().ok());
-}
-
-// Opens one column family of a store with raw RocksDB and lets `edit` change it.
-void EditStore(const std::string& path, const std::string& family,
-               const std::function<void(rocksdb::DB*, rocksdb::ColumnFamilyHandle*)>& edit) {
-  testing::RawDb raw(path, /*read_only=*/false);
-  if (rocksdb::ColumnFamilyHandle* h = raw.Family(family)) edit(raw.db, h);
-}
-
-// Opens one column family of a store with raw RocksDB and rewrites a value.
-void Tamper(const std::string& path, const std::string& family, const std::string& key,
-            const std::function<void(std::string*)>& edit) {
-  EditStore(path, family, [&](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) {
-    std::string value;
-    ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), cf, key, &value).ok());
-    edit(&value);
-    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), cf, key, value).ok());
-  });
-}
-
-std::string PositionKey(uint64_t p) {
-  std::string k(8, '\0');
-  for (int i = 7; i >= 0; --i, p >>= 8) k[i] = static_cast<char>(p & 0xff);
-  return k;
-}
-
-// Flips one byte inside the event's name string, so the envelope still decodes and only the
-// hash chain can tell.
-void FlipNameByte(std::string* envelope) {
-  const size_t at = envelope->find("name-");
-  ASSERT_NE(at, std::string::npos);
-  (*envelope)[at] ^= 0x01;
 }
 
 const ProjectionReport& Find(const TenantReport& report, const std::string& name) {
