@@ -4,14 +4,12 @@
 #include <map>
 #include <string_view>
 
-#include "events/codec.h"
 #include "events/postings.h"
 #include "ledger/data_layout.h"
+#include "replay/ledger_check.h"
 
 namespace kaiin::replay {
 namespace {
-
-constexpr size_t kPageEvents = 10000;
 
 std::string_view KindOf(std::string_view account) {
   for (std::string_view kind : {"receivable", "credit"}) {
@@ -27,30 +25,25 @@ std::string_view KindOf(std::string_view account) {
 Status ComputeTrialBalance(events::EventReader& log, const BalanceCut& cut, TrialBalance* out) {
   *out = TrialBalance{};
   std::map<std::string, AccountTotals, std::less<>> accounts;
-  for (uint64_t after = 0; after < cut.position;) {
-    std::vector<events::RecordedEvent> page;
-    if (Status s = log.ReadAfter(after, kPageEvents, &page); !s.ok()) return s;
-    if (page.empty()) break;
-    for (const events::RecordedEvent& rec : page) {
-      if (rec.position > cut.position) break;
-      out->last_position = rec.position;
-      events::Envelope env;
-      if (Status s = events::DecodeEnvelope(rec.bytes, &env); !s.ok()) return s;
-      if (cut.date && env.meta.effective_date > *cut.date) continue;
-      const std::vector<events::Posting> postings = events::PostingsFor(env.event);
-      if (postings.empty()) continue;
-      ++out->money_events;
-      for (const events::Posting& p : postings) {
-        auto it = accounts.find(p.account);
-        if (it == accounts.end()) it = accounts.emplace(p.account, AccountTotals{p.account}).first;
-        it->second.debits += p.debit;
-        it->second.credits += p.credit;
-        out->total_debits += p.debit;
-        out->total_credits += p.credit;
-      }
-    }
-    after = page.back().position;
-  }
+  Status walked =
+      ForEachEnvelope(log, cut.position, [&](uint64_t position, const events::Envelope& env) {
+        out->last_position = position;
+        if (cut.date && env.meta.effective_date > *cut.date) return Status::Ok();
+        const std::vector<events::Posting> postings = events::PostingsFor(env.event);
+        if (postings.empty()) return Status::Ok();
+        ++out->money_events;
+        for (const events::Posting& p : postings) {
+          auto it = accounts.find(p.account);
+          if (it == accounts.end())
+            it = accounts.emplace(p.account, AccountTotals{p.account}).first;
+          it->second.debits += p.debit;
+          it->second.credits += p.credit;
+          out->total_debits += p.debit;
+          out->total_credits += p.credit;
+        }
+        return Status::Ok();
+      });
+  if (!walked.ok()) return walked;
   out->accounts.reserve(accounts.size());
   for (auto& [name, totals] : accounts) out->accounts.push_back(std::move(totals));
   return Status::Ok();

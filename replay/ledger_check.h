@@ -6,9 +6,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
+#include "events/codec.h"
 #include "events/log_reader.h"
 #include "events/status.h"
 
@@ -24,6 +26,11 @@ struct LedgerReport {
   std::vector<std::string> problems;
   bool ok() const { return problems.empty(); }
 };
+
+// Calls `fn` with each event of `log` up to `up_to` (inclusive), in order, decoded; stops at the
+// first error (a read, a decode, or what `fn` returns) and returns it. Reads a page at a time.
+Status ForEachEnvelope(events::EventReader& log, uint64_t up_to,
+                       const std::function<Status(uint64_t position, const events::Envelope&)>& fn);
 
 // Reads the log up to `up_to` (inclusive).
 Status CheckLedger(events::EventReader& log, uint64_t up_to, LedgerReport* report);
