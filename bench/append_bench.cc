@@ -188,6 +188,13 @@ double BenchKaiinBatched(const std::string& path, int events, int threads, doubl
   return rate;
 }
 
+// The raw runs' key for event `k`: 8 bytes big-endian, as the log keys its events.
+std::string PositionKey(uint64_t k) {
+  std::string key(8, '\0');
+  for (int i = 0; i < 8; ++i) key[i] = static_cast<char>(k >> (56 - 8 * i));
+  return key;
+}
+
 rocksdb::DB* OpenRaw(const std::string& path) {
   std::filesystem::remove_all(path);
   std::filesystem::create_directories(path);
@@ -210,9 +217,7 @@ double BenchRawSame(const std::string& path, int callers, double seconds,
   wo.sync = true;
   return RunThreads(callers, seconds, [&](int) -> uint64_t {
     const uint64_t k = next.fetch_add(1);
-    char key[8];
-    for (int i = 0; i < 8; ++i) key[i] = static_cast<char>(k >> (56 - 8 * i));
-    if (!db->Put(wo, rocksdb::Slice(key, 8), value).ok()) std::exit(1);
+    if (!db->Put(wo, PositionKey(k), value).ok()) std::exit(1);
     return 1;
   });
 }
@@ -225,9 +230,7 @@ double BenchRawBatch(const std::string& path, double seconds, const std::string&
   return RunThreads(1, seconds, [&](int) -> uint64_t {
     rocksdb::WriteBatch b;
     for (int j = 0; j < 1000; ++j, ++k) {
-      char key[8];
-      for (int i = 0; i < 8; ++i) key[i] = static_cast<char>(k >> (56 - 8 * i));
-      b.Put(rocksdb::Slice(key, 8), value);
+      b.Put(PositionKey(k), value);
     }
     if (!db->Write(wo, &b).ok()) std::exit(1);
     return 1000;
@@ -260,15 +263,14 @@ double BenchRawBatchLayout(const std::string& path, double seconds, const std::s
   const double rate = RunThreads(1, seconds, [&](int) -> uint64_t {
     rocksdb::WriteBatch b;
     for (int j = 0; j < 1000; ++j, ++k) {
-      char key[8];
-      for (int i = 0; i < 8; ++i) key[i] = static_cast<char>(k >> (56 - 8 * i));
-      b.Put(handles[1], rocksdb::Slice(key, 8), value);
+      const std::string key = PositionKey(k);
+      b.Put(handles[1], key, value);
       char stream[48];
       const int n = std::snprintf(stream, sizeof(stream), "invoice-%010llu-%04d",
                                   static_cast<unsigned long long>(k / 1000), j);
       std::string stream_key(stream, static_cast<size_t>(n));
       stream_key.append({'\0', 0, 0, 0, 0, 0, 0, 0, 1});  // version 1, big-endian
-      b.Put(handles[2], stream_key, rocksdb::Slice(key, 8));
+      b.Put(handles[2], stream_key, key);
     }
     if (!db->Write(wo, &b).ok()) std::exit(1);
     return 1000;
