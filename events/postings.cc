@@ -39,6 +39,15 @@ std::string CreditAccount(std::string_view member_id) {
   return "credit:" + std::string(member_id);
 }
 
+std::string_view AccountKind(std::string_view account) {
+  for (std::string_view kind : {"receivable", "credit"}) {
+    if (account.size() > kind.size() && account.starts_with(kind) && account[kind.size()] == ':') {
+      return kind;
+    }
+  }
+  return account;
+}
+
 std::vector<Posting> PostingsFor(const Event& event) {
   std::vector<Posting> out;
   std::visit(

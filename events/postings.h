@@ -33,5 +33,9 @@ std::string ReceivableAccount(std::string_view member_id, std::string_view invoi
 // L3: "cancelled", "no_payment_required" (amount 0), "paid", "partially_paid" or "unpaid".
 std::string_view DeriveInvoiceStatus(int64_t amount, int64_t allocated, bool cancelled);
 std::string CreditAccount(std::string_view member_id);
+// The account a society-wide total adds `account` into: "receivable" for every
+// receivable:<member>:<invoice>, "credit" for every credit:<member>, the account itself for
+// revenue, adjustment and cash accounts (a few per fiscal year and payment method).
+std::string_view AccountKind(std::string_view account);
 
 }  // namespace kaiin::events

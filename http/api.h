@@ -169,6 +169,7 @@ class Api {
   void GetArrears(const Request& r, const Params& p, Responder respond);
   void GetFiscalYearSummary(const Request& r, const Params& p, Responder respond);
   void GetMemberLedger(const Request& r, const Params& p, Responder respond);
+  void GetTrialBalance(const Request& r, const Params& p, Responder respond);
   void GetMemberBillingCsv(const Request& r, const Params& p, Responder respond);
 
   TenantRegistry* tenants_;

@@ -1,5 +1,6 @@
-// Read models (API.md: Read models): arrears, fiscal-year summaries, the member ledger as of a
-// date or a position, and the member billing CSV export. All read projections.
+// Read models (API.md: Read models): arrears, fiscal-year summaries, the member ledger and the
+// trial balance as of a date or a position, and the member billing CSV export. All read
+// projections.
 #include <charconv>
 #include <memory>
 
@@ -9,6 +10,7 @@
 #include "http/api.h"
 #include "http/problem.h"
 #include "http/text_encoding.h"
+#include "projections/account_balances.h"
 #include "projections/arrears.h"
 #include "projections/billing.h"
 #include "projections/fiscal_summary.h"
@@ -71,6 +73,7 @@ void Api::AddReadRoutes() {
   Route("GET", t + "/arrears", &Api::GetArrears);
   Route("GET", t + "/fiscal-years/{fy}/summary", &Api::GetFiscalYearSummary);
   Route("GET", t + "/members/{id}/ledger", &Api::GetMemberLedger);
+  Route("GET", t + "/trial-balance", &Api::GetTrialBalance);
   Route("GET", t + "/exports/member-billing.csv", &Api::GetMemberBillingCsv);
 }
 
@@ -295,6 +298,58 @@ void Api::GetMemberLedger(const Request& r, const Params& p, Responder respond) 
         return JsonResponse(200, w.Take());
       },
       at_least);
+}
+
+void Api::GetTrialBalance(const Request& r, const Params& p, Responder respond) {
+  Tenant* t = BeginTenant(r, p, Access::kRead, respond);
+  if (!t) return;
+  std::optional<Date> as_of;
+  if (auto text = r.Query("as_of")) {
+    as_of = ParseDate(*text);
+    if (!as_of) return respond(Problem(Bad("as_of", "must be a date YYYY-MM-DD")));
+  }
+  Status error;
+  const std::optional<uint64_t> as_of_position =
+      QueryUint(r, "as_of_position", ~uint64_t{0} - 1, &error);
+  if (!error.ok()) return respond(Problem(error));
+  // An answer as of a position needs the projections to have reached it.
+  const uint64_t at_least = as_of_position ? std::min(*as_of_position, t->log().Head()) : 0;
+  Query(
+      t, r, std::move(respond),
+      [t, as_of, as_of_position]() -> Response {
+        auto accounts = projections::ReadTrialBalance(t->store(), as_of, as_of_position,
+                                                      t->runtime().Position());
+        if (!accounts.ok()) return Problem(accounts.status());
+        JsonWriter w;
+        w.BeginObject();
+        if (as_of) w.Field("as_of", FormatDate(*as_of));
+        if (as_of_position) w.Field("as_of_position", *as_of_position);
+        int64_t debits = 0, credits = 0, debit_balances = 0, credit_balances = 0;
+        // Each account's net on the side it falls, as the auditor's CSV has it.
+        auto figures = [&w](int64_t debit, int64_t credit, int64_t debit_balance,
+                            int64_t credit_balance) {
+          w.Field("debit", debit).Field("credit", credit);
+          w.Field("debit_balance", debit_balance).Field("credit_balance", credit_balance);
+        };
+        w.Key("accounts").BeginArray();
+        for (const projections::AccountBalance& a : *accounts) {
+          const int64_t net = a.debits - a.credits;
+          const int64_t debit_balance = net > 0 ? net : 0, credit_balance = net < 0 ? -net : 0;
+          debits += a.debits;
+          credits += a.credits;
+          debit_balances += debit_balance;
+          credit_balances += credit_balance;
+          w.BeginObject().Field("account", a.account);
+          figures(a.debits, a.credits, debit_balance, credit_balance);
+          w.EndObject();
+        }
+        w.EndArray();
+        w.Key("total").BeginObject();
+        figures(debits, credits, debit_balances, credit_balances);
+        w.EndObject().EndObject();
+        return JsonResponse(200, w.Take());
+      },
+      at_least, Cache::kYes);
 }
 
 void Api::GetMemberBillingCsv(const Request& r, const Params& p, Responder respond) {

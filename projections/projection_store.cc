@@ -249,6 +249,18 @@ rocksdb::ColumnFamilyOptions FamilyOptions(std::shared_ptr<rocksdb::Cache> block
   return options;
 }
 
+// Visits the rows from `start` (or `prefix`, whichever is later) that begin with `prefix`.
+Status ScanFrom(rocksdb::Iterator* it, std::string_view prefix, std::string_view start,
+                const std::function<bool(std::string_view, std::string_view)>& fn) {
+  const std::string_view from = start > prefix ? start : prefix;
+  for (it->Seek(rocksdb::Slice(from.data(), from.size())); it->Valid(); it->Next()) {
+    std::string_view k(it->key().data(), it->key().size());
+    if (!k.starts_with(prefix)) break;
+    if (!fn(k, std::string_view(it->value().data(), it->value().size()))) break;
+  }
+  return FromRocks(it->status(), "scan projection");
+}
+
 }  // namespace
 
 Result<std::unique_ptr<ProjectionStore>> ProjectionStore::Open(
@@ -647,13 +659,7 @@ Status ProjectionStore::Scan(
   rocksdb::ColumnFamilyHandle* cf = Family(projection);
   if (!cf) return Status::NotFound("no projection named " + std::string(projection));
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf));
-  const std::string_view from = start > prefix ? start : prefix;
-  for (it->Seek(rocksdb::Slice(from.data(), from.size())); it->Valid(); it->Next()) {
-    std::string_view k(it->key().data(), it->key().size());
-    if (!k.starts_with(prefix)) break;
-    if (!fn(k, std::string_view(it->value().data(), it->value().size()))) break;
-  }
-  return FromRocks(it->status(), "scan projection");
+  return ScanFrom(it.get(), prefix, start, fn);
 }
 
 ProjectionStore::OrderedReader::OrderedReader(std::shared_lock<std::shared_mutex> lock,
@@ -688,6 +694,13 @@ Result<bool> ProjectionStore::OrderedReader::Get(std::string_view key, std::stri
   if (it_->key() != target) return false;
   value->assign(it_->value().data(), it_->value().size());
   return true;
+}
+
+Status ProjectionStore::OrderedReader::Scan(
+    std::string_view prefix, std::string_view start,
+    const std::function<bool(std::string_view, std::string_view)>& fn) {
+  started_ = false;  // the next Get seeks
+  return ScanFrom(it_.get(), prefix, start, fn);
 }
 
 Result<std::unique_ptr<ProjectionStore::OrderedReader>> ProjectionStore::NewOrderedReader(

@@ -98,6 +98,10 @@ class ProjectionStore {
     ~OrderedReader();
     // Keys must not decrease from call to call (a smaller key costs a Seek, still correct).
     Result<bool> Get(std::string_view key, std::string* value);
+    // Visits rows as ProjectionStore::Scan does, in the same state as this reader's Gets: a
+    // question answered by several scans adds up one state of the store.
+    Status Scan(std::string_view prefix, std::string_view start,
+                const std::function<bool(std::string_view key, std::string_view value)>& fn);
 
    private:
     friend class ProjectionStore;

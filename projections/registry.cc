@@ -1,5 +1,6 @@
 #include "projections/registry.h"
 
+#include "projections/account_balances.h"
 #include "projections/accounts.h"
 #include "projections/arrears.h"
 #include "projections/billing.h"
@@ -23,6 +24,7 @@ std::vector<std::unique_ptr<Projection>> MakeAllProjections() {
   all.push_back(std::make_unique<MemberLedgerProjection>());
   all.push_back(std::make_unique<AccountsProjection>());
   all.push_back(std::make_unique<OutboxProjection>());
+  all.push_back(std::make_unique<AccountBalancesProjection>());
   return all;
 }
 

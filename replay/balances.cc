@@ -9,18 +9,6 @@
 #include "replay/ledger_check.h"
 
 namespace kaiin::replay {
-namespace {
-
-std::string_view KindOf(std::string_view account) {
-  for (std::string_view kind : {"receivable", "credit"}) {
-    if (account.size() > kind.size() && account.starts_with(kind) && account[kind.size()] == ':') {
-      return kind;
-    }
-  }
-  return account;
-}
-
-}  // namespace
 
 Status ComputeTrialBalance(events::EventReader& log, const BalanceCut& cut, TrialBalance* out) {
   *out = TrialBalance{};
@@ -74,7 +62,7 @@ TrialBalance SummarizeByKind(const TrialBalance& balance) {
   TrialBalance out = balance;
   std::map<std::string_view, AccountTotals> kinds;
   for (const AccountTotals& a : balance.accounts) {
-    const std::string_view kind = KindOf(a.account);
+    const std::string_view kind = events::AccountKind(a.account);
     AccountTotals& k = kinds[kind];
     k.account = kind;
     k.debits += a.debits;

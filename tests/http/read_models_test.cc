@@ -331,6 +331,90 @@ TEST_F(ReadModels, A3_TheTrialBalanceAgreesWithTheMemberLedgersAsOfEachCut) {
   EXPECT_TRUE(line("credit").ends_with(",0,2000")) << csv;
 }
 
+// The trial balance's JSON as GET {T}/trial-balance should give it for `balance` (by kind):
+// each account, then the total, with the net on the side it falls.
+std::string TrialBalanceJson(const replay::TrialBalance& balance) {
+  auto figures = [](int64_t debit, int64_t credit, int64_t debit_balance, int64_t credit_balance) {
+    return R"("debit":)" + std::to_string(debit) + R"(,"credit":)" + std::to_string(credit) +
+           R"(,"debit_balance":)" + std::to_string(debit_balance) + R"(,"credit_balance":)" +
+           std::to_string(credit_balance);
+  };
+  std::string out = R"("accounts":[)";
+  int64_t debit_balances = 0, credit_balances = 0;
+  for (const replay::AccountTotals& a : balance.accounts) {
+    const int64_t debit_balance = std::max<int64_t>(a.debits - a.credits, 0);
+    const int64_t credit_balance = std::max<int64_t>(a.credits - a.debits, 0);
+    debit_balances += debit_balance;
+    credit_balances += credit_balance;
+    if (out.back() == '}') out += ',';
+    out += R"({"account":")" + a.account + R"(",)" +
+           figures(a.debits, a.credits, debit_balance, credit_balance) + "}";
+  }
+  return out + R"(],"total":{)" +
+         figures(balance.total_debits, balance.total_credits, debit_balances, credit_balances) +
+         "}}";
+}
+
+TEST_F(ReadModels, A3_TheTrialBalanceOverHttpIsTheAuditorsByKindAtEachCut) {
+  const uint64_t head = Head("soc");
+  std::vector<std::pair<std::string, replay::BalanceCut>> cuts;
+  auto cut = [&cuts](std::string query, std::optional<Date> date, uint64_t position) {
+    replay::BalanceCut c;
+    c.date = date;
+    c.position = position;
+    cuts.emplace_back(std::move(query), c);
+  };
+  cut("", std::nullopt, ~uint64_t{0});
+  cut("as_of=2025-12-31", ParseDate("2025-12-31"), ~uint64_t{0});
+  cut("as_of=2026-04-15", ParseDate("2026-04-15"), ~uint64_t{0});
+  cut("as_of=2019-01-01", ParseDate("2019-01-01"), ~uint64_t{0});  // before any posting
+  // Positions on either side of half the head: the walk from the first event and the one back
+  // from the newest.
+  for (uint64_t position : {uint64_t{0}, uint64_t{1}, after_p2_, after_p3_, after_p3_reversal_,
+                            before_credit_, head - 1, head}) {
+    cut("as_of_position=" + std::to_string(position), std::nullopt, position);
+    cut("as_of=2026-06-01&as_of_position=" + std::to_string(position), ParseDate("2026-06-01"),
+        position);
+  }
+  for (const auto& [query, c] : cuts) {
+    SCOPED_TRACE(query);
+    ledger::ChainReport chain;
+    replay::TrialBalance balance;
+    ASSERT_TRUE(
+        replay::TenantTrialBalance(dir_.path(), "soc", dir_.Sub("balances"), c, &chain, &balance)
+            .ok());
+    ASSERT_TRUE(chain.ok());
+    Response r = Get("/trial-balance" + (query.empty() ? "" : "?" + query));
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_NE(r.body.find(TrialBalanceJson(replay::SummarizeByKind(balance))), std::string::npos)
+        << r.body << "\n"
+        << TrialBalanceJson(replay::SummarizeByKind(balance));
+  }
+  // Now, in full, against the script: revenue 50000 for FY2025 less D's 15000 cancelled, 35000 +
+  // 3000 for FY2026; C's 1000 reduction; cash as the test above has it; receivables issued 88000
+  // and released 20000 (P2 moved, P3 reversed), allocated, reduced and cancelled 100500, so 7500
+  // owed (C's 3500 + 4000); credit from payments 71500 and the releases, B's 2000 held.
+  Response now = Get("/trial-balance");
+  EXPECT_EQ(
+      now.body,
+      R"({"accounts":[)"
+      R"({"account":"adjustment:2026","debit":1000,"credit":0,"debit_balance":1000,"credit_balance":0},)"
+      R"({"account":"cash:bank_check","debit":35000,"credit":0,"debit_balance":35000,"credit_balance":0},)"
+      R"({"account":"cash:bank_transfer","debit":30000,"credit":0,"debit_balance":30000,"credit_balance":0},)"
+      R"({"account":"cash:cash","debit":1500,"credit":0,"debit_balance":1500,"credit_balance":0},)"
+      R"({"account":"cash:credit_card","debit":5000,"credit":5000,"debit_balance":0,"credit_balance":0},)"
+      R"({"account":"credit","debit":89500,"credit":91500,"debit_balance":0,"credit_balance":2000},)"
+      R"({"account":"receivable","debit":108000,"credit":100500,"debit_balance":7500,"credit_balance":0},)"
+      R"({"account":"revenue:2025:annual","debit":15000,"credit":50000,"debit_balance":0,"credit_balance":35000},)"
+      R"({"account":"revenue:2026:annual","debit":0,"credit":35000,"debit_balance":0,"credit_balance":35000},)"
+      R"({"account":"revenue:2026:other","debit":0,"credit":3000,"debit_balance":0,"credit_balance":3000}],)"
+      R"("total":{"debit":285000,"credit":285000,"debit_balance":75000,"credit_balance":75000}})")
+      << now.body;
+  // Bad cuts are refused.
+  EXPECT_EQ(Call("GET", T("/trial-balance?as_of=2023-02-30")).status, 400);
+  EXPECT_EQ(Call("GET", T("/trial-balance?as_of_position=-1")).status, 400);
+}
+
 std::string Drain(Response& r) {
   std::string out = r.body, chunk;
   while (r.stream) {

@@ -1,0 +1,154 @@
+// account_balances rows:
+//   "d/" YYYY-MM-DD "/" account   -> I64(debits) I64(credits): the postings effective that day
+//   "e/" fixed20(position)        -> I32(effective date) U64(n), then n times Str(account)
+//                                    I64(debit) I64(credit): one money event's postings
+// Accounts are kinds (events::AccountKind); dates sort as text (years 1900..9999, events/date.h).
+#include "projections/account_balances.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+
+#include "events/postings.h"
+#include "projections/row_codec.h"
+
+namespace kaiin::projections {
+namespace {
+
+constexpr std::string_view kDayPrefix = "d/";
+constexpr std::string_view kEventPrefix = "e/";
+constexpr size_t kDateChars = 10;  // YYYY-MM-DD
+
+std::string EventKey(uint64_t position) {
+  char buf[24];
+  std::snprintf(buf, sizeof(buf), "%020llu", static_cast<unsigned long long>(position));
+  return std::string(kEventPrefix) + buf;
+}
+
+std::string DayKey(Date date, std::string_view account) {
+  return std::string(kDayPrefix) + FormatDate(date) + "/" + std::string(account);
+}
+
+Status Unreadable(std::string_view key) {
+  return Status::Corruption("account_balances row unreadable: " + std::string(key));
+}
+
+}  // namespace
+
+Status AccountBalancesProjection::Apply(const events::Envelope& env, Rows& rows) {
+  const std::vector<events::Posting> postings = events::PostingsFor(env.event);
+  if (postings.empty()) return Status::Ok();
+  std::vector<AccountBalance> kinds;  // in the order first posted: a handful at most
+  for (const events::Posting& p : postings) {
+    const std::string_view kind = events::AccountKind(p.account);
+    auto it = std::find_if(kinds.begin(), kinds.end(),
+                           [kind](const AccountBalance& k) { return k.account == kind; });
+    if (it == kinds.end()) it = kinds.insert(kinds.end(), AccountBalance{std::string(kind)});
+    it->debits += p.debit;
+    it->credits += p.credit;
+  }
+  RowWriter event;
+  event.I64(env.meta.effective_date).U64(kinds.size());
+  std::string bytes;
+  for (const AccountBalance& k : kinds) {
+    event.Str(k.account).I64(k.debits).I64(k.credits);
+    const std::string key = DayKey(env.meta.effective_date, k.account);
+    Result<bool> found = rows.Get(key, &bytes);
+    if (!found.ok()) return found.status();
+    int64_t debits = 0, credits = 0;
+    if (*found) {
+      RowReader r(bytes);
+      if (!(r.I64(&debits) && r.I64(&credits) && r.done())) return Unreadable(key);
+    }
+    rows.Put(key, RowWriter().I64(debits + k.debits).I64(credits + k.credits).Take());
+  }
+  rows.Put(EventKey(env.meta.position), event.Take());
+  return Status::Ok();
+}
+
+Result<std::vector<AccountBalance>> ReadTrialBalance(const ProjectionStore& store,
+                                                     std::optional<Date> as_of,
+                                                     std::optional<uint64_t> as_of_position,
+                                                     uint64_t position_hint) {
+  auto reader = store.NewOrderedReader(AccountBalancesProjection::kName);
+  if (!reader.ok()) return reader.status();
+  std::map<std::string, AccountBalance, std::less<>> totals;
+  auto add = [&totals](std::string_view account, int64_t debits, int64_t credits) {
+    auto it = totals.find(account);
+    if (it == totals.end())
+      it = totals.emplace(account, AccountBalance{std::string(account)}).first;
+    it->second.debits += debits;
+    it->second.credits += credits;
+  };
+  const std::string last_day = as_of ? FormatDate(*as_of) : std::string();
+  Status bad = Status::Ok();
+
+  // Every day's totals up to the date.
+  auto add_days = [&]() -> Status {
+    Status s = (*reader)->Scan(kDayPrefix, "", [&](std::string_view key, std::string_view value) {
+      if (key.size() <= kDayPrefix.size() + kDateChars + 1) {
+        bad = Unreadable(key);
+        return false;
+      }
+      if (as_of && key.substr(kDayPrefix.size(), kDateChars) > last_day) return false;
+      RowReader r(value);
+      int64_t debits = 0, credits = 0;
+      if (!(r.I64(&debits) && r.I64(&credits) && r.done())) {
+        bad = Unreadable(key);
+        return false;
+      }
+      add(key.substr(kDayPrefix.size() + kDateChars + 1), debits, credits);
+      return true;
+    });
+    return s.ok() ? bad : s;
+  };
+  // The events from position `first` to `last` (inclusive) effective on or before the date,
+  // added with `sign`.
+  auto add_events = [&](uint64_t first, uint64_t last, int64_t sign) -> Status {
+    const std::string last_key = EventKey(last);
+    Status s = (*reader)->Scan(kEventPrefix, EventKey(first),
+                               [&](std::string_view key, std::string_view value) {
+                                 if (key > last_key) return false;
+                                 RowReader r(value);
+                                 Date date = 0;
+                                 uint64_t n = 0;
+                                 if (!(r.I32(&date) && r.U64(&n))) {
+                                   bad = Unreadable(key);
+                                   return false;
+                                 }
+                                 const bool counted = !as_of || date <= *as_of;
+                                 std::string account;
+                                 for (uint64_t i = 0; i < n; ++i) {
+                                   int64_t debits = 0, credits = 0;
+                                   if (!(r.Str(&account) && r.I64(&debits) && r.I64(&credits)))
+                                     break;
+                                   if (counted) add(account, sign * debits, sign * credits);
+                                 }
+                                 if (!r.done()) {
+                                   bad = Unreadable(key);
+                                   return false;
+                                 }
+                                 return true;
+                               });
+    return s.ok() ? bad : s;
+  };
+
+  Status s = Status::Ok();
+  if (!as_of_position) {
+    s = add_days();
+  } else if (*as_of_position <= position_hint / 2) {
+    if (*as_of_position > 0) s = add_events(1, *as_of_position, 1);
+  } else {
+    s = add_days();
+    if (s.ok() && *as_of_position < ~uint64_t{0})
+      s = add_events(*as_of_position + 1, ~uint64_t{0}, -1);
+  }
+  if (!s.ok()) return s;
+  std::vector<AccountBalance> out;
+  for (auto& [account, balance] : totals) {
+    if (balance.debits != 0 || balance.credits != 0) out.push_back(std::move(balance));
+  }
+  return out;
+}
+
+}  // namespace kaiin::projections

@@ -1,0 +1,47 @@
+// The account_balances projection: the society's trial balance for the web front end (A3) —
+// every account's debits and credits as of an effective date, a log position or both, with the
+// members' accounts added into their kind (events::AccountKind: every receivable:<member>:<invoice>
+// into "receivable", every credit:<member> into "credit"; the member ledger has them one by one).
+// The auditor's `kaiin-replay balances` adds up the same postings from the log alone; by kind the
+// two agree at every cut.
+//
+// The rows answer a date cut by one scan of the day totals up to the date, and a position cut by
+// a walk of the per-event rows on the shorter side of the position: those up to it, or the day
+// totals less those after it (the usual question, "now" or a recent position, reads few).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "projections/projection.h"
+#include "projections/projection_store.h"
+
+namespace kaiin::projections {
+
+class AccountBalancesProjection final : public Projection {
+ public:
+  static constexpr std::string_view kName = "account_balances";
+  std::string_view Name() const override { return kName; }
+  uint32_t SchemaVersion() const override { return 1; }
+  Status Apply(const events::Envelope& event, Rows& rows) override;
+};
+
+struct AccountBalance {
+  std::string account;  // an account kind: "receivable", "credit", "revenue:2026:annual", ...
+  int64_t debits = 0;
+  int64_t credits = 0;
+  bool operator==(const AccountBalance&) const = default;
+};
+
+// The accounts with postings from events at positions <= as_of_position effective on or before
+// as_of (either may be absent), by account name, all read from one state of the store.
+// `position_hint` (the projection's position, roughly) only picks the shorter walk for a
+// position cut: from the first event when as_of_position <= position_hint / 2, back from the
+// newest otherwise; both give the same answer.
+Result<std::vector<AccountBalance>> ReadTrialBalance(const ProjectionStore& store,
+                                                     std::optional<Date> as_of,
+                                                     std::optional<uint64_t> as_of_position,
+                                                     uint64_t position_hint);
+
+}  // namespace kaiin::projections
