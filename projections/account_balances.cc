@@ -6,8 +6,9 @@
 //                                    I64(debit) I64(credit)
 // Accounts are kinds (events::AccountKind); dates sort as text (years 1900..9999, events/date.h).
 // The events go 32 positions to a row because a row each cost the projector a memtable insert
-// per payment (~10% more of its CPU under payments); a row of 32 is rewritten as it fills, a
-// few times per batch the projector writes.
+// per payment (~10% more of its CPU under payments); a batch the projector writes rewrites only
+// the few rows its positions fall in. Effective dates are written I64 and read I32 (the same
+// encoding; a Date is 32 bits).
 #include "projections/account_balances.h"
 
 #include <algorithm>

@@ -6,8 +6,8 @@
 // two agree at every cut.
 //
 // The rows answer a date cut by one scan of the day totals up to the date, and a position cut by
-// a walk of the per-event rows on the shorter side of the position: those up to it, or the day
-// totals less those after it (the usual question, "now" or a recent position, reads few).
+// a walk of the events' rows on the shorter side of the position: the events up to it, or the day
+// totals less the events after it (the usual question, "now" or a recent position, reads few).
 #pragma once
 
 #include <optional>
@@ -37,8 +37,8 @@ struct AccountBalance {
 // The accounts with postings from events at positions <= as_of_position effective on or before
 // as_of (either may be absent), by account name, all read from one state of the store.
 // `position_hint` (the projection's position, roughly) only picks the shorter walk for a
-// position cut: from the first event when as_of_position <= position_hint / 2, back from the
-// newest otherwise; both give the same answer.
+// position cut: the events up to it when as_of_position <= position_hint / 2, the day totals
+// less the events after it otherwise; both give the same answer.
 Result<std::vector<AccountBalance>> ReadTrialBalance(const ProjectionStore& store,
                                                      std::optional<Date> as_of,
                                                      std::optional<uint64_t> as_of_position,

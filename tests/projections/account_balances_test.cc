@@ -118,7 +118,8 @@ TEST_F(AccountBalancesTest, A3_EveryCutByDateAndPositionIsThePostingsAddedUpByKi
     EXPECT_EQ(*all, ByHand(as_of, head));
     for (uint64_t position = 0; position <= head + 1; ++position) {
       SCOPED_TRACE(position);
-      // A hint of 0 walks back from the newest event; the largest, forward from the first.
+      // A hint of 0 takes the day totals less the events after the position; the
+      // largest, the events up to it.
       for (uint64_t hint : {uint64_t{0}, ~uint64_t{0}}) {
         auto cut = ReadTrialBalance(*store, as_of, position, hint);
         ASSERT_TRUE(cut.ok());
