@@ -1,7 +1,7 @@
 // The bad-input suite over a real socket (issue 7): malformed and truncated JSON, wrong types,
 // huge numbers, negative and zero amounts, impossible dates, unknown enums, invalid UTF-8,
-// oversized bodies and headers, and a slow client. Every answer is a 4xx problem+json, the log's
-// head does not move, and the server keeps serving.
+// oversized bodies and headers, as-of cuts that are not dates or positions, and a slow client.
+// Every answer is a 4xx problem+json, the log's head does not move, and the server keeps serving.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -145,6 +145,18 @@ TEST_F(BadInput, ImpossibleDatesAndUnknownEnums) {
   ExpectRefusedBody("POST", "/payments",
                     R"({"member_id":"m000000001","amount":15000,"method":"bank_transfer","received_on":"2026-05-01","allocation":"oldest_first","extra":1})",
                     "an unknown field");
+}
+
+TEST_F(BadInput, AsOfCutsThatAreNotDatesOrPositionsAreRefused) {
+  for (const std::string& path : {std::string("/trial-balance"), "/members/" + taro_ + "/ledger"}) {
+    for (const char* query : {"as_of=2023-02-30", "as_of=2026-5-1", "as_of=", "as_of=%FF%FE",
+                              "as_of_position=-1", "as_of_position=1.5", "as_of_position=",
+                              "as_of_position=18446744073709551616", "as_of_position=0x10"}) {
+      ExpectRefused(RawRequest("GET", "/v1/tenants/soc" + path + "?" + query, "",
+                               {{"Authorization", std::string("Bearer ") + kAdminToken}}),
+                    400, path + "?" + query);
+    }
+  }
 }
 
 TEST_F(BadInput, InvalidUtf8) {
