@@ -66,6 +66,30 @@ void CsvRow(std::initializer_list<std::string_view> fields, std::string* out) {
   out->append("\r\n");
 }
 
+// The cut of an as-of query: `as_of=YYYY-MM-DD`, `as_of_position=N`, either or both (A3).
+struct AsOf {
+  std::optional<Date> date;
+  std::optional<uint64_t> position;
+};
+
+// Reads the cut; an error names the field at fault.
+Result<AsOf> ParseAsOf(const Request& r) {
+  AsOf cut;
+  if (auto text = r.Query("as_of")) {
+    cut.date = ParseDate(*text);
+    if (!cut.date) return Bad("as_of", "must be a date YYYY-MM-DD");
+  }
+  Status error;
+  cut.position = QueryUint(r, "as_of_position", ~uint64_t{0} - 1, &error);
+  if (!error.ok()) return error;
+  return cut;
+}
+
+// The projection position an answer as of `cut` needs reached (0: none).
+uint64_t NeededPosition(const AsOf& cut, uint64_t head) {
+  return cut.position ? std::min(*cut.position, head) : 0;
+}
+
 }  // namespace
 
 void Api::AddReadRoutes() {
@@ -241,21 +265,12 @@ void Api::GetFiscalYearSummary(const Request& r, const Params& p, Responder resp
 void Api::GetMemberLedger(const Request& r, const Params& p, Responder respond) {
   Tenant* t = BeginTenant(r, p, Access::kSelf, respond);
   if (!t) return;
-  std::optional<Date> as_of;
-  if (auto text = r.Query("as_of")) {
-    as_of = ParseDate(*text);
-    if (!as_of) return respond(Problem(Bad("as_of", "must be a date YYYY-MM-DD")));
-  }
-  Status error;
-  const std::optional<uint64_t> as_of_position =
-      QueryUint(r, "as_of_position", ~uint64_t{0} - 1, &error);
-  if (!error.ok()) return respond(Problem(error));
+  Result<AsOf> cut = ParseAsOf(r);
+  if (!cut.ok()) return respond(Problem(cut.status()));
   const std::string id = p.at("id");
-  // An answer as of a position needs the projections to have reached it.
-  const uint64_t at_least = as_of_position ? std::min(*as_of_position, t->log().Head()) : 0;
   Query(
       t, r, std::move(respond),
-      [t, id, as_of, as_of_position]() -> Response {
+      [t, id, as_of = cut->date, as_of_position = cut->position]() -> Response {
         projections::MemberRow member;
         Result<bool> found = projections::ReadMember(t->store(), id, &member);
         if (!found.ok()) return Problem(found.status());
@@ -297,26 +312,17 @@ void Api::GetMemberLedger(const Request& r, const Params& p, Responder respond) 
         w.EndArray().EndObject();
         return JsonResponse(200, w.Take());
       },
-      at_least);
+      NeededPosition(*cut, t->log().Head()));
 }
 
 void Api::GetTrialBalance(const Request& r, const Params& p, Responder respond) {
   Tenant* t = BeginTenant(r, p, Access::kRead, respond);
   if (!t) return;
-  std::optional<Date> as_of;
-  if (auto text = r.Query("as_of")) {
-    as_of = ParseDate(*text);
-    if (!as_of) return respond(Problem(Bad("as_of", "must be a date YYYY-MM-DD")));
-  }
-  Status error;
-  const std::optional<uint64_t> as_of_position =
-      QueryUint(r, "as_of_position", ~uint64_t{0} - 1, &error);
-  if (!error.ok()) return respond(Problem(error));
-  // An answer as of a position needs the projections to have reached it.
-  const uint64_t at_least = as_of_position ? std::min(*as_of_position, t->log().Head()) : 0;
+  Result<AsOf> cut = ParseAsOf(r);
+  if (!cut.ok()) return respond(Problem(cut.status()));
   Query(
       t, r, std::move(respond),
-      [t, as_of, as_of_position]() -> Response {
+      [t, as_of = cut->date, as_of_position = cut->position]() -> Response {
         auto accounts = projections::ReadTrialBalance(t->store(), as_of, as_of_position,
                                                       t->runtime().Position());
         if (!accounts.ok()) return Problem(accounts.status());
@@ -349,7 +355,7 @@ void Api::GetTrialBalance(const Request& r, const Params& p, Responder respond) 
         w.EndObject().EndObject();
         return JsonResponse(200, w.Take());
       },
-      at_least, Cache::kYes);
+      NeededPosition(*cut, t->log().Head()), Cache::kYes);
 }
 
 void Api::GetMemberBillingCsv(const Request& r, const Params& p, Responder respond) {
