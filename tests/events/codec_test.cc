@@ -25,7 +25,7 @@ EnvelopeMeta SampleMeta() {
   return m;
 }
 
-TEST(CodecTest, EncodesAndDecodesEveryMetadataField) {  // A1
+TEST(CodecTest, A1_EncodesAndDecodesEveryMetadataField) {
   EnvelopeEncoder encoder;
   const Event event = TenantConfigured{"日本核医学会", 9, "Asia/Tokyo"};
   const std::string bytes(encoder.Encode(SampleMeta(), event));

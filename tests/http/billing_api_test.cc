@@ -67,6 +67,65 @@ TEST_F(BillingApi, P2_CardPaymentsCannotOverpayAndDraftsCannotBePaid) {
                         409, "invoice_not_confirmed")) << draft.body;
 }
 
+TEST_F(BillingApi, P1_EveryMethodOfTheSeedIsRecordedAndNoOther) {
+  const std::string inv = Bill(taro_, 2026);
+  const std::vector<std::string> methods = {
+      "credit_card",  "credit_card_recurring", "bank_check", "bank_transfer", "postal_transfer",
+      "direct_debit", "convenience_store",     "cash",       "other"};
+  for (const std::string& method : methods) {
+    Response paid = Pay(taro_, 1000, R"("allocation":"oldest_first")", method);
+    ASSERT_EQ(paid.status, 201) << method << " " << paid.body;
+    EXPECT_EQ(Field(Get("/payments/" + Field(paid.body, "payment_id")).body, "method"), method);
+  }
+  const uint64_t head = Head("soc");
+  for (const std::string method : {"bitcoin", "Cash", "", "bank transfer"}) {
+    EXPECT_TRUE(IsProblem(Pay(taro_, 1000, R"("allocation":"oldest_first")", method), 400,
+                          "validation_failed"))
+        << method;
+  }
+  EXPECT_EQ(Head("soc"), head);
+  // Each method is a cash account of its own in the books.
+  const std::string books = Get("/trial-balance").body;
+  for (const std::string& method : methods) {
+    EXPECT_NE(books.find(R"({"account":"cash:)" + method + R"(","debit":1000,"credit":0,)"),
+              std::string::npos)
+        << method << "\n"
+        << books;
+  }
+  EXPECT_EQ(Field(Get("/invoices/" + inv).body, "status"), "partially_paid");
+}
+
+TEST_F(BillingApi, L2_NoReceivableOrCreditGoesBelowZeroAndARefusalWritesNothing) {
+  const std::string inv = Bill(taro_, 2026);
+  Response credit = Pay(hanako_, 15000, R"("allocation":"none")");
+  ASSERT_EQ(credit.status, 201) << credit.body;
+  const std::string hanako_inv = Bill(hanako_, 2026);
+  ASSERT_EQ(Call("POST", T("/members/" + hanako_ + "/credit-applications"),
+                 R"({"invoice_id":")" + hanako_inv + R"(","amount":15000})")
+                .status,
+            201);
+  const uint64_t head = Head("soc");
+  // Taro's receivable below 0: more allocated than is owed.
+  EXPECT_TRUE(IsProblem(
+      Pay(taro_, 20000, R"("allocations":[{"invoice_id":")" + inv + R"(","amount":20000}])"), 409,
+      "allocation_exceeds_outstanding"));
+  // Taro's credit below 0: credit he does not have applied.
+  EXPECT_TRUE(IsProblem(Call("POST", T("/members/" + taro_ + "/credit-applications"),
+                             R"({"invoice_id":")" + inv + R"(","amount":1})"),
+                        409, "insufficient_credit"));
+  // Hanako's credit below 0: her payment reversed after its credit paid her invoice.
+  EXPECT_TRUE(
+      IsProblem(Call("POST", T("/payments/" + Field(credit.body, "payment_id") + "/reversal"),
+                     R"({"reason":"返金"})"),
+                409, "insufficient_credit"));
+  EXPECT_EQ(Head("soc"), head);
+  // The balances as they were: taro owes 15000, hanako owes nothing and holds nothing.
+  EXPECT_NE(Get("/members/" + taro_).body.find(R"("balance":{"outstanding":15000,"credit":0})"),
+            std::string::npos);
+  EXPECT_NE(Get("/members/" + hanako_).body.find(R"("balance":{"outstanding":0,"credit":0})"),
+            std::string::npos);
+}
+
 // FAQ: 正会員で年会費請求した後に、今年度も学生会員のままであることが分かりました (入金後).
 // ①入金履歴削除 → ②請求取消 → ③会員種別変更 → ④請求作成 → ⑤入金情報登録 → the over-payment stays
 // as credit and pays next year's dues.

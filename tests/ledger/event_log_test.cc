@@ -97,7 +97,7 @@ struct RawLog : testing::RawDb {
   rocksdb::ColumnFamilyHandle* events() const { return Family("events"); }
 };
 
-TEST(EventLogTest, AppendsAreReadBackWithPositionsVersionsAndHashChain) {  // A1
+TEST(EventLogTest, A1_AppendsAreReadBackWithPositionsVersionsAndHashChain) {
   testing::TempDir dir;
   auto log = OpenLog(dir.path());
   auto r = log->Append(Meta(), {"s-1", kNoStream, {Draft("a"), Draft("b")}});
