@@ -8,7 +8,9 @@
 # ./scripts/build.sh; needs wrk and postgresql-15 (apt-get install wrk postgresql-15).
 # SECONDS_PER_RUN (default 10), MEMBERS (default 1000), PG_TRANSPORT (default "unix": pgbench
 # over PostgreSQL's Unix socket, its fastest local path; "tcp": over 127.0.0.1, as wrk reaches
-# kaiind).
+# kaiind), ROUNDS_64 (default 1: the kaiind/PostgreSQL pair at 64 connections this many times,
+# one after the other, then each round's ratio and their median; the machine drifts between
+# runs, and one pair is a sample of that drift).
 set -euo pipefail
 . bench/common.sh
 secs=${SECONDS_PER_RUN:-10}
@@ -62,11 +64,16 @@ psql -c "CREATE TABLE events (position bigserial PRIMARY KEY, stream text NOT NU
   UNIQUE (stream, version))"
 
 printf "\n| system | connections | events/s | ratio kaiind/PostgreSQL | p50 ms | p99 ms | CPU s per 1k events | errors |\n|---|---|---|---|---|---|---|---|\n"
-for c in 1 16 64; do
+levels="1 16"
+for _ in $(seq "${ROUNDS_64:-1}"); do levels="$levels 64"; done
+run=0
+ratios_64=()
+for c in $levels; do
+  run=$((run + 1))
   t=$(( c < 2 ? 1 : 2 ))
   # kaiind: every payment is one PaymentRecorded event (allocation "none": the money is credit).
   h0=$(log_head "$base"); cpu0=$(cpu_of "$kpid")
-  out=$(wrk -t"$t" -c"$c" -d"${secs}s" -s bench/payment.lua "http://127.0.0.1:$port" -- "$members" "$token" "c$c" | grep RESULT)
+  out=$(wrk -t"$t" -c"$c" -d"${secs}s" -s bench/payment.lua "http://127.0.0.1:$port" -- "$members" "$token" "r$run" | grep RESULT)
   h1=$(log_head "$base"); cpu1=$(cpu_of "$kpid")
   k_events=$((h1 - h0))
   k_secs=$(echo "$out" | sed 's/.*seconds=\([0-9.]*\).*/\1/')
@@ -88,11 +95,16 @@ for c in 1 16 64; do
   p_err=$(sed -n 's/.*number of failed transactions: \([0-9]*\).*/\1/p' "$dir/pgbench.out"); p_err=${p_err:-0}
   p_cpu=$(echo "($cpu1 - $cpu0) * 1000 / $p_events" | bc -l)
   ratio=$(echo "$k_rate / $p_rate" | bc -l)
+  [ "$c" = 64 ] && ratios_64+=("$(printf "%.2f" "$ratio")")
   printf "| kaiind | %d | %.0f | %.2f | %.2f | %.2f | %.3f | %s |\n" "$c" "$k_rate" "$ratio" \
     "$(echo "$k_p50 / 1000" | bc -l)" "$(echo "$k_p99 / 1000" | bc -l)" "$k_cpu" "$k_err"
   printf "| PostgreSQL | %d | %.0f | | %.2f | %.2f | %.3f | %s |\n" "$c" "$p_rate" \
     "$(echo "$p_p50 / 1000" | bc -l)" "$(echo "$p_p99 / 1000" | bc -l)" "$p_cpu" "$p_err"
 done
+if [ "${#ratios_64[@]}" -gt 1 ]; then
+  printf "\nratio at 64 connections in %d rounds: %s; median %s\n" "${#ratios_64[@]}" \
+    "${ratios_64[*]}" "$(printf "%s\n" "${ratios_64[@]}" | sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }')"
+fi
 
 # ---- bytes on disk per event
 kill "$kpid"; wait "$kpid" 2>/dev/null || true; kpid=
