@@ -170,6 +170,7 @@ class Api {
   void GetFiscalYearSummary(const Request& r, const Params& p, Responder respond);
   void GetMemberLedger(const Request& r, const Params& p, Responder respond);
   void GetTrialBalance(const Request& r, const Params& p, Responder respond);
+  void GetTrialBalanceCsv(const Request& r, const Params& p, Responder respond);
   void GetMemberBillingCsv(const Request& r, const Params& p, Responder respond);
 
   TenantRegistry* tenants_;

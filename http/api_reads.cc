@@ -90,6 +90,31 @@ uint64_t NeededPosition(const AsOf& cut, uint64_t head) {
   return cut.position ? std::min(*cut.position, head) : 0;
 }
 
+// A line of the trial balance: an account's totals and its net on the side it falls (the other
+// 0), as `kaiin-replay balances` prints them.
+struct TrialBalanceLine {
+  std::string_view account;
+  int64_t debits = 0, credits = 0, debit_balance = 0, credit_balance = 0;
+};
+
+// One line per account, then the "total" line (debits equal credits when the books balance).
+std::vector<TrialBalanceLine> TrialBalanceLines(
+    const std::vector<projections::AccountBalance>& accounts) {
+  std::vector<TrialBalanceLine> lines;
+  TrialBalanceLine total{"total"};
+  for (const projections::AccountBalance& a : accounts) {
+    const int64_t net = a.debits - a.credits;
+    TrialBalanceLine line{a.account, a.debits, a.credits, net > 0 ? net : 0, net < 0 ? -net : 0};
+    total.debits += line.debits;
+    total.credits += line.credits;
+    total.debit_balance += line.debit_balance;
+    total.credit_balance += line.credit_balance;
+    lines.push_back(line);
+  }
+  lines.push_back(total);
+  return lines;
+}
+
 }  // namespace
 
 void Api::AddReadRoutes() {
@@ -99,6 +124,7 @@ void Api::AddReadRoutes() {
   Route("GET", t + "/members/{id}/ledger", &Api::GetMemberLedger);
   Route("GET", t + "/trial-balance", &Api::GetTrialBalance);
   Route("GET", t + "/exports/member-billing.csv", &Api::GetMemberBillingCsv);
+  Route("GET", t + "/exports/trial-balance.csv", &Api::GetTrialBalanceCsv);
 }
 
 void Api::GetArrears(const Request& r, const Params& p, Responder respond) {
@@ -326,36 +352,56 @@ void Api::GetTrialBalance(const Request& r, const Params& p, Responder respond) 
         auto accounts = projections::ReadTrialBalance(t->store(), as_of, as_of_position,
                                                       t->runtime().Position());
         if (!accounts.ok()) return Problem(accounts.status());
+        const std::vector<TrialBalanceLine> lines = TrialBalanceLines(*accounts);
+        auto figures = [](const TrialBalanceLine& line, JsonWriter& w) {
+          w.Field("debit", line.debits).Field("credit", line.credits);
+          w.Field("debit_balance", line.debit_balance);
+          w.Field("credit_balance", line.credit_balance);
+        };
         JsonWriter w;
         w.BeginObject();
         if (as_of) w.Field("as_of", FormatDate(*as_of));
         if (as_of_position) w.Field("as_of_position", *as_of_position);
-        int64_t debits = 0, credits = 0, debit_balances = 0, credit_balances = 0;
-        // Each account's net on the side it falls, as the auditor's CSV has it.
-        auto figures = [&w](int64_t debit, int64_t credit, int64_t debit_balance,
-                            int64_t credit_balance) {
-          w.Field("debit", debit).Field("credit", credit);
-          w.Field("debit_balance", debit_balance).Field("credit_balance", credit_balance);
-        };
         w.Key("accounts").BeginArray();
-        for (const projections::AccountBalance& a : *accounts) {
-          const int64_t net = a.debits - a.credits;
-          const int64_t debit_balance = net > 0 ? net : 0, credit_balance = net < 0 ? -net : 0;
-          debits += a.debits;
-          credits += a.credits;
-          debit_balances += debit_balance;
-          credit_balances += credit_balance;
-          w.BeginObject().Field("account", a.account);
-          figures(a.debits, a.credits, debit_balance, credit_balance);
+        for (size_t i = 0; i + 1 < lines.size(); ++i) {
+          w.BeginObject().Field("account", lines[i].account);
+          figures(lines[i], w);
           w.EndObject();
         }
         w.EndArray();
         w.Key("total").BeginObject();
-        figures(debits, credits, debit_balances, credit_balances);
+        figures(lines.back(), w);
         w.EndObject().EndObject();
         return JsonResponse(200, w.Take());
       },
       NeededPosition(*cut, t->log().Head()), Cache::kYes);
+}
+
+void Api::GetTrialBalanceCsv(const Request& r, const Params& p, Responder respond) {
+  Tenant* t = BeginTenant(r, p, Access::kRead, respond);
+  if (!t) return;
+  Result<AsOf> cut = ParseAsOf(r);
+  if (!cut.ok()) return respond(Problem(cut.status()));
+  Query(
+      t, r, std::move(respond),
+      [t, as_of = cut->date, as_of_position = cut->position]() -> Response {
+        auto accounts = projections::ReadTrialBalance(t->store(), as_of, as_of_position,
+                                                      t->runtime().Position());
+        if (!accounts.ok()) return Problem(accounts.status());
+        Response res;
+        res.content_type = "text/csv; charset=utf-8";
+        res.headers.emplace_back("Content-Disposition",
+                                 "attachment; filename=\"trial-balance.csv\"");
+        res.body = "\xEF\xBB\xBF";  // the BOM Excel wants for UTF-8
+        CsvRow({"account", "debits", "credits", "debit_balance", "credit_balance"}, &res.body);
+        for (const TrialBalanceLine& line : TrialBalanceLines(*accounts)) {
+          CsvRow({line.account, std::to_string(line.debits), std::to_string(line.credits),
+                  std::to_string(line.debit_balance), std::to_string(line.credit_balance)},
+                 &res.body);
+        }
+        return res;
+      },
+      NeededPosition(*cut, t->log().Head()));
 }
 
 void Api::GetMemberBillingCsv(const Request& r, const Params& p, Responder respond) {
@@ -382,7 +428,6 @@ void Api::GetMemberBillingCsv(const Request& r, const Params& p, Responder respo
     Response res;
     res.content_type = encoding == "cp932" ? "text/csv; charset=Shift_JIS" : "text/csv; charset=utf-8";
     res.headers.emplace_back("Content-Disposition", "attachment; filename=\"member-billing.csv\"");
-    res.headers.emplace_back("X-Projection-Position", std::to_string(t->runtime().Position()));
     const bool cp932 = encoding == "cp932";
     std::string head = cp932 ? "" : "\xEF\xBB\xBF";  // the BOM Excel wants for UTF-8
     CsvRow({"member_id", "member_number", "family", "given", "family_kana", "given_kana", "email",

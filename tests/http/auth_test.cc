@@ -124,6 +124,7 @@ TEST_F(AuthApi, EveryRouteAndEveryRole) {
       {"GET", T("/fiscal-years/2026/summary"), "", "oooffu"},
       {"GET", T("/members/m000000001/ledger"), "", "oooof"},
       {"GET", T("/trial-balance"), "", "oooffu"},
+      {"GET", T("/exports/trial-balance.csv"), "", "oooffu"},
       {"GET", T("/exports/member-billing.csv"), "", "oooffu"},
       {"GET", T("/outbox"), "", "oofff"},
       {"GET", T("/login-locks"), "", "oofff"},

@@ -148,7 +148,9 @@ TEST_F(BadInput, ImpossibleDatesAndUnknownEnums) {
 }
 
 TEST_F(BadInput, AsOfCutsThatAreNotDatesOrPositionsAreRefused) {
-  for (const std::string& path : {std::string("/trial-balance"), "/members/" + taro_ + "/ledger"}) {
+  for (const std::string& path :
+       {std::string("/trial-balance"), std::string("/exports/trial-balance.csv"),
+        "/members/" + taro_ + "/ledger"}) {
     for (const char* query : {"as_of=2023-02-30", "as_of=2026-5-1", "as_of=", "as_of=%FF%FE",
                               "as_of_position=-1", "as_of_position=1.5", "as_of_position=",
                               "as_of_position=18446744073709551616", "as_of_position=0x10"}) {

@@ -391,6 +391,16 @@ TEST_F(ReadModels, A3_TheTrialBalanceOverHttpIsTheAuditorsByKindAtEachCut) {
     EXPECT_NE(r.body.find(TrialBalanceJson(replay::SummarizeByKind(balance))), std::string::npos)
         << r.body << "\n"
         << TrialBalanceJson(replay::SummarizeByKind(balance));
+    // The CSV export is the auditor's CSV byte for byte, with Excel's BOM and CRLF.
+    Response csv = Get("/exports/trial-balance.csv" + (query.empty() ? "" : "?" + query));
+    ASSERT_EQ(csv.status, 200) << csv.body;
+    EXPECT_EQ(csv.content_type, "text/csv; charset=utf-8");
+    std::string want = "\xEF\xBB\xBF";
+    for (char ch : replay::FormatTrialBalanceCsv(replay::SummarizeByKind(balance))) {
+      if (ch == '\n') want += '\r';
+      want += ch;
+    }
+    EXPECT_EQ(csv.body, want);
   }
   // Now, in full, against the script: revenue 50000 for FY2025 less D's 15000 cancelled, 35000 +
   // 3000 for FY2026; C's 1000 reduction; cash as the test above has it; receivables issued 88000
@@ -415,6 +425,7 @@ TEST_F(ReadModels, A3_TheTrialBalanceOverHttpIsTheAuditorsByKindAtEachCut) {
   // Bad cuts are refused.
   EXPECT_EQ(Call("GET", T("/trial-balance?as_of=2023-02-30")).status, 400);
   EXPECT_EQ(Call("GET", T("/trial-balance?as_of_position=-1")).status, 400);
+  EXPECT_EQ(Call("GET", T("/exports/trial-balance.csv?as_of=2023-02-30")).status, 400);
 }
 
 std::string Drain(Response& r) {
