@@ -171,6 +171,7 @@ class Api {
   void GetMemberLedger(const Request& r, const Params& p, Responder respond);
   void GetTrialBalance(const Request& r, const Params& p, Responder respond);
   void GetTrialBalanceCsv(const Request& r, const Params& p, Responder respond);
+  void AnswerTrialBalance(const Request& r, const Params& p, Responder respond, bool csv);
   void GetMemberBillingCsv(const Request& r, const Params& p, Responder respond);
 
   TenantRegistry* tenants_;

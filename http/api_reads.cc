@@ -115,6 +115,43 @@ std::vector<TrialBalanceLine> TrialBalanceLines(
   return lines;
 }
 
+Response TrialBalanceJson(const AsOf& cut, const std::vector<TrialBalanceLine>& lines) {
+  auto figures = [](const TrialBalanceLine& line, JsonWriter& w) {
+    w.Field("debit", line.debits).Field("credit", line.credits);
+    w.Field("debit_balance", line.debit_balance).Field("credit_balance", line.credit_balance);
+  };
+  JsonWriter w;
+  w.BeginObject();
+  if (cut.date) w.Field("as_of", FormatDate(*cut.date));
+  if (cut.position) w.Field("as_of_position", *cut.position);
+  w.Key("accounts").BeginArray();
+  for (size_t i = 0; i + 1 < lines.size(); ++i) {
+    w.BeginObject().Field("account", lines[i].account);
+    figures(lines[i], w);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("total").BeginObject();
+  figures(lines.back(), w);
+  w.EndObject().EndObject();
+  return JsonResponse(200, w.Take());
+}
+
+// The lines as `kaiin-replay balances` prints them, for Excel: a BOM and CRLF line ends.
+Response TrialBalanceCsv(const std::vector<TrialBalanceLine>& lines) {
+  Response res;
+  res.content_type = "text/csv; charset=utf-8";
+  res.headers.emplace_back("Content-Disposition", "attachment; filename=\"trial-balance.csv\"");
+  res.body = "\xEF\xBB\xBF";
+  CsvRow({"account", "debits", "credits", "debit_balance", "credit_balance"}, &res.body);
+  for (const TrialBalanceLine& line : lines) {
+    CsvRow({line.account, std::to_string(line.debits), std::to_string(line.credits),
+            std::to_string(line.debit_balance), std::to_string(line.credit_balance)},
+           &res.body);
+  }
+  return res;
+}
+
 }  // namespace
 
 void Api::AddReadRoutes() {
@@ -342,66 +379,28 @@ void Api::GetMemberLedger(const Request& r, const Params& p, Responder respond) 
 }
 
 void Api::GetTrialBalance(const Request& r, const Params& p, Responder respond) {
-  Tenant* t = BeginTenant(r, p, Access::kRead, respond);
-  if (!t) return;
-  Result<AsOf> cut = ParseAsOf(r);
-  if (!cut.ok()) return respond(Problem(cut.status()));
-  Query(
-      t, r, std::move(respond),
-      [t, as_of = cut->date, as_of_position = cut->position]() -> Response {
-        auto accounts = projections::ReadTrialBalance(t->store(), as_of, as_of_position,
-                                                      t->runtime().Position());
-        if (!accounts.ok()) return Problem(accounts.status());
-        const std::vector<TrialBalanceLine> lines = TrialBalanceLines(*accounts);
-        auto figures = [](const TrialBalanceLine& line, JsonWriter& w) {
-          w.Field("debit", line.debits).Field("credit", line.credits);
-          w.Field("debit_balance", line.debit_balance);
-          w.Field("credit_balance", line.credit_balance);
-        };
-        JsonWriter w;
-        w.BeginObject();
-        if (as_of) w.Field("as_of", FormatDate(*as_of));
-        if (as_of_position) w.Field("as_of_position", *as_of_position);
-        w.Key("accounts").BeginArray();
-        for (size_t i = 0; i + 1 < lines.size(); ++i) {
-          w.BeginObject().Field("account", lines[i].account);
-          figures(lines[i], w);
-          w.EndObject();
-        }
-        w.EndArray();
-        w.Key("total").BeginObject();
-        figures(lines.back(), w);
-        w.EndObject().EndObject();
-        return JsonResponse(200, w.Take());
-      },
-      NeededPosition(*cut, t->log().Head()), Cache::kYes);
+  AnswerTrialBalance(r, p, std::move(respond), /*csv=*/false);
 }
 
 void Api::GetTrialBalanceCsv(const Request& r, const Params& p, Responder respond) {
+  AnswerTrialBalance(r, p, std::move(respond), /*csv=*/true);
+}
+
+void Api::AnswerTrialBalance(const Request& r, const Params& p, Responder respond, bool csv) {
   Tenant* t = BeginTenant(r, p, Access::kRead, respond);
   if (!t) return;
   Result<AsOf> cut = ParseAsOf(r);
   if (!cut.ok()) return respond(Problem(cut.status()));
   Query(
       t, r, std::move(respond),
-      [t, as_of = cut->date, as_of_position = cut->position]() -> Response {
-        auto accounts = projections::ReadTrialBalance(t->store(), as_of, as_of_position,
+      [t, cut = *cut, csv]() -> Response {
+        auto accounts = projections::ReadTrialBalance(t->store(), cut.date, cut.position,
                                                       t->runtime().Position());
         if (!accounts.ok()) return Problem(accounts.status());
-        Response res;
-        res.content_type = "text/csv; charset=utf-8";
-        res.headers.emplace_back("Content-Disposition",
-                                 "attachment; filename=\"trial-balance.csv\"");
-        res.body = "\xEF\xBB\xBF";  // the BOM Excel wants for UTF-8
-        CsvRow({"account", "debits", "credits", "debit_balance", "credit_balance"}, &res.body);
-        for (const TrialBalanceLine& line : TrialBalanceLines(*accounts)) {
-          CsvRow({line.account, std::to_string(line.debits), std::to_string(line.credits),
-                  std::to_string(line.debit_balance), std::to_string(line.credit_balance)},
-                 &res.body);
-        }
-        return res;
+        const std::vector<TrialBalanceLine> lines = TrialBalanceLines(*accounts);
+        return csv ? TrialBalanceCsv(lines) : TrialBalanceJson(cut, lines);
       },
-      NeededPosition(*cut, t->log().Head()));
+      NeededPosition(*cut, t->log().Head()), Cache::kYes);
 }
 
 void Api::GetMemberBillingCsv(const Request& r, const Params& p, Responder respond) {
