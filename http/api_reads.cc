@@ -16,6 +16,7 @@
 #include "projections/fiscal_summary.h"
 #include "projections/member_ledger.h"
 #include "projections/member_view.h"
+#include "replay/balances.h"
 
 namespace kaiin::http {
 namespace {
@@ -90,33 +91,20 @@ uint64_t NeededPosition(const AsOf& cut, uint64_t head) {
   return cut.position ? std::min(*cut.position, head) : 0;
 }
 
-// A line of the trial balance: an account's totals and its net on the side it falls (the other
-// 0), as `kaiin-replay balances` prints them.
-struct TrialBalanceLine {
-  std::string_view account;
-  int64_t debits = 0, credits = 0, debit_balance = 0, credit_balance = 0;
-};
-
-// One line per account, then the "total" line (debits equal credits when the books balance).
-std::vector<TrialBalanceLine> TrialBalanceLines(
-    const std::vector<projections::AccountBalance>& accounts) {
-  std::vector<TrialBalanceLine> lines;
-  TrialBalanceLine total{"total"};
+// The projection's accounts as a trial balance, with its totals.
+replay::TrialBalance AsTrialBalance(std::vector<projections::AccountBalance> accounts) {
+  replay::TrialBalance balance;
   for (const projections::AccountBalance& a : accounts) {
-    const int64_t net = a.debits - a.credits;
-    TrialBalanceLine line{a.account, a.debits, a.credits, net > 0 ? net : 0, net < 0 ? -net : 0};
-    total.debits += line.debits;
-    total.credits += line.credits;
-    total.debit_balance += line.debit_balance;
-    total.credit_balance += line.credit_balance;
-    lines.push_back(line);
+    balance.total_debits += a.debits;
+    balance.total_credits += a.credits;
   }
-  lines.push_back(total);
-  return lines;
+  balance.accounts = std::move(accounts);
+  return balance;
 }
 
-Response TrialBalanceJson(const AsOf& cut, const std::vector<TrialBalanceLine>& lines) {
-  auto figures = [](const TrialBalanceLine& line, JsonWriter& w) {
+Response TrialBalanceJson(const AsOf& cut, const replay::TrialBalance& balance) {
+  const std::vector<replay::TrialBalanceLine> lines = replay::TrialBalanceLines(balance);
+  auto figures = [](const replay::TrialBalanceLine& line, JsonWriter& w) {
     w.Field("debit", line.debits).Field("credit", line.credits);
     w.Field("debit_balance", line.debit_balance).Field("credit_balance", line.credit_balance);
   };
@@ -137,18 +125,12 @@ Response TrialBalanceJson(const AsOf& cut, const std::vector<TrialBalanceLine>& 
   return JsonResponse(200, w.Take());
 }
 
-// The lines as `kaiin-replay balances` prints them, for Excel: a BOM and CRLF line ends.
-Response TrialBalanceCsv(const std::vector<TrialBalanceLine>& lines) {
+// `kaiin-replay balances`'s CSV, for Excel: a BOM and CRLF line ends.
+Response TrialBalanceCsv(const replay::TrialBalance& balance) {
   Response res;
   res.content_type = "text/csv; charset=utf-8";
   res.headers.emplace_back("Content-Disposition", "attachment; filename=\"trial-balance.csv\"");
-  res.body = "\xEF\xBB\xBF";
-  CsvRow({"account", "debits", "credits", "debit_balance", "credit_balance"}, &res.body);
-  for (const TrialBalanceLine& line : lines) {
-    CsvRow({line.account, std::to_string(line.debits), std::to_string(line.credits),
-            std::to_string(line.debit_balance), std::to_string(line.credit_balance)},
-           &res.body);
-  }
+  res.body = "\xEF\xBB\xBF" + replay::FormatTrialBalanceCsv(balance, "\r\n");
   return res;
 }
 
@@ -397,8 +379,8 @@ void Api::AnswerTrialBalance(const Request& r, const Params& p, Responder respon
         auto accounts = projections::ReadTrialBalance(t->store(), cut.date, cut.position,
                                                       t->runtime().Position());
         if (!accounts.ok()) return Problem(accounts.status());
-        const std::vector<TrialBalanceLine> lines = TrialBalanceLines(*accounts);
-        return csv ? TrialBalanceCsv(lines) : TrialBalanceJson(cut, lines);
+        const replay::TrialBalance balance = AsTrialBalance(std::move(*accounts));
+        return csv ? TrialBalanceCsv(balance) : TrialBalanceJson(cut, balance);
       },
       NeededPosition(*cut, t->log().Head()), Cache::kYes);
 }

@@ -73,26 +73,31 @@ TrialBalance SummarizeByKind(const TrialBalance& balance) {
   return out;
 }
 
-std::string FormatTrialBalanceCsv(const TrialBalance& balance) {
-  std::string out = "account,debits,credits,debit_balance,credit_balance\n";
-  int64_t debit_balances = 0, credit_balances = 0;
-  auto line = [&out](std::string_view name, int64_t debits, int64_t credits, int64_t debit_balance,
-                     int64_t credit_balance) {
-    out.append(name);
-    for (int64_t v : {debits, credits, debit_balance, credit_balance}) {
+std::vector<TrialBalanceLine> TrialBalanceLines(const TrialBalance& balance) {
+  std::vector<TrialBalanceLine> lines;
+  lines.reserve(balance.accounts.size() + 1);
+  TrialBalanceLine total{"total", balance.total_debits, balance.total_credits};
+  for (const AccountTotals& a : balance.accounts) {
+    const int64_t net = a.debits - a.credits;
+    lines.push_back({a.account, a.debits, a.credits, net > 0 ? net : 0, net < 0 ? -net : 0});
+    total.debit_balance += lines.back().debit_balance;
+    total.credit_balance += lines.back().credit_balance;
+  }
+  lines.push_back(total);
+  return lines;
+}
+
+std::string FormatTrialBalanceCsv(const TrialBalance& balance, std::string_view eol) {
+  std::string out = "account,debits,credits,debit_balance,credit_balance";
+  out.append(eol);
+  for (const TrialBalanceLine& line : TrialBalanceLines(balance)) {
+    out.append(line.account);
+    for (int64_t v : {line.debits, line.credits, line.debit_balance, line.credit_balance}) {
       out += ',';
       out += std::to_string(v);
     }
-    out += '\n';
-  };
-  for (const AccountTotals& a : balance.accounts) {
-    const int64_t net = a.debits - a.credits;
-    const int64_t debit_balance = net > 0 ? net : 0, credit_balance = net < 0 ? -net : 0;
-    debit_balances += debit_balance;
-    credit_balances += credit_balance;
-    line(a.account, a.debits, a.credits, debit_balance, credit_balance);
+    out.append(eol);
   }
-  line("total", balance.total_debits, balance.total_credits, debit_balances, credit_balances);
   return out;
 }
 

@@ -20,6 +20,7 @@
 #include "events/log_reader.h"
 #include "events/status.h"
 #include "ledger/rocks_event_log.h"
+#include "projections/account_balances.h"
 
 namespace kaiin::replay {
 
@@ -28,12 +29,9 @@ struct BalanceCut {
   std::optional<Date> date;         // none: every effective date
 };
 
-struct AccountTotals {
-  std::string account;
-  int64_t debits = 0;
-  int64_t credits = 0;
-  bool operator==(const AccountTotals&) const = default;
-};
+// An account's debits and credits: the projection's type, so that its answer and this tool's
+// are one kind of value (the HTTP trial balance formats both alike).
+using AccountTotals = projections::AccountBalance;
 
 struct TrialBalance {
   uint64_t last_position = 0;  // the last event read (the cut's position, or the head before it)
@@ -59,10 +57,19 @@ Status TenantTrialBalance(const std::string& data_dir, const std::string& tenant
 // adjustment and cash accounts (a few per fiscal year and payment method) stay as they are.
 TrialBalance SummarizeByKind(const TrialBalance& balance);
 
-// CSV, one line per account: `account,debits,credits,debit_balance,credit_balance` (the net
-// on the side it falls; the other 0), then a `total` line whose debits equal its credits and
-// whose debit balances equal its credit balances when the ledger balances (L1). Lines end with
-// LF; account names never hold a comma or a quote.
-std::string FormatTrialBalanceCsv(const TrialBalance& balance);
+// A line of the trial balance: an account's totals and its net on the side it falls (the other
+// 0). Valid while the balance it was made from lives.
+struct TrialBalanceLine {
+  std::string_view account;
+  int64_t debits = 0, credits = 0, debit_balance = 0, credit_balance = 0;
+};
+
+// One line per account, then a `total` line whose debits equal its credits and whose debit
+// balances equal its credit balances when the ledger balances (L1).
+std::vector<TrialBalanceLine> TrialBalanceLines(const TrialBalance& balance);
+
+// CSV of the lines: `account,debits,credits,debit_balance,credit_balance`, each line ending with
+// `eol`; account names never hold a comma or a quote.
+std::string FormatTrialBalanceCsv(const TrialBalance& balance, std::string_view eol = "\n");
 
 }  // namespace kaiin::replay
