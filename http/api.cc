@@ -3,6 +3,7 @@
 #include <sodium.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <charconv>
 
 #include "events/codec.h"
@@ -284,7 +285,10 @@ void Api::Query(Tenant* t, const Request& r, Responder respond, std::function<Re
       key += value;
     }
   }
-  auto answer = [t, run = std::move(run), respond, key = std::move(key)](bool reached) {
+  // A conditional GET: the answer read as usual, then a 304 instead if the client holds it.
+  std::string if_none_match(r.Header("if-none-match").value_or(""));
+  auto answer = [t, run = std::move(run), respond, key = std::move(key),
+                 if_none_match = std::move(if_none_match)](bool reached) {
     if (!reached) {
       respond(Problem(503, "projection_lagging",
                       "the projections did not reach min_position in time"));
@@ -296,8 +300,10 @@ void Api::Query(Tenant* t, const Request& r, Responder respond, std::function<Re
     std::optional<Response> kept;
     if (!key.empty()) kept = t->answers().Find(key, position, today);
     Response res;
+    bool tagged;
     if (kept) {
       res = std::move(*kept);
+      tagged = true;  // kept answers are 200s tagged before they were kept (below)
     } else {
       try {  // this may run on the projector's thread: a throw must not end it
         res = run();
@@ -305,9 +311,17 @@ void Api::Query(Tenant* t, const Request& r, Responder respond, std::function<Re
         spdlog::error("query failed: {}", e.what());
         res = Problem(500, "internal", "the server failed to answer this request");
       }
-      if (!key.empty()) t->answers().Keep(key, position, today, res);
+      tagged = TagBody(&res);
+      if (!key.empty() && tagged) t->answers().Keep(key, position, today, res);
     }
     res.headers.emplace_back("X-Projection-Position", std::to_string(position));
+    if (tagged && !if_none_match.empty()) {
+      auto etag =
+          std::ranges::find(res.headers, "ETag", &std::pair<std::string, std::string>::first);
+      if (etag != res.headers.end() && NoneMatchNames(if_none_match, etag->second)) {
+        res = NotModified(res);
+      }
+    }
     respond(std::move(res));
   };
   if (!min_position || t->runtime().Position() >= *min_position) {

@@ -53,6 +53,49 @@ Response CommandResponse(const ledger::CommitResult& c) {
   return res;
 }
 
+bool TagBody(Response* res) {
+  if (res->status != 200 || res->stream) return false;
+  for (const auto& [name, value] : res->headers) {
+    if (name == "ETag") return false;
+  }
+  const std::string hex = events::HashToHex(events::Sha256(res->body));
+  res->headers.emplace_back("ETag", '"' + hex.substr(0, 32) + '"');
+  res->headers.emplace_back("Cache-Control", "private, no-cache");
+  return true;
+}
+
+bool NoneMatchNames(std::string_view list, std::string_view etag) {
+  if (etag.starts_with("W/")) etag.remove_prefix(2);
+  size_t i = 0;
+  while (i < list.size()) {
+    const char c = list[i];
+    if (c == ' ' || c == '\t' || c == ',') {
+      ++i;
+      continue;
+    }
+    if (c == '*') return true;
+    if (list.substr(i).starts_with("W/")) i += 2;
+    if (i >= list.size() || list[i] != '"') return false;  // malformed: names nothing
+    const size_t close = list.find('"', i + 1);
+    if (close == std::string_view::npos) return false;
+    if (list.substr(i, close + 1 - i) == etag) return true;
+    i = close + 1;
+  }
+  return false;
+}
+
+Response NotModified(const Response& res) {
+  Response out;
+  out.status = 304;
+  out.content_type.clear();
+  for (const auto& [name, value] : res.headers) {
+    if (name == "ETag" || name == "Cache-Control" || name == "X-Projection-Position") {
+      out.headers.emplace_back(name, value);
+    }
+  }
+  return out;
+}
+
 std::string JsonObject(const std::function<void(JsonWriter&)>& fill) {
   JsonWriter w;
   w.BeginObject();

@@ -98,11 +98,15 @@ class Session : public std::enable_shared_from_this<Session> {
     response_ = {};
     response_.version(version_);
     response_.result(static_cast<unsigned>(res.status));
-    response_.set(bhttp::field::content_type, res.content_type);
     for (auto& [k, v] : res.headers) response_.set(k, v);
-    response_.body() = std::move(res.body);
     response_.keep_alive(keep_alive_ && !close);
-    response_.prepare_payload();
+    // A 304 has no body and says nothing of one: no Content-Type, and no Content-Length (which
+    // would have to be the 200's length; RFC 9110 §15.4.5).
+    if (res.status != 304) {
+      response_.set(bhttp::field::content_type, res.content_type);
+      response_.body() = std::move(res.body);
+      response_.prepare_payload();
+    }
     stream_.expires_after(options_->write_timeout);
     bhttp::async_write(stream_, response_,
                        [self = shared_from_this()](beast::error_code ec, size_t) {

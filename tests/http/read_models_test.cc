@@ -228,6 +228,82 @@ TEST_F(ReadModels, ARepeatedArrearsPageIsKeptUntilTheProjectionsMove) {
       << metrics.body;
 }
 
+// A front end that polls a list sends back the ETag it has: while the answer stays the same it gets
+// a 304 without a body, whatever else the log took in meanwhile; once the answer changes, a 200.
+TEST_F(ReadModels, AnAnswerTheClientHoldsIs304UntilItChanges) {
+  auto get = [this](const std::string& path, const std::string& if_none_match) {
+    const std::string sep = path.find('?') == std::string::npos ? "?" : "&";
+    return Call("GET", T(path) + sep + "min_position=" + std::to_string(Head("soc")), "",
+                {{"if-none-match", if_none_match}});
+  };
+  const Response first = Get("/arrears?limit=10");
+  ASSERT_EQ(first.status, 200) << first.body;
+  const std::string etag = Header(first, "ETag").value_or("");
+  ASSERT_EQ(etag.size(), 34u) << etag;  // 32 hex digits, quoted
+  EXPECT_TRUE(etag.starts_with('"') && etag.ends_with('"')) << etag;
+  EXPECT_EQ(Header(first, "Cache-Control"), "private, no-cache");
+
+  for (const std::string& held :
+       std::vector<std::string>{etag, "\"0\", W/" + etag, "*", " \"a,b\" ," + etag}) {
+    SCOPED_TRACE(held);
+    const Response same = get("/arrears?limit=10", held);
+    EXPECT_EQ(same.status, 304);
+    EXPECT_EQ(same.body, "");
+    EXPECT_EQ(Header(same, "ETag"), etag);
+    EXPECT_EQ(Header(same, "Cache-Control"), "private, no-cache");
+    EXPECT_EQ(Header(same, "X-Projection-Position"), Header(first, "X-Projection-Position"));
+  }
+  // Another tag, a tag that is not quoted or not closed: the whole answer.
+  for (const std::string& other : {std::string("\"0\""), etag.substr(1, 32), etag.substr(0, 33)}) {
+    SCOPED_TRACE(other);
+    const Response whole = get("/arrears?limit=10", other);
+    EXPECT_EQ(whole.status, 200);
+    EXPECT_EQ(whole.body, first.body);
+    EXPECT_EQ(Header(whole, "ETag"), etag);
+  }
+
+  // The log moves on without touching the arrears: the tag is the answer's, not the position's.
+  ASSERT_EQ(Call("PUT", T("/member-types/honorary"), R"({"name":"名誉会員"})").status, 201);
+  const Response moved = get("/arrears?limit=10", etag);
+  EXPECT_EQ(moved.status, 304);
+  EXPECT_NE(Header(moved, "X-Projection-Position"), Header(first, "X-Projection-Position"));
+
+  // C pays what it owes: the list changes, and so does its tag.
+  Post("/payments",
+       R"({"member_id":"m000000003","amount":7500,"method":"cash","received_on":"2026-09-01"})",
+       "p-c");
+  const Response changed = get("/arrears?limit=10", etag);
+  ASSERT_EQ(changed.status, 200);
+  EXPECT_TRUE(Has(changed, R"("items":[])")) << changed.body;
+  EXPECT_NE(Header(changed, "ETag").value_or(etag), etag);
+  EXPECT_EQ(get("/arrears?limit=10", Header(changed, "ETag").value_or("")).status, 304);
+
+  // The trial balance's CSV is tagged like any whole answer.
+  const Response csv = Get("/exports/trial-balance.csv");
+  ASSERT_EQ(csv.status, 200);
+  ASSERT_TRUE(Header(csv, "ETag"));
+  EXPECT_EQ(get("/exports/trial-balance.csv", *Header(csv, "ETag")).status, 304);
+
+  // Not tagged, so never 304: a streamed export, an error, and the member view, whose ETag is
+  // the member's version (for If-Match) and does not follow its balance.
+  const Response billing = get("/exports/member-billing.csv", "*");
+  EXPECT_EQ(billing.status, 200);
+  EXPECT_FALSE(Header(billing, "ETag"));
+  const Response missing = get("/invoices/i000000099", "*");
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_FALSE(Header(missing, "ETag"));
+  const Response member = Get("/members/m000000003");
+  ASSERT_EQ(member.status, 200);
+  const std::string version = Header(member, "ETag").value_or("");
+  ASSERT_GE(version.size(), 3u);
+  EXPECT_TRUE(member.body.ends_with("\"version\":" + version.substr(1, version.size() - 2) + "}"))
+      << version << member.body;
+  const Response again = get("/members/m000000003", version);
+  EXPECT_EQ(again.status, 200);
+  EXPECT_EQ(again.body, member.body);
+  EXPECT_FALSE(Header(again, "Cache-Control"));
+}
+
 TEST_F(ReadModels, AReversedPaymentPutsTheMemberBackOnTheList) {
   // At after_p3_ C's FY2025 invoice was paid; the reversal brought it back. The projection follows
   // the log, so the same question can be asked of a rebuilt store: see TearDown's verify. Here the

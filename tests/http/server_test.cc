@@ -111,6 +111,32 @@ TEST_F(ServerTest, TheCsvExportIsStreamedInChunks) {
   EXPECT_TRUE(raw.ends_with("\r\n0\r\n\r\n")) << raw.substr(raw.size() - 20);
 }
 
+// On the wire a 304 is its status line and fields alone: no body, and no Content-Length or
+// Content-Type to say otherwise; the connection then serves the next request.
+TEST_F(ServerTest, A304HasNoBodyAndKeepsTheConnection) {
+  ASSERT_EQ(Call("PUT", "/v1/tenants/jsnm", R"({"name":"S"})").status, 201);
+  const Response first = Call("GET", "/v1/tenants/jsnm/trial-balance");
+  ASSERT_EQ(first.status, 200) << first.body;
+  const std::string etag = Header(first, "ETag").value_or("");
+  ASSERT_FALSE(etag.empty());
+  const std::string get =
+      "GET /v1/tenants/jsnm/trial-balance HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+      std::string(kAdminToken) + "\r\nIf-None-Match: ";
+  Client c(server_->port());
+  c.Send(get + etag + "\r\n\r\n");
+  std::string body, head;
+  ASSERT_EQ(c.Read(&body, &head), 304) << head;
+  EXPECT_EQ(body, "");
+  EXPECT_NE(head.find("ETag: " + etag), std::string::npos) << head;
+  EXPECT_EQ(head.find("Content-Length"), std::string::npos) << head;
+  EXPECT_EQ(head.find("Content-Type"), std::string::npos) << head;
+  EXPECT_EQ(head.find("Transfer-Encoding"), std::string::npos) << head;
+  c.Send(get + "\"0\"\r\n\r\n");  // the same connection; another tag
+  ASSERT_EQ(c.Read(&body, &head), 200) << head;
+  EXPECT_EQ(body, first.body);
+  EXPECT_NE(head.find("Content-Length: " + std::to_string(first.body.size())), std::string::npos);
+}
+
 TEST_F(ServerTest, MalformedJsonOverTheWireIs400AndWritesNothing) {
   Client c(server_->port());
   const std::string body = R"({"name":"Soc)";
