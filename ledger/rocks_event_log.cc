@@ -29,6 +29,7 @@
 #include <rocksdb/env.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
+#include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/options.h>
 #include <rocksdb/sst_file_writer.h>
 #include <rocksdb/write_batch.h>
@@ -525,6 +526,31 @@ Status RocksEventLog::FlushMemtables() {
   return FromRocks(db_->Flush(options, {events_cf_, streams_cf_, idempotency_cf_, meta_cf_,
                                         snapshots_cf_}),
                    "flush the log's memtables");
+}
+
+Result<uint64_t> RocksEventLog::Backup(const std::string& dir, const std::string& scratch_dir) {
+  {
+    std::shared_lock db_lock(db_mu_);
+    if (!db_ || follower_) {
+      return Status::Unavailable("storage_unavailable", "the event log cannot be copied now");
+    }
+    {
+      // After a failed write RocksDB refuses its own writes (and a flush) until the log is
+      // reopened; the copy would fail the same way, later.
+      std::lock_guard lock(mu_);
+      if (sync_failed_) {
+        return Status::Unavailable("storage_unavailable", "the log's last write failed");
+      }
+    }
+    rocksdb::Checkpoint* raw = nullptr;
+    rocksdb::Status s = rocksdb::Checkpoint::Create(db_.get(), &raw);
+    std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+    if (s.ok()) s = checkpoint->CreateCheckpoint(dir);
+    if (!s.ok()) return FromRocks(s, "copy the event log");
+  }
+  Result<std::unique_ptr<RocksEventLog>> copy = OpenFollower(dir, scratch_dir);
+  if (!copy.ok()) return copy.status();
+  return (*copy)->Head();
 }
 
 // Takes ownership of an opened database and its handles, in the order of Families().

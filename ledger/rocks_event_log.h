@@ -141,6 +141,14 @@ class RocksEventLog final : public EventLog {
   // Writes every family's memtable to a table file and waits for it (memory back to the
   // shared budget; the data was durable in the WAL already).
   Status FlushMemtables();
+  // A copy of the log as it stands, taken while it runs (any thread): RocksDB's checkpoint of
+  // every family into `dir` (which must not exist yet; table files hard-linked when on the same
+  // file system, copied otherwise), after the memtables are flushed. A group commit is one
+  // write, so the copy holds whole groups: a prefix of the log, chain and stream index whole.
+  // Returns the head the copy holds, read back from it (its own follower, with its info log in
+  // `scratch_dir`). The copy is a log folder like this one: kaiin-replay reads it, kaiind opens
+  // it. Unavailable while the last write has failed.
+  Result<uint64_t> Backup(const std::string& dir, const std::string& scratch_dir);
   size_t QueueLength() const;
 
  private:

@@ -127,6 +127,52 @@ TEST(EventLogTest, A1_AppendsAreReadBackWithPositionsVersionsAndHashChain) {
   EXPECT_EQ(stream[0].position, 2u);
 }
 
+// A copy taken while commands keep coming is a prefix of the log in whole groups: its chain and
+// stream index verify, its events are the live log's byte for byte, and opened as a log of its own
+// it takes the next command where it stopped.
+TEST(EventLogTest, ABackupTakenWhileCommandsRunIsAWholePrefixOfTheLog) {
+  testing::TempDir dir;
+  auto log = OpenLog(dir.Sub("live"));
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_TRUE(log->Append(Meta(), {"s-" + std::to_string(i), kNoStream, {Draft("a")}}).ok());
+  }
+  std::atomic<bool> stop{false};
+  std::thread writer([&] {
+    for (int i = 0; !stop; ++i) {  // commands of three events to two streams
+      auto r = AppendAll(*log, {{"w-" + std::to_string(i), kNoStream, {Draft("x"), Draft("y")}},
+                                {"s-" + std::to_string(i % 20), kAnyVersion, {Draft("z")}}});
+      ASSERT_TRUE(r.ok()) << r.status().ToString();
+    }
+  });
+  while (log->Head() < 200) std::this_thread::yield();
+  const uint64_t before = log->Head();
+  Result<uint64_t> head = log->Backup(dir.Sub("copy"), dir.Sub("scratch"));
+  const uint64_t after = log->Head();
+  stop = true;
+  writer.join();
+  ASSERT_TRUE(head.ok()) << head.status().ToString();
+  EXPECT_GE(*head, before);
+  EXPECT_LE(*head, after);
+  EXPECT_EQ((*head - 20) % 3, 0u) << "a group cut in two";
+  EXPECT_FALSE(log->Backup(dir.Sub("copy"), dir.Sub("scratch")).ok()) << "over an earlier copy";
+
+  std::vector<events::RecordedEvent> live, copied;
+  ASSERT_TRUE(log->ReadAfter(0, 100000, &live).ok());
+  log.reset();
+  auto copy = OpenLog(dir.Sub("copy"));
+  EXPECT_EQ(copy->Head(), *head);
+  EXPECT_EQ(ExpectIntactChain(*copy).events, *head);
+  ASSERT_TRUE(copy->ReadAfter(0, 100000, &copied).ok());
+  ASSERT_EQ(copied.size(), *head);
+  for (size_t i = 0; i < copied.size(); ++i) {
+    ASSERT_EQ(copied[i].bytes, live[i].bytes) << "position " << i + 1;
+  }
+  auto next = copy->Append(Meta(), {"s-0", kAnyVersion, {Draft("after")}});
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
+  EXPECT_EQ(next->first_position, *head + 1);
+  ExpectIntactChain(*copy);
+}
+
 TEST(EventLogTest, ReopenKeepsEventsStreamVersionsChainAndIdempotencyKeys) {
   testing::TempDir dir;
   {
