@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <filesystem>
 
 #include "events/codec.h"
 #include "events/event_json.h"
@@ -85,6 +86,7 @@ void Api::AddRoutes() {
   Route("GET", "/v1/tenants/{tenant}/events", &Api::GetEvents);
   Route("GET", "/v1/tenants/{tenant}/event-counts", &Api::GetEventCounts);
   Route("POST", "/v1/tenants/{tenant}/projections/{projection}/rebuild", &Api::RebuildProjection);
+  Route("POST", "/v1/tenants/{tenant}/backups", &Api::PostBackup);
   AddMemberRoutes();
   AddAuthRoutes();
 }
@@ -474,6 +476,66 @@ void Api::RebuildProjection(const Request& r, const Params& p, Responder respond
   JsonWriter w;
   w.BeginObject().Field("projection", p.at("projection")).Field("status", "rebuilding").EndObject();
   respond(JsonResponse(202, w.Take()));
+}
+
+// A backup is a data folder of its own holding the tenant's log alone:
+// BACKUP_DIR/<tenant>/<UTC time>-p<head>/tenants/<tenant>/log. kaiin-replay verifies it, and
+// kaiind serves it (building the projections on its first start). Made on the backup worker
+// (a flush and the links take a while), under a name that says it is unfinished until it is whole.
+void Api::PostBackup(const Request& r, const Params& p, Responder respond) {
+  Tenant* t = BeginTenant(r, p, Access::kAdmin, respond);
+  if (!t) return;
+  if (options_.backup_dir.empty()) {
+    return respond(Problem(Status::Unavailable("backups_off", "this server keeps no backups")));
+  }
+  const bool posted = backups_.Post([this, t, respond]() mutable {
+    namespace fs = std::filesystem;
+    const fs::path root = fs::path(options_.backup_dir) / t->id();
+    const fs::path partial = root / (".partial-" + RandomHex(8));
+    const fs::path tenant_dir = partial / "tenants" / t->id();
+    std::error_code ec;
+    fs::create_directories(tenant_dir, ec);
+    Result<uint64_t> head =
+        ec ? Result<uint64_t>(
+                 Status::Unavailable("storage_unavailable", "cannot create " + tenant_dir.string()))
+           : t->log().Backup((tenant_dir / "log").string(), (partial / "scratch").string());
+    fs::remove_all(partial / "scratch", ec);
+    // The name sorts by time: 20261123T004512Z-p21406659 (a second one in the same second: -2 ...).
+    std::string name;
+    if (head.ok()) {
+      const std::string stamp = FormatTimestamp(options_.clock());  // 2026-11-23T00:45:12.123456Z
+      std::string compact;
+      for (char c : stamp.substr(0, 19)) {
+        if (c != '-' && c != ':') compact.push_back(c);
+      }
+      const std::string base = compact + "Z-p" + std::to_string(*head);
+      for (int n = 1; name.empty(); ++n) {
+        const std::string candidate = n == 1 ? base : base + "-" + std::to_string(n);
+        fs::rename(partial, root / candidate, ec);
+        if (!ec)
+          name = candidate;
+        else if (!fs::exists(root / candidate) || n == 100)
+          break;
+      }
+      if (name.empty()) {
+        head =
+            Status::Unavailable("storage_unavailable", "cannot name the backup: " + ec.message());
+      }
+    }
+    if (!head.ok()) {
+      fs::remove_all(partial, ec);
+      return respond(Problem(head.status()));
+    }
+    spdlog::info("tenant {}: backup {} at position {}", t->id(), name, *head);
+    JsonWriter w;
+    w.BeginObject()
+        .Field("backup", name)
+        .Field("data_dir", (root / name).string())
+        .Field("log_head", *head)
+        .EndObject();
+    respond(JsonResponse(201, w.Take()));
+  });
+  if (!posted) respond(Problem(Status::Unavailable("overloaded", "too many backups queued")));
 }
 
 std::string Api::RenderMetrics() const {

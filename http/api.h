@@ -25,6 +25,9 @@ struct ApiOptions {
   std::string reset_link_base = "http://127.0.0.1:8080/reset-password";
   std::string email_change_link_base = "http://127.0.0.1:8080/confirm-email";
   std::function<TimestampMicros()> clock;  // the wall clock unless a test sets one
+  // Where POST {T}/backups puts its copies (kaiind: --backup-dir, default DATA_DIR/backups);
+  // empty: backups are refused.
+  std::string backup_dir;
 };
 
 class Api {
@@ -39,7 +42,10 @@ class Api {
 
   // Finishes the password work under way (it may submit commands) and takes no more. Call after
   // the server stopped and before the tenants close.
-  void Shutdown() { hashers_.Stop(); }
+  void Shutdown() {
+    hashers_.Stop();
+    backups_.Stop();
+  }
 
  private:
   void AddRoutes();
@@ -115,6 +121,7 @@ class Api {
   void GetEvents(const Request& r, const Params& p, Responder respond);
   void GetEventCounts(const Request& r, const Params& p, Responder respond);
   void RebuildProjection(const Request& r, const Params& p, Responder respond);
+  void PostBackup(const Request& r, const Params& p, Responder respond);
 
   // Accounts and sessions (api_auth.cc).
   void AddAuthRoutes();
@@ -181,6 +188,7 @@ class Api {
   SessionTable sessions_;
   LoginThrottle throttle_;
   WorkerPool hashers_{2, 1000};
+  WorkerPool backups_{1, 4};  // one copy at a time: each flushes and links a tenant's log
 };
 
 // Reads ?name= as a non-negative integer no greater than max; nullopt if absent. Sets *error on

@@ -58,6 +58,7 @@ class BufferedStdoutSink final : public spdlog::sinks::base_sink<std::mutex> {
 
 struct Flags {
   std::string data_dir;
+  std::string backup_dir;  // empty: DATA_DIR/backups
   std::string host = "127.0.0.1";
   uint16_t port = 8080;
   std::string admin_token_file;
@@ -72,6 +73,7 @@ struct Flags {
 int Usage() {
   std::fprintf(stderr,
                "usage: kaiind --data-dir DIR --listen HOST:PORT [--admin-token-file FILE] "
+               "[--backup-dir DIR] "
                "[--threads N] [--public-url URL] [--projection-bulk-min N] "
                "[--projection-gather-us N] [--projector-nice N] [--snapshot-every N] "
                "[--snapshot-quiet-ms N] [--snapshot-in-child 0|1] [--memtable-mib N] "
@@ -152,6 +154,8 @@ int main(int argc, char** argv) {
       flags.data_dir = value;
     } else if (arg == "--listen") {
       if (!ParseListen(value, &flags)) return Usage();
+    } else if (arg == "--backup-dir") {
+      flags.backup_dir = value;
     } else if (arg == "--admin-token-file") {
       flags.admin_token_file = value;
     } else if (arg == "--public-url") {
@@ -208,6 +212,8 @@ int main(int argc, char** argv) {
   const std::string base = !flags.public_url.empty()
                                ? flags.public_url
                                : "http://" + flags.host + ":" + std::to_string(flags.port);
+  api_options.backup_dir =
+      flags.backup_dir.empty() ? flags.data_dir + "/backups" : flags.backup_dir;
   api_options.reset_link_base = base + "/reset-password";
   api_options.email_change_link_base = base + "/confirm-email";
 

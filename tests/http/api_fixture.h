@@ -48,6 +48,7 @@ class ApiFixture : public ::testing::Test {
     o.min_position_wait = std::chrono::milliseconds(2000);
     o.strict_password_hashing = false;  // argon2id's minimum limits: tests stay fast
     o.clock = [this] { return NowMicros() + clock_offset_.load(); };
+    o.backup_dir = dir_.Sub("backups");  // as kaiind's default, inside the data folder
     api_ = std::make_unique<Api>(&tenants_, o);
   }
   ~ApiFixture() override {

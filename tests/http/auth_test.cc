@@ -89,6 +89,7 @@ TEST_F(AuthApi, EveryRouteAndEveryRole) {
       {"GET", T("/events"), "", "oooffu"},
       {"GET", T("/event-counts"), "", "oooffu"},
       {"POST", T("/projections/config/rebuild"), "", "offffu"},
+      {"POST", T("/backups"), "", "offffu"},
       {"POST", T("/staff"), R"({"login":"x1x","password":"12345678","role":"auditor"})", "offffu"},
       {"PUT", T("/member-types/regular"), R"({"name":"正会員"})", "oofff"},
       {"GET", T("/member-types"), "", "oooffu"},

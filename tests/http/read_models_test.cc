@@ -3,6 +3,7 @@
 // and positions; the CSV export. Ends with verify (rebuild from 0 equals live).
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <set>
 
 #include "http/text_encoding.h"
@@ -302,6 +303,75 @@ TEST_F(ReadModels, AnAnswerTheClientHoldsIs304UntilItChanges) {
   EXPECT_EQ(again.status, 200);
   EXPECT_EQ(again.body, member.body);
   EXPECT_FALSE(Header(again, "Cache-Control"));
+}
+
+// A backup is a data folder of its own, taken while the server runs: kaiin-replay verifies it, and
+// a server opened on it answers as the live one did at the backup's position.
+TEST_F(ReadModels, ABackupIsADataFolderThatVerifiesAndAnswersAsTheLiveOneDid) {
+  const uint64_t head = Head("soc");
+  const Response made = Call("POST", T("/backups"));
+  ASSERT_EQ(made.status, 201) << made.body;
+  const std::string name = Field(made.body, "backup");
+  const std::string data_dir = Field(made.body, "data_dir");
+  EXPECT_TRUE(Has(made, "\"log_head\":" + std::to_string(head) + "}")) << made.body;
+  EXPECT_TRUE(name.ends_with("Z-p" + std::to_string(head))) << name;  // 20261123T004512Z-p61
+  EXPECT_EQ(name.size(), 15 + 3 + std::to_string(head).size()) << name;
+  EXPECT_EQ(data_dir, dir_.Sub("backups") + "/soc/" + name);
+  const std::vector<std::string> paths = {"/trial-balance",
+                                          "/exports/trial-balance.csv",
+                                          "/arrears?limit=10",
+                                          "/fiscal-years/2025/summary",
+                                          "/members/m000000002/ledger",
+                                          "/members?q=ba"};
+  std::vector<Response> live;
+  for (const std::string& path : paths) live.push_back(Get(path));
+  // Written after the backup: not in it.
+  Post("/payments",
+       R"({"member_id":"m000000003","amount":7500,"method":"cash","received_on":"2026-09-01"})",
+       "p-c");
+
+  replay::TenantReport report;
+  ASSERT_TRUE(replay::VerifyTenant(data_dir, "soc", dir_.Sub("verify-backup"), &report).ok());
+  EXPECT_TRUE(report.ok()) << replay::FormatReport(report);
+  EXPECT_EQ(report.chain.head, head);
+
+  TenantRegistry restored(data_dir, TenantOptions{});
+  ASSERT_TRUE(restored.OpenAll().ok());
+  {
+    ApiOptions o;
+    o.admin_token = kAdminToken;
+    Api api(&restored, o);
+    for (size_t i = 0; i < paths.size(); ++i) {
+      SCOPED_TRACE(paths[i]);
+      Request r;
+      r.method = "GET";
+      const std::string sep = paths[i].find('?') == std::string::npos ? "?" : "&";
+      ASSERT_TRUE(r.SetTarget(T(paths[i]) + sep + "min_position=" + std::to_string(head)));
+      r.headers.emplace_back("authorization", std::string("Bearer ") + kAdminToken);
+      auto p = std::make_shared<std::promise<Response>>();
+      auto answer = p->get_future();
+      api.Handle(r, [p](Response res) { p->set_value(std::move(res)); });
+      const Response got = answer.get();
+      EXPECT_EQ(got.status, 200) << got.body;
+      EXPECT_EQ(got.body, live[i].body);
+    }
+    api.Shutdown();
+  }
+  restored.CloseAll();
+
+  // Two more at once: each a folder of its own, named apart; the earlier one untouched.
+  const Response second = Call("POST", T("/backups"));
+  const Response third = Call("POST", T("/backups"));
+  ASSERT_EQ(second.status, 201) << second.body;
+  ASSERT_EQ(third.status, 201) << third.body;
+  EXPECT_NE(Field(second.body, "backup"), Field(third.body, "backup"));
+  EXPECT_NE(Field(second.body, "backup"), name);
+  std::vector<std::string> kept;
+  for (const auto& entry : std::filesystem::directory_iterator(dir_.Sub("backups") + "/soc")) {
+    kept.push_back(entry.path().filename().string());
+  }
+  EXPECT_EQ(kept.size(), 3u) << "no partial copy left behind";
+  EXPECT_TRUE(IsProblem(Call("POST", "/v1/tenants/nosuch/backups"), 404, "not_found"));
 }
 
 TEST_F(ReadModels, AReversedPaymentPutsTheMemberBackOnTheList) {
