@@ -479,7 +479,7 @@ void Api::RebuildProjection(const Request& r, const Params& p, Responder respond
 }
 
 // A backup is a data folder of its own holding the tenant's log alone:
-// BACKUP_DIR/<tenant>/<UTC time>-p<head>/tenants/<tenant>/log. kaiin-replay verifies it, and
+// BACKUP_DIR/<tenant>/<UTC time>Z-p<head>/tenants/<tenant>/log. kaiin-replay verifies it, and
 // kaiind serves it (building the projections on its first start). Made on the backup worker
 // (a flush and the links take a while), under a name that says it is unfinished until it is whole.
 void Api::PostBackup(const Request& r, const Params& p, Responder respond) {
@@ -512,10 +512,11 @@ void Api::PostBackup(const Request& r, const Params& p, Responder respond) {
       for (int n = 1; name.empty(); ++n) {
         const std::string candidate = n == 1 ? base : base + "-" + std::to_string(n);
         fs::rename(partial, root / candidate, ec);
-        if (!ec)
+        if (!ec) {
           name = candidate;
-        else if (!fs::exists(root / candidate) || n == 100)
-          break;
+        } else if (!fs::exists(root / candidate) || n == 100) {
+          break;  // not a name taken: a failure of its own
+        }
       }
       if (name.empty()) {
         head =

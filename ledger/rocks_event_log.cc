@@ -535,7 +535,9 @@ Result<uint64_t> RocksEventLog::Backup(const std::string& dir, const std::string
     }
     {
       // After a failed write RocksDB refuses its own writes (and a flush) until the log is
-      // reopened; the copy would fail the same way, later.
+      // reopened; the copy would fail the same way, later. (The checkpoint syncs no WAL: its
+      // FlushWAL(false) does nothing without manual WAL flushes, so the hazard of a sync after a
+      // failed append, under "Storage faults" in docs/architecture.md, does not arise.)
       std::lock_guard lock(mu_);
       if (sync_failed_) {
         return Status::Unavailable("storage_unavailable", "the log's last write failed");
