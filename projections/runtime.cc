@@ -127,9 +127,17 @@ ProjectionRuntime::~ProjectionRuntime() { Stop(); }
 Status ProjectionRuntime::Init() {
   std::lock_guard<std::mutex> lock(apply_mu_);
   checkpoints_.clear();
+  const uint64_t head = reader_->Head();
   for (Projection* p : raw_) {
     Result<uint64_t> c = store_->Checkpoint(p->Name());
     if (!c.ok()) return c.status();
+    // Rows of events this log does not hold: the store outlived its log (a backup restored in
+    // the log's place, the projections left as they were). A log is only ever replaced by a
+    // prefix of itself, so the rows are rebuilt from 0, as for a new projection.
+    if (*c > head) {
+      if (Status s = store_->Drop(p->Name()); !s.ok()) return s;
+      c = uint64_t{0};
+    }
     checkpoints_.push_back(*c);
   }
   position_.store(MinCheckpoint(), std::memory_order_release);

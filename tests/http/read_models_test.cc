@@ -7,6 +7,7 @@
 #include <set>
 
 #include "http/text_encoding.h"
+#include "ledger/data_layout.h"
 #include "replay/balances.h"
 #include "replay/verify.h"
 #include "tests/http/api_fixture.h"
@@ -335,6 +336,26 @@ TEST_F(ReadModels, ABackupIsADataFolderThatVerifiesAndAnswersAsTheLiveOneDid) {
   EXPECT_TRUE(report.ok()) << replay::FormatReport(report);
   EXPECT_EQ(report.chain.head, head);
 
+  // Two more at once: each a folder of its own, named apart; the earlier one untouched.
+  const Response second = Call("POST", T("/backups"));
+  const Response third = Call("POST", T("/backups"));
+  ASSERT_EQ(second.status, 201) << second.body;
+  ASSERT_EQ(third.status, 201) << third.body;
+  EXPECT_NE(Field(second.body, "backup"), Field(third.body, "backup"));
+  EXPECT_NE(Field(second.body, "backup"), name);
+  std::vector<std::string> kept;
+  for (const auto& entry : std::filesystem::directory_iterator(dir_.Sub("backups") + "/soc")) {
+    kept.push_back(entry.path().filename().string());
+  }
+  EXPECT_EQ(kept.size(), 3u) << "no partial copy left behind";
+  EXPECT_TRUE(IsProblem(Call("POST", "/v1/tenants/nosuch/backups"), 404, "not_found"));
+
+  // Restored as the README says, but with the live projections left in place: they hold the
+  // payment the copy does not, are found ahead of the restored log, and are rebuilt from it.
+  tenants_.CloseAll();
+  std::filesystem::copy(ledger::TenantProjectionsPath(dir_.path(), "soc"),
+                        ledger::TenantProjectionsPath(data_dir, "soc"),
+                        std::filesystem::copy_options::recursive);
   TenantRegistry restored(data_dir, TenantOptions{});
   ASSERT_TRUE(restored.OpenAll().ok());
   {
@@ -358,20 +379,6 @@ TEST_F(ReadModels, ABackupIsADataFolderThatVerifiesAndAnswersAsTheLiveOneDid) {
     api.Shutdown();
   }
   restored.CloseAll();
-
-  // Two more at once: each a folder of its own, named apart; the earlier one untouched.
-  const Response second = Call("POST", T("/backups"));
-  const Response third = Call("POST", T("/backups"));
-  ASSERT_EQ(second.status, 201) << second.body;
-  ASSERT_EQ(third.status, 201) << third.body;
-  EXPECT_NE(Field(second.body, "backup"), Field(third.body, "backup"));
-  EXPECT_NE(Field(second.body, "backup"), name);
-  std::vector<std::string> kept;
-  for (const auto& entry : std::filesystem::directory_iterator(dir_.Sub("backups") + "/soc")) {
-    kept.push_back(entry.path().filename().string());
-  }
-  EXPECT_EQ(kept.size(), 3u) << "no partial copy left behind";
-  EXPECT_TRUE(IsProblem(Call("POST", "/v1/tenants/nosuch/backups"), 404, "not_found"));
 }
 
 TEST_F(ReadModels, AReversedPaymentPutsTheMemberBackOnTheList) {
