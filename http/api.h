@@ -40,8 +40,8 @@ class Api {
   // The Prometheus text of /metrics.
   std::string RenderMetrics() const;
 
-  // Finishes the password work under way (it may submit commands) and takes no more. Call after
-  // the server stopped and before the tenants close.
+  // Finishes the password work (it may submit commands) and the backups under way, and takes no
+  // more. Call after the server stopped and before the tenants close.
   void Shutdown() {
     hashers_.Stop();
     backups_.Stop();
