@@ -317,12 +317,8 @@ void Api::Query(Tenant* t, const Request& r, Responder respond, std::function<Re
       if (!key.empty() && tagged) t->answers().Keep(key, position, today, res);
     }
     res.headers.emplace_back("X-Projection-Position", std::to_string(position));
-    if (tagged && !if_none_match.empty()) {
-      auto etag =
-          std::ranges::find(res.headers, "ETag", &std::pair<std::string, std::string>::first);
-      if (etag != res.headers.end() && NoneMatchNames(if_none_match, etag->second)) {
-        res = NotModified(res);
-      }
+    if (tagged && !if_none_match.empty() && NoneMatchNames(if_none_match, *res.Header("ETag"))) {
+      res = NotModified(res);
     }
     respond(std::move(res));
   };

@@ -54,10 +54,7 @@ Response CommandResponse(const ledger::CommitResult& c) {
 }
 
 bool TagBody(Response* res) {
-  if (res->status != 200 || res->stream) return false;
-  for (const auto& [name, value] : res->headers) {
-    if (name == "ETag") return false;
-  }
+  if (res->status != 200 || res->stream || res->Header("ETag")) return false;
   const std::string hex = events::HashToHex(events::Sha256(res->body));
   res->headers.emplace_back("ETag", '"' + hex.substr(0, 32) + '"');
   res->headers.emplace_back("Cache-Control", "private, no-cache");

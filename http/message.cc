@@ -37,6 +37,13 @@ std::optional<std::string_view> Request::Header(std::string_view lower_name) con
   return std::nullopt;
 }
 
+std::optional<std::string_view> Response::Header(std::string_view name) const {
+  for (const auto& [k, v] : headers) {
+    if (k == name) return std::string_view(v);
+  }
+  return std::nullopt;
+}
+
 std::optional<std::string_view> Request::Query(std::string_view name) const {
   for (const auto& [k, v] : query) {
     if (k == name) return std::string_view(v);

@@ -34,6 +34,9 @@ struct Response {
   // server calls it until it returns false, sending each non-empty chunk as it comes. `body` is
   // sent first if not empty.
   std::function<bool(std::string* chunk)> stream;
+
+  // The first header of that name, as the handler wrote it ("ETag").
+  std::optional<std::string_view> Header(std::string_view name) const;
 };
 
 // Handlers answer through a Responder, exactly once, from any thread: commands are answered by

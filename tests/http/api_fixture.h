@@ -73,10 +73,8 @@ class ApiFixture : public ::testing::Test {
   }
 
   std::optional<std::string> Header(const Response& r, const std::string& name) {
-    for (const auto& [k, v] : r.headers) {
-      if (k == name) return v;
-    }
-    return std::nullopt;
+    const std::optional<std::string_view> v = r.Header(name);
+    return v ? std::optional<std::string>(*v) : std::nullopt;
   }
 
   uint64_t Head(const std::string& tenant) {
