@@ -11,6 +11,7 @@
 #include "events/event_json.h"
 #include "events/json_writer.h"
 #include "http/api_util.h"
+#include "http/backups.h"
 #include "http/json_input.h"
 #include "http/problem.h"
 #include "http/timezones.h"
@@ -87,6 +88,7 @@ void Api::AddRoutes() {
   Route("GET", "/v1/tenants/{tenant}/event-counts", &Api::GetEventCounts);
   Route("POST", "/v1/tenants/{tenant}/projections/{projection}/rebuild", &Api::RebuildProjection);
   Route("POST", "/v1/tenants/{tenant}/backups", &Api::PostBackup);
+  Route("GET", "/v1/tenants/{tenant}/backups", &Api::GetBackups);
   AddMemberRoutes();
   AddAuthRoutes();
 }
@@ -496,17 +498,12 @@ void Api::PostBackup(const Request& r, const Params& p, Responder respond) {
                  Status::Unavailable("storage_unavailable", "cannot create " + tenant_dir.string()))
            : t->log().Backup((tenant_dir / "log").string(), (partial / "scratch").string());
     fs::remove_all(partial / "scratch", ec);
-    // The name sorts by time: 20261123T004512Z-p21406659 (a second one in the same second: -2 ...).
+    // http/backups.h: 20261123T004512Z-p21406659 (a second one in the same second: -2 ...).
     std::string name;
     if (head.ok()) {
-      const std::string stamp = FormatTimestamp(options_.clock());  // 2026-11-23T00:45:12.123456Z
-      std::string compact;
-      for (char c : stamp.substr(0, 19)) {
-        if (c != '-' && c != ':') compact.push_back(c);
-      }
-      const std::string base = compact + "Z-p" + std::to_string(*head);
-      for (int n = 1; name.empty(); ++n) {
-        const std::string candidate = n == 1 ? base : base + "-" + std::to_string(n);
+      const int64_t now = options_.clock();
+      for (uint32_t n = 1; name.empty(); ++n) {
+        const std::string candidate = NameBackup(now, *head, n).Name();
         fs::rename(partial, root / candidate, ec);
         if (!ec) {
           name = candidate;
@@ -533,6 +530,49 @@ void Api::PostBackup(const Request& r, const Params& p, Responder respond) {
     respond(JsonResponse(201, w.Take()));
   });
   if (!posted) respond(Problem(Status::Unavailable("overloaded", "too many backups queued")));
+}
+
+// The tenant's backups, newest first, in pages: names read from the backup folder, nothing opened.
+void Api::GetBackups(const Request& r, const Params& p, Responder respond) {
+  Tenant* t = BeginTenant(r, p, Access::kAdmin, respond);
+  if (!t) return;
+  if (options_.backup_dir.empty()) {
+    return respond(Problem(Status::Unavailable("backups_off", "this server keeps no backups")));
+  }
+  Status error;
+  const size_t limit = QueryPageLimit(r, &error);
+  std::optional<BackupName> before;
+  if (auto cursor = r.Query("cursor"); cursor && error.ok()) {
+    before = ParseBackupName(*cursor);
+    if (!before) {
+      error = Status::InvalidArgument("validation_failed", "invalid query parameter",
+                                      {{"cursor", "not a cursor this list gave"}});
+    }
+  }
+  if (!error.ok()) return respond(Problem(error));
+  namespace fs = std::filesystem;
+  const fs::path root = fs::path(options_.backup_dir) / t->id();
+  Result<std::vector<BackupName>> found = ListBackups(root.string(), before);
+  if (!found.ok()) return respond(Problem(found.status()));
+  JsonWriter w;
+  w.BeginObject().Key("items").BeginArray();
+  for (size_t i = 0; i < found->size() && i < limit; ++i) {
+    const BackupName& b = (*found)[i];
+    w.BeginObject()
+        .Field("backup", b.Name())
+        .Field("data_dir", (root / b.Name()).string())
+        .Field("log_head", b.log_head)
+        .Field("taken_at", b.TakenAt())
+        .EndObject();
+  }
+  w.EndArray().Key("next_cursor");
+  if (found->size() > limit) {
+    w.String((*found)[limit - 1].Name());
+  } else {
+    w.Null();
+  }
+  w.EndObject();
+  respond(JsonResponse(200, w.Take()));
 }
 
 std::string Api::RenderMetrics() const {

@@ -122,6 +122,7 @@ class Api {
   void GetEventCounts(const Request& r, const Params& p, Responder respond);
   void RebuildProjection(const Request& r, const Params& p, Responder respond);
   void PostBackup(const Request& r, const Params& p, Responder respond);
+  void GetBackups(const Request& r, const Params& p, Responder respond);
 
   // Accounts and sessions (api_auth.cc).
   void AddAuthRoutes();

@@ -538,7 +538,9 @@ TEST_F(ReadModels, A3_TheTrialBalanceOverHttpIsTheAuditorsByKindAtEachCut) {
         replay::TenantTrialBalance(dir_.path(), "soc", dir_.Sub("balances"), c, &chain, &balance)
             .ok());
     ASSERT_TRUE(chain.ok());
-    if (c.position == head / 2) EXPECT_GT(balance.money_events, 0u);  // FY2025 is billed by then
+    if (c.position == head / 2) {
+      EXPECT_GT(balance.money_events, 0u);  // FY2025 is billed by then
+    }
     Response r = Get("/trial-balance" + (query.empty() ? "" : "?" + query));
     ASSERT_EQ(r.status, 200) << r.body;
     EXPECT_NE(r.body.find(TrialBalanceJson(replay::SummarizeByKind(balance))), std::string::npos)
