@@ -50,6 +50,7 @@ struct World {
     o.admin_token = kToken;
     o.strict_password_hashing = false;
     o.min_position_wait = std::chrono::milliseconds(0);
+    o.backup_dir = dir + "/backups";
     api = std::make_unique<Api>(tenants.get(), o);
     Call("PUT", "/v1/tenants/f", R"({"name":"学会"})");
     Call("PUT", "/v1/tenants/f/member-types/regular", R"({"name":"正会員"})");
@@ -59,6 +60,7 @@ struct World {
     Call("POST", "/v1/tenants/f/invoice-batches",
          R"({"fiscal_year":2026,"category":"annual","title":"年会費","issue_date":"2026-04-01","due_date":"2026-06-30"})");
     Call("POST", "/v1/tenants/f/invoice-batches/b000000001/confirm", "");
+    Call("POST", "/v1/tenants/f/backups", "");  // one to list
   }
 
   // Answers the request; nullopt when the target is not one a server would pass on.
@@ -139,6 +141,7 @@ constexpr Route kRoutes[] = {
     {"GET", "/v1/tenants/f/outbox"},
     {"GET", "/v1/tenants/f/invoices/i000000001"},
     {"GET", ""},
+    {"GET", "/v1/tenants/f/backups"},
 };
 
 }  // namespace

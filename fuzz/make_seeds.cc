@@ -115,6 +115,7 @@ int main(int argc, char** argv) {
       {32, "limit=10&cursor=1"},
       {33, "min_position=1"},
       {34, "members/m000000001/ledger?as_of_position=5"},
+      {35, "limit=1&cursor=20261123T004512Z-p61-2"},
   };
   int n = 0;
   for (const auto& [route, body] : bodies) {
