@@ -4,6 +4,10 @@
 //                                    multiple of 32), in log order: U64(position)
 //                                    I32(effective date) U64(n), then n times Str(account)
 //                                    I64(debit) I64(credit)
+//   "t/" fixed20(position)        -> the running totals of every event before `position` (a
+//                                    multiple of 4,096, written when that position is applied):
+//                                    U64(n), then n times Str(account) I64(debits) I64(credits),
+//                                    accounts in order
 // Accounts are kinds (events::AccountKind); dates sort as text (years 1900..9999, events/date.h).
 // The events go 32 positions to a row because a row each cost the projector a memtable insert
 // per payment (~10% more of its CPU under payments); a batch the projector writes rewrites only
@@ -12,6 +16,7 @@
 #include "projections/account_balances.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 #include <map>
 
@@ -26,12 +31,51 @@ constexpr std::string_view kEventPrefix = "e/";
 constexpr size_t kDateChars = 10;  // YYYY-MM-DD
 constexpr uint64_t kEventsPerRow = 32;
 
+constexpr std::string_view kTotalsPrefix = "t/";
+
+std::string Fixed20(std::string_view prefix, uint64_t n) {
+  char buf[24];
+  std::snprintf(buf, sizeof(buf), "%020llu", static_cast<unsigned long long>(n));
+  return std::string(prefix) + buf;
+}
+
 // The key of the row holding `position`'s postings.
 std::string EventsKey(uint64_t position) {
-  char buf[24];
-  std::snprintf(buf, sizeof(buf), "%020llu",
-                static_cast<unsigned long long>(position - position % kEventsPerRow));
-  return std::string(kEventPrefix) + buf;
+  return Fixed20(kEventPrefix, position - position % kEventsPerRow);
+}
+
+bool ParseFixed20(std::string_view digits, uint64_t* n) {
+  if (digits.size() != 20) return false;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), *n);
+  return ec == std::errc() && end == digits.data() + digits.size();
+}
+
+// The key of the running totals of the events before `position`.
+std::string TotalsKey(uint64_t position) {
+  return Fixed20(kTotalsPrefix, position);
+}
+
+using Totals = std::map<std::string, AccountBalance, std::less<>>;
+
+void AddTo(Totals* totals, std::string_view account, int64_t debits, int64_t credits) {
+  auto it = totals->find(account);
+  if (it == totals->end())
+    it = totals->emplace(account, AccountBalance{std::string(account)}).first;
+  it->second.debits += debits;
+  it->second.credits += credits;
+}
+
+bool DecodeTotals(std::string_view row, Totals* totals) {
+  RowReader r(row);
+  uint64_t n = 0;
+  if (!r.U64(&n)) return false;
+  std::string account;
+  for (uint64_t i = 0; i < n; ++i) {
+    int64_t debits = 0, credits = 0;
+    if (!(r.Str(&account) && r.I64(&debits) && r.I64(&credits))) return false;
+    AddTo(totals, account, debits, credits);
+  }
+  return r.done();
 }
 
 std::string DayKey(Date date, std::string_view account) {
@@ -65,7 +109,45 @@ bool AddEvents(std::string_view row, uint64_t first, uint64_t last, std::optiona
 
 }  // namespace
 
+AccountBalancesProjection::AccountBalancesProjection(uint64_t positions_per_total)
+    : positions_per_total_(
+          std::max(kEventsPerRow, positions_per_total - positions_per_total % kEventsPerRow)) {}
+
+// The totals before `position` are those before the previous multiple (none before the first)
+// with the events' rows in between added: positions_per_total_ / 32 reads, once in that many
+// positions. Every position is applied, in order, so each multiple gets its row.
+Status AccountBalancesProjection::WriteTotals(uint64_t position, Rows& rows) const {
+  Totals totals;
+  const uint64_t from = position - positions_per_total_;
+  std::string bytes;
+  if (from > 0) {
+    const std::string key = TotalsKey(from);
+    Result<bool> found = rows.Get(key, &bytes);
+    if (!found.ok()) return found.status();
+    if (!*found || !DecodeTotals(bytes, &totals)) return Unreadable(key);
+  }
+  auto add = [&totals](std::string_view account, int64_t debits, int64_t credits) {
+    AddTo(&totals, account, debits, credits);
+  };
+  for (uint64_t first = from; first < position; first += kEventsPerRow) {
+    const std::string key = EventsKey(first);
+    Result<bool> found = rows.Get(key, &bytes);
+    if (!found.ok()) return found.status();
+    if (*found && !AddEvents(bytes, first, position - 1, std::nullopt, add)) {
+      return Unreadable(key);
+    }
+  }
+  RowWriter row;
+  row.U64(totals.size());
+  for (const auto& [account, t] : totals) row.Str(account).I64(t.debits).I64(t.credits);
+  rows.Put(TotalsKey(position), row.Take());
+  return Status::Ok();
+}
+
 Status AccountBalancesProjection::Apply(const events::Envelope& env, Rows& rows) {
+  if (env.meta.position % positions_per_total_ == 0) {
+    if (Status s = WriteTotals(env.meta.position, rows); !s.ok()) return s;
+  }
   const std::vector<events::Posting> postings = events::PostingsFor(env.event);
   if (postings.empty()) return Status::Ok();
   std::vector<AccountBalance> kinds;  // in the order first posted: a handful at most
@@ -107,13 +189,9 @@ Result<std::vector<AccountBalance>> ReadTrialBalance(const ProjectionStore& stor
                                                      uint64_t position_hint) {
   auto reader = store.NewOrderedReader(AccountBalancesProjection::kName);
   if (!reader.ok()) return reader.status();
-  std::map<std::string, AccountBalance, std::less<>> totals;
+  Totals totals;
   auto add = [&totals](std::string_view account, int64_t debits, int64_t credits) {
-    auto it = totals.find(account);
-    if (it == totals.end())
-      it = totals.emplace(account, AccountBalance{std::string(account)}).first;
-    it->second.debits += debits;
-    it->second.credits += credits;
+    AddTo(&totals, account, debits, credits);
   };
   const std::string last_day = as_of ? FormatDate(*as_of) : std::string();
   Status bad = Status::Ok();
@@ -154,9 +232,27 @@ Result<std::vector<AccountBalance>> ReadTrialBalance(const ProjectionStore& stor
     return s.ok() ? bad : s;
   };
 
+  // The running totals at or before the position, then the events from there up to it.
+  auto add_totals_and_events = [&](uint64_t last) -> Status {
+    std::string key, value;
+    Result<bool> found = (*reader)->Floor(
+        kTotalsPrefix, TotalsKey(last == ~uint64_t{0} ? last : last + 1), &key, &value);
+    if (!found.ok()) return found.status();
+    uint64_t first = 1;
+    if (*found) {
+      if (!DecodeTotals(value, &totals) ||
+          !ParseFixed20(std::string_view(key).substr(kTotalsPrefix.size()), &first)) {
+        return Unreadable(key);
+      }
+    }
+    return first <= last ? add_events(first, last, 1) : Status::Ok();
+  };
+
   Status s = Status::Ok();
   if (!as_of_position) {
     s = add_days();
+  } else if (!as_of) {
+    if (*as_of_position > 0) s = add_totals_and_events(*as_of_position);
   } else if (*as_of_position <= position_hint / 2) {
     if (*as_of_position > 0) s = add_events(1, *as_of_position, 1);
   } else {

@@ -696,6 +696,21 @@ Result<bool> ProjectionStore::OrderedReader::Get(std::string_view key, std::stri
   return true;
 }
 
+Result<bool> ProjectionStore::OrderedReader::Floor(std::string_view prefix, std::string_view key,
+                                                   std::string* found, std::string* value) {
+  started_ = false;  // the next Get seeks
+  it_->SeekForPrev(rocksdb::Slice(key.data(), key.size()));
+  if (!it_->Valid()) {
+    if (!it_->status().ok()) return FromRocks(it_->status(), "read projection");
+    return false;
+  }
+  const std::string_view k(it_->key().data(), it_->key().size());
+  if (!k.starts_with(prefix)) return false;
+  found->assign(k);
+  value->assign(it_->value().data(), it_->value().size());
+  return true;
+}
+
 Status ProjectionStore::OrderedReader::Scan(
     std::string_view prefix, std::string_view start,
     const std::function<bool(std::string_view, std::string_view)>& fn) {

@@ -98,6 +98,10 @@ class ProjectionStore {
     ~OrderedReader();
     // Keys must not decrease from call to call (a smaller key costs a Seek, still correct).
     Result<bool> Get(std::string_view key, std::string* value);
+    // The row with the largest key <= `key` among those that begin with `prefix`: sets *found
+    // and *value and returns true, or false when there is none.
+    Result<bool> Floor(std::string_view prefix, std::string_view key, std::string* found,
+                       std::string* value);
     // Visits rows as ProjectionStore::Scan does, in the same state as this reader's Gets: a
     // question answered by several scans adds up one state of the store.
     Status Scan(std::string_view prefix, std::string_view start,

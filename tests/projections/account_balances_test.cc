@@ -9,6 +9,7 @@
 #include "events/postings.h"
 #include "ledger/rocks_event_log.h"
 #include "projections/runtime.h"
+#include "tests/raw_db.h"
 #include "tests/test_util.h"
 
 namespace kaiin::projections {
@@ -37,12 +38,14 @@ class AccountBalancesTest : public ::testing::Test {
 
   // Applied as kaiind follows a live log, in batches of three, or as a rebuild (in memory, then
   // ingested as files).
-  std::unique_ptr<ProjectionStore> Build(const std::string& name, bool rebuild = false) {
-    AccountBalancesProjection p;
+  // Running totals every `per_total` positions.
+  std::unique_ptr<ProjectionStore> Build(const std::string& name, bool rebuild = false,
+                                         uint64_t per_total = 32) {
+    AccountBalancesProjection p(per_total);
     std::vector<Projection*> raw{&p};
     auto store = std::move(ProjectionStore::Open(dir_.Sub(name), raw)).value();
     std::vector<std::unique_ptr<Projection>> owned;
-    owned.push_back(std::make_unique<AccountBalancesProjection>());
+    owned.push_back(std::make_unique<AccountBalancesProjection>(per_total));
     RuntimeOptions options;
     options.batch_events_max = 3;  // several batches: day totals are read back from the store
     options.bulk_events_min = rebuild ? 1 : ~uint64_t{0};
@@ -93,19 +96,24 @@ class AccountBalancesTest : public ::testing::Test {
            D("2026-06-01"));
   }
 
+  // The script three times, with events that post nothing between, so that the events' rows (32
+  // positions each) are several and a cut falls inside and at the ends of each: 70 events, the
+  // running totals (every 32 positions in these tests) at 32 and 64.
+  void ThreeScripts() {
+    Script();
+    for (int i = 0; i < 25; ++i) Append(events::MemberNumberAssigned{"m1", "1"}, D("2026-04-02"));
+    Script();
+    for (int i = 0; i < 9; ++i) Append(events::MemberNumberAssigned{"m1", "1"}, D("2026-04-02"));
+    Script();
+  }
+
   testing::TempDir dir_;
   std::unique_ptr<ledger::RocksEventLog> log_;
   std::vector<std::pair<events::Event, Date>> appended_;
 };
 
 TEST_F(AccountBalancesTest, A3_EveryCutByDateAndPositionIsThePostingsAddedUpByKind) {
-  // The script below three times, with events that post nothing between, so that the events'
-  // rows (32 positions each) are several and a cut falls inside and at the ends of each.
-  Script();
-  for (int i = 0; i < 25; ++i) Append(events::MemberNumberAssigned{"m1", "1"}, D("2026-04-02"));
-  Script();
-  for (int i = 0; i < 9; ++i) Append(events::MemberNumberAssigned{"m1", "1"}, D("2026-04-02"));
-  Script();
+  ThreeScripts();
   auto store = Build("p");
   const uint64_t head = appended_.size();
   const std::vector<std::optional<Date>> dates = {std::nullopt,    D("2026-03-24"), D("2026-03-25"),
@@ -145,6 +153,67 @@ TEST_F(AccountBalancesTest, A3_EveryCutByDateAndPositionIsThePostingsAddedUpByKi
     credits += a.credits;
   }
   EXPECT_EQ(debits, credits);
+}
+
+// A position cut reads the running totals at or before it: rows at every 32 positions here, each
+// the totals of the events before it; with them removed the cuts past 32 come out short, so the
+// answers of the test above stand on them.
+TEST_F(AccountBalancesTest, A3_APositionCutStartsFromTheRunningTotalsBeforeIt) {
+  ThreeScripts();
+  auto store = Build("p");
+  std::vector<std::string> totals;
+  ASSERT_TRUE(store
+                  ->Scan(AccountBalancesProjection::kName, "t/", "",
+                         [&](std::string_view k, std::string_view) {
+                           totals.emplace_back(k);
+                           return true;
+                         })
+                  .ok());
+  EXPECT_EQ(totals, (std::vector<std::string>{"t/00000000000000000032", "t/00000000000000000064"}));
+  for (uint64_t position : {31, 32, 33, 63, 64, 65, 70}) {
+    auto cut = ReadTrialBalance(*store, std::nullopt, position, 70);
+    ASSERT_TRUE(cut.ok());
+    EXPECT_EQ(*cut, ByHand(std::nullopt, position)) << position;
+  }
+  // The events' rows before 64 removed under the store: the cut at 70 is still whole, the totals
+  // at 64 and the events after them; a cut at 40, from the totals at 32, now misses 32..40.
+  store.reset();
+  {
+    testing::RawDb raw(dir_.Sub("p"), /*read_only=*/false);
+    ASSERT_TRUE(raw.db
+                    ->DeleteRange(rocksdb::WriteOptions(),
+                                  raw.Family(AccountBalancesProjection::kName), "e/",
+                                  "e/00000000000000000064")
+                    .ok());
+  }
+  AccountBalancesProjection p(32);
+  std::vector<Projection*> projections{&p};
+  store = std::move(ProjectionStore::Open(dir_.Sub("p"), projections)).value();
+  auto whole = ReadTrialBalance(*store, std::nullopt, 70, 70);
+  ASSERT_TRUE(whole.ok());
+  EXPECT_EQ(*whole, ByHand(std::nullopt, 70));
+  auto short_cut = ReadTrialBalance(*store, std::nullopt, 40, 70);
+  ASSERT_TRUE(short_cut.ok());
+  EXPECT_NE(*short_cut, ByHand(std::nullopt, 40));
+  EXPECT_EQ(*short_cut, ByHand(std::nullopt, 31));  // 38..40 post: the second script's start
+}
+
+TEST_F(AccountBalancesTest, A2_ARebuildWritesTheSameRunningTotals) {
+  ThreeScripts();
+  auto live = Build("live");
+  auto again = Build("again", /*rebuild=*/true);
+  std::vector<std::pair<std::string, std::string>> a, b;
+  auto collect = [](std::vector<std::pair<std::string, std::string>>* out) {
+    return [out](std::string_view k, std::string_view v) {
+      out->emplace_back(k, v);
+      return true;
+    };
+  };
+  ASSERT_TRUE(live->Scan(AccountBalancesProjection::kName, "", "", collect(&a)).ok());
+  ASSERT_TRUE(again->Scan(AccountBalancesProjection::kName, "", "", collect(&b)).ok());
+  EXPECT_EQ(a, b);
+  EXPECT_EQ(std::ranges::count_if(a, [](const auto& row) { return row.first.starts_with("t/"); }),
+            2);
 }
 
 TEST_F(AccountBalancesTest, A2_ARebuildWritesTheSameRows) {
