@@ -26,7 +26,8 @@ class AccountBalancesProjection final : public Projection {
   static constexpr std::string_view kName = "account_balances";
   static constexpr uint64_t kPositionsPerTotal = 4096;
   // Running totals every `positions_per_total` positions (a multiple of 32; tests make it
-  // small). The readers below do not depend on it.
+  // small). The readers below do not depend on it; the projection does (each row is made from
+  // the one before it), so a change of kPositionsPerTotal goes with a new SchemaVersion.
   explicit AccountBalancesProjection(uint64_t positions_per_total = kPositionsPerTotal);
   std::string_view Name() const override { return kName; }
   uint32_t SchemaVersion() const override { return 2; }
