@@ -8,6 +8,11 @@
 //                                    multiple of 4,096, written when that position is applied):
 //                                    U64(n), then n times Str(account) I64(debits) I64(credits),
 //                                    accounts in order
+//   "b/" fixed20(first)           -> the postings of the events from `first` (a multiple of
+//                                    4,096) to before `end`, by day and account, written with
+//                                    the totals at `end`: U64(end) U64(n), then n times
+//                                    I64(effective date) Str(account) I64(debits) I64(credits),
+//                                    by date, then account
 // Accounts are kinds (events::AccountKind); dates sort as text (years 1900..9999, events/date.h).
 // The events go 32 positions to a row because a row each cost the projector a memtable insert
 // per payment (~10% more of its CPU under payments); a batch the projector writes rewrites only
@@ -32,6 +37,7 @@ constexpr size_t kDateChars = 10;  // YYYY-MM-DD
 constexpr uint64_t kEventsPerRow = 32;
 
 constexpr std::string_view kTotalsPrefix = "t/";
+constexpr std::string_view kBlockPrefix = "b/";
 
 std::string Fixed20(std::string_view prefix, uint64_t n) {
   char buf[24];
@@ -53,6 +59,11 @@ bool ParseFixed20(std::string_view digits, uint64_t* n) {
 // The key of the running totals of the events before `position`.
 std::string TotalsKey(uint64_t position) {
   return Fixed20(kTotalsPrefix, position);
+}
+
+// The key of the block of events from `first`.
+std::string BlockKey(uint64_t first) {
+  return Fixed20(kBlockPrefix, first);
 }
 
 using Totals = std::map<std::string, AccountBalance, std::less<>>;
@@ -86,8 +97,8 @@ Status Unreadable(std::string_view key) {
   return Status::Corruption("account_balances row unreadable: " + std::string(key));
 }
 
-// Calls add(account, debits, credits) for each posting in an "e/" row of an event at positions
-// first..last effective on or before `as_of`. False when the row is malformed.
+// Calls add(date, account, debits, credits) for each posting in an "e/" row of an event at
+// positions first..last effective on or before `as_of`. False when the row is malformed.
 template <typename Add>
 bool AddEvents(std::string_view row, uint64_t first, uint64_t last, std::optional<Date> as_of,
                const Add& add) {
@@ -101,7 +112,7 @@ bool AddEvents(std::string_view row, uint64_t first, uint64_t last, std::optiona
     for (uint64_t i = 0; i < n; ++i) {
       int64_t debits = 0, credits = 0;
       if (!(r.Str(&account) && r.I64(&debits) && r.I64(&credits))) break;
-      if (counted) add(account, debits, credits);
+      if (counted) add(date, account, debits, credits);
     }
   }
   return r.done();
@@ -118,6 +129,7 @@ AccountBalancesProjection::AccountBalancesProjection(uint64_t positions_per_tota
 // positions. Every position is applied, in order, so each multiple gets its row.
 Status AccountBalancesProjection::WriteTotals(uint64_t position, Rows& rows) const {
   Totals totals;
+  std::map<std::pair<Date, std::string>, AccountBalance, std::less<>> block;
   const uint64_t from = position - positions_per_total_;
   std::string bytes;
   if (from > 0) {
@@ -126,8 +138,11 @@ Status AccountBalancesProjection::WriteTotals(uint64_t position, Rows& rows) con
     if (!found.ok()) return found.status();
     if (!*found || !DecodeTotals(bytes, &totals)) return Unreadable(key);
   }
-  auto add = [&totals](std::string_view account, int64_t debits, int64_t credits) {
+  auto add = [&](Date date, std::string_view account, int64_t debits, int64_t credits) {
     AddTo(&totals, account, debits, credits);
+    AccountBalance& b = block[{date, std::string(account)}];
+    b.debits += debits;
+    b.credits += credits;
   };
   for (uint64_t first = from; first < position; first += kEventsPerRow) {
     const std::string key = EventsKey(first);
@@ -137,6 +152,11 @@ Status AccountBalancesProjection::WriteTotals(uint64_t position, Rows& rows) con
       return Unreadable(key);
     }
   }
+  RowWriter days;
+  days.U64(position).U64(block.size());
+  for (const auto& [day, b] : block)
+    days.I64(day.first).Str(day.second).I64(b.debits).I64(b.credits);
+  rows.Put(BlockKey(from), days.Take());
   RowWriter row;
   row.U64(totals.size());
   for (const auto& [account, t] : totals) row.Str(account).I64(t.debits).I64(t.credits);
@@ -219,7 +239,7 @@ Result<std::vector<AccountBalance>> ReadTrialBalance(const ProjectionStore& stor
   // added with `sign`.
   auto add_events = [&](uint64_t first, uint64_t last, int64_t sign) -> Status {
     const std::string last_key = EventsKey(last);
-    auto add_signed = [&](std::string_view account, int64_t debits, int64_t credits) {
+    auto add_signed = [&](Date, std::string_view account, int64_t debits, int64_t credits) {
       add(account, sign * debits, sign * credits);
     };
     Status s = (*reader)->Scan(kEventPrefix, EventsKey(first),
@@ -248,17 +268,63 @@ Result<std::vector<AccountBalance>> ReadTrialBalance(const ProjectionStore& stor
     return first <= last ? add_events(first, last, 1) : Status::Ok();
   };
 
+  // The blocks that follow each other from the first one at or after `from`, as long as they end
+  // by `last`: their postings effective on or before the date, added with `sign`. Sets *first
+  // and *end to the first position of the first block and the position after the last (both 0:
+  // none); the events outside them are the caller's to walk.
+  auto add_blocks = [&](uint64_t from, uint64_t last, int64_t sign, uint64_t* first,
+                        uint64_t* end) -> Status {
+    *first = *end = 0;
+    std::string account;
+    Status s = (*reader)->Scan(
+        kBlockPrefix, BlockKey(from), [&](std::string_view key, std::string_view value) {
+          uint64_t start = 0, stop = 0, n = 0;
+          RowReader r(value);
+          if (!ParseFixed20(key.substr(kBlockPrefix.size()), &start) || !r.U64(&stop) ||
+              !r.U64(&n) || stop <= start) {
+            bad = Unreadable(key);
+            return false;
+          }
+          if ((*end != 0 && start != *end) || stop - 1 > last) return false;
+          for (uint64_t i = 0; i < n; ++i) {
+            Date date = 0;
+            int64_t debits = 0, credits = 0;
+            if (!(r.I32(&date) && r.Str(&account) && r.I64(&debits) && r.I64(&credits))) break;
+            if (!as_of || date <= *as_of) add(account, sign * debits, sign * credits);
+          }
+          if (!r.done()) {
+            bad = Unreadable(key);
+            return false;
+          }
+          if (*end == 0) *first = start;
+          *end = stop;
+          return true;
+        });
+    return s.ok() ? bad : s;
+  };
+  // The events from `first` to `last` with `sign`, through the blocks wholly inside and the
+  // events' rows around them.
+  auto add_range = [&](uint64_t first, uint64_t last, int64_t sign) -> Status {
+    uint64_t block_first = 0, block_end = 0;
+    if (Status s = add_blocks(first, last, sign, &block_first, &block_end); !s.ok()) return s;
+    if (block_end == 0) return add_events(first, last, sign);
+    if (block_first > first) {
+      if (Status s = add_events(first, block_first - 1, sign); !s.ok()) return s;
+    }
+    return block_end <= last ? add_events(block_end, last, sign) : Status::Ok();
+  };
+
   Status s = Status::Ok();
   if (!as_of_position) {
     s = add_days();
   } else if (!as_of) {
     if (*as_of_position > 0) s = add_totals_and_events(*as_of_position);
   } else if (*as_of_position <= position_hint / 2) {
-    if (*as_of_position > 0) s = add_events(1, *as_of_position, 1);
+    if (*as_of_position > 0) s = add_range(0, *as_of_position, 1);
   } else {
     s = add_days();
     if (s.ok() && *as_of_position < ~uint64_t{0})
-      s = add_events(*as_of_position + 1, ~uint64_t{0}, -1);
+      s = add_range(*as_of_position + 1, ~uint64_t{0}, -1);
   }
   if (!s.ok()) return s;
   std::vector<AccountBalance> out;

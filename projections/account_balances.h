@@ -7,9 +7,9 @@
 //
 // The rows answer a date cut by one scan of the day totals up to the date; a position cut by the
 // running totals written every 4,096 positions and the events after them up to the position (a
-// few thousand at most, however long the log); a cut by both by a walk of the events' rows on the
-// shorter side of the position: the events up to it, or the day totals less the events after it
-// (the usual question, "now" or a recent position, reads few).
+// few thousand at most, however long the log); a cut by both from the nearer end of the log: the
+// blocks of 4,096 positions by day up to the position and the events after them, or the day
+// totals less the events and blocks after it.
 #pragma once
 
 #include <optional>
@@ -47,9 +47,9 @@ struct AccountBalance {
 
 // The accounts with postings from events at positions <= as_of_position effective on or before
 // as_of (either may be absent), by account name, all read from one state of the store.
-// `position_hint` (the projection's position, roughly) only picks the shorter walk for a
-// position cut: the events up to it when as_of_position <= position_hint / 2, the day totals
-// less the events after it otherwise; both give the same answer.
+// `position_hint` (the projection's position, roughly) only picks the shorter walk for a cut by
+// both: the blocks and events up to it when as_of_position <= position_hint / 2, the day totals
+// less the blocks and events after it otherwise; both give the same answer.
 Result<std::vector<AccountBalance>> ReadTrialBalance(const ProjectionStore& store,
                                                      std::optional<Date> as_of,
                                                      std::optional<uint64_t> as_of_position,

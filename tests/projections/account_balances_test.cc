@@ -97,13 +97,14 @@ class AccountBalancesTest : public ::testing::Test {
   }
 
   // The script three times, with events that post nothing between, so that the events' rows (32
-  // positions each) are several and a cut falls inside and at the ends of each: 70 events, the
-  // running totals (every 32 positions in these tests) at 32 and 64.
+  // positions each) are several and a cut falls inside and at the ends of each: 71 events, the
+  // running totals (every 32 positions in these tests) at 32 and 64, a money event (an
+  // allocation) the last of the block before 64.
   void ThreeScripts() {
     Script();
     for (int i = 0; i < 25; ++i) Append(events::MemberNumberAssigned{"m1", "1"}, D("2026-04-02"));
     Script();
-    for (int i = 0; i < 9; ++i) Append(events::MemberNumberAssigned{"m1", "1"}, D("2026-04-02"));
+    for (int i = 0; i < 10; ++i) Append(events::MemberNumberAssigned{"m1", "1"}, D("2026-04-02"));
     Script();
   }
 
@@ -155,9 +156,10 @@ TEST_F(AccountBalancesTest, A3_EveryCutByDateAndPositionIsThePostingsAddedUpByKi
   EXPECT_EQ(debits, credits);
 }
 
-// A position cut reads the running totals at or before it: rows at every 32 positions here, each
-// the totals of the events before it; with them removed the cuts past 32 come out short, so the
-// answers of the test above stand on them.
+// A position cut reads the running totals at or before it (rows at every 32 positions here, each
+// the totals of the events before it), and a cut by a date too the blocks' rows by day: with the
+// events' rows before 64 removed, cuts past 64 are still whole and cuts between 32 and 64 come
+// out short, so the answers of the test above stand on them.
 TEST_F(AccountBalancesTest, A3_APositionCutStartsFromTheRunningTotalsBeforeIt) {
   ThreeScripts();
   auto store = Build("p");
@@ -170,12 +172,12 @@ TEST_F(AccountBalancesTest, A3_APositionCutStartsFromTheRunningTotalsBeforeIt) {
                          })
                   .ok());
   EXPECT_EQ(totals, (std::vector<std::string>{"t/00000000000000000032", "t/00000000000000000064"}));
-  for (uint64_t position : {31, 32, 33, 63, 64, 65, 70}) {
-    auto cut = ReadTrialBalance(*store, std::nullopt, position, 70);
+  for (uint64_t position : {31, 32, 33, 62, 63, 64, 65, 71}) {
+    auto cut = ReadTrialBalance(*store, std::nullopt, position, 71);
     ASSERT_TRUE(cut.ok());
     EXPECT_EQ(*cut, ByHand(std::nullopt, position)) << position;
   }
-  // The events' rows before 64 removed under the store: the cut at 70 is still whole, the totals
+  // The events' rows before 64 removed under the store: the cut at 71 is still whole, the totals
   // at 64 and the events after them; a cut at 40, from the totals at 32, now misses 32..40.
   store.reset();
   {
@@ -189,13 +191,23 @@ TEST_F(AccountBalancesTest, A3_APositionCutStartsFromTheRunningTotalsBeforeIt) {
   AccountBalancesProjection p(32);
   std::vector<Projection*> projections{&p};
   store = std::move(ProjectionStore::Open(dir_.Sub("p"), projections)).value();
-  auto whole = ReadTrialBalance(*store, std::nullopt, 70, 70);
+  auto whole = ReadTrialBalance(*store, std::nullopt, 71, 71);
   ASSERT_TRUE(whole.ok());
-  EXPECT_EQ(*whole, ByHand(std::nullopt, 70));
-  auto short_cut = ReadTrialBalance(*store, std::nullopt, 40, 70);
+  EXPECT_EQ(*whole, ByHand(std::nullopt, 71));
+  auto short_cut = ReadTrialBalance(*store, std::nullopt, 40, 71);
   ASSERT_TRUE(short_cut.ok());
   EXPECT_NE(*short_cut, ByHand(std::nullopt, 40));
   EXPECT_EQ(*short_cut, ByHand(std::nullopt, 31));  // 38..40 post: the second script's start
+  // A cut by a date too, walked from the start (a hint past twice the position): the blocks'
+  // rows by day, 0..31 and 32..63, then the events from 64.
+  for (std::optional<Date> as_of : {D("2026-04-01"), D("2026-05-01"), D("2027-12-31")}) {
+    auto both = ReadTrialBalance(*store, as_of, 71, ~uint64_t{0});
+    ASSERT_TRUE(both.ok());
+    EXPECT_EQ(*both, ByHand(as_of, 71)) << FormatDate(*as_of);
+    auto short_both = ReadTrialBalance(*store, as_of, 40, ~uint64_t{0});
+    ASSERT_TRUE(short_both.ok());
+    EXPECT_EQ(*short_both, ByHand(as_of, 31)) << FormatDate(*as_of);
+  }
 }
 
 TEST_F(AccountBalancesTest, A2_ARebuildWritesTheSameRunningTotals) {
@@ -212,8 +224,11 @@ TEST_F(AccountBalancesTest, A2_ARebuildWritesTheSameRunningTotals) {
   ASSERT_TRUE(live->Scan(AccountBalancesProjection::kName, "", "", collect(&a)).ok());
   ASSERT_TRUE(again->Scan(AccountBalancesProjection::kName, "", "", collect(&b)).ok());
   EXPECT_EQ(a, b);
-  EXPECT_EQ(std::ranges::count_if(a, [](const auto& row) { return row.first.starts_with("t/"); }),
-            2);
+  for (const char* prefix : {"t/", "b/"}) {
+    EXPECT_EQ(
+        std::ranges::count_if(a, [&](const auto& row) { return row.first.starts_with(prefix); }), 2)
+        << prefix;
+  }
 }
 
 TEST_F(AccountBalancesTest, A2_ARebuildWritesTheSameRows) {
