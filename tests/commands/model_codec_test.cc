@@ -72,8 +72,12 @@ TEST_F(ModelCodecTest, EncodedInPiecesTheBytesAreTheSame) {
     EXPECT_EQ(joined, whole) << piece_bytes;
     // Every piece but the last holds at least what was asked; a larger piece size, fewer pieces.
     for (size_t i = 0; i + 1 < pieces.size(); ++i) EXPECT_GE(pieces[i].size(), piece_bytes);
-    if (piece_bytes == 64) EXPECT_GT(pieces.size(), 5u);
-    if (piece_bytes >= whole.size()) EXPECT_EQ(pieces.size(), 1u);
+    if (piece_bytes == 64) {
+      EXPECT_GT(pieces.size(), 5u);
+    }
+    if (piece_bytes >= whole.size()) {
+      EXPECT_EQ(pieces.size(), 1u);
+    }
   }
   int offered = 0;
   EXPECT_FALSE(EncodeModelInPieces(model_, 64, [&](std::string_view) { return ++offered < 2; }));

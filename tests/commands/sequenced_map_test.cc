@@ -73,7 +73,9 @@ TEST(SequencedMapTest, FindStandsWhereIterationReachesTheEntry) {
     auto next = it;
     ++next;
     ASSERT_TRUE(found == next) << keys[i];
-    if (next != m.end()) EXPECT_EQ((*found).first, keys[i + 1]);
+    if (next != m.end()) {
+      EXPECT_EQ((*found).first, keys[i + 1]);
+    }
   }
   const Map& c = m;
   EXPECT_EQ(c.find("p000000003a")->second, 4);
