@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The trial balance at a log position (GET {T}/trial-balance?as_of_position=N), read from the
-# running totals, against the same cut with a date as well (as_of=9999-12-31: the same figures,
-# read by the walk of the events' rows that a cut by both still takes — what a position cut cost
-# before the running totals).
+# running totals, and the same cut with a date as well (as_of=9999-12-31: the same figures, read
+# from the blocks by day and the events' rows from the nearer end of the log). Give KAIIND a
+# build before 5a4d712 for the walk over the events' rows the cut by both took before (and
+# before d436cfc, the cut by position alone too).
 #
 #   ./bench/trial_balance_cut.sh DATA_DIR [KAIIND]
 #
