@@ -154,8 +154,9 @@ Status AccountBalancesProjection::WriteTotals(uint64_t position, Rows& rows) con
   }
   RowWriter days;
   days.U64(position).U64(block.size());
-  for (const auto& [day, b] : block)
+  for (const auto& [day, b] : block) {
     days.I64(day.first).Str(day.second).I64(b.debits).I64(b.credits);
+  }
   rows.Put(BlockKey(from), days.Take());
   RowWriter row;
   row.U64(totals.size());

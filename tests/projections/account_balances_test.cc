@@ -96,6 +96,19 @@ class AccountBalancesTest : public ::testing::Test {
            D("2026-06-01"));
   }
 
+  // Every row of the projection, in key order.
+  static std::vector<std::pair<std::string, std::string>> AllRows(const ProjectionStore& store) {
+    std::vector<std::pair<std::string, std::string>> rows;
+    EXPECT_TRUE(store
+                    .Scan(AccountBalancesProjection::kName, "", "",
+                          [&](std::string_view k, std::string_view v) {
+                            rows.emplace_back(k, v);
+                            return true;
+                          })
+                    .ok());
+    return rows;
+  }
+
   // The script three times, with events that post nothing between, so that the events' rows (32
   // positions each) are several and a cut falls inside and at the ends of each: 71 events, the
   // running totals (every 32 positions in these tests) at 32 and 64, a money event (an
@@ -214,16 +227,8 @@ TEST_F(AccountBalancesTest, A2_ARebuildWritesTheSameRunningTotals) {
   ThreeScripts();
   auto live = Build("live");
   auto again = Build("again", /*rebuild=*/true);
-  std::vector<std::pair<std::string, std::string>> a, b;
-  auto collect = [](std::vector<std::pair<std::string, std::string>>* out) {
-    return [out](std::string_view k, std::string_view v) {
-      out->emplace_back(k, v);
-      return true;
-    };
-  };
-  ASSERT_TRUE(live->Scan(AccountBalancesProjection::kName, "", "", collect(&a)).ok());
-  ASSERT_TRUE(again->Scan(AccountBalancesProjection::kName, "", "", collect(&b)).ok());
-  EXPECT_EQ(a, b);
+  const auto a = AllRows(*live);
+  EXPECT_EQ(a, AllRows(*again));
   for (const char* prefix : {"t/", "b/"}) {
     EXPECT_EQ(
         std::ranges::count_if(a, [&](const auto& row) { return row.first.starts_with(prefix); }), 2)
@@ -238,16 +243,8 @@ TEST_F(AccountBalancesTest, A2_ARebuildWritesTheSameRows) {
   Append(events::PaymentAllocated{"p1", "m1", "i1", 2026, 9000}, D("2026-04-03"));
   auto live = Build("live");
   auto again = Build("again", /*rebuild=*/true);
-  std::vector<std::pair<std::string, std::string>> a, b;
-  auto collect = [](std::vector<std::pair<std::string, std::string>>* out) {
-    return [out](std::string_view k, std::string_view v) {
-      out->emplace_back(k, v);
-      return true;
-    };
-  };
-  ASSERT_TRUE(live->Scan(AccountBalancesProjection::kName, "", "", collect(&a)).ok());
-  ASSERT_TRUE(again->Scan(AccountBalancesProjection::kName, "", "", collect(&b)).ok());
-  EXPECT_EQ(a, b);
+  const auto a = AllRows(*live);
+  EXPECT_EQ(a, AllRows(*again));
   // Two days, five day rows: receivable and revenue on the 1st, then cash, credit and receivable
   // on the 3rd; one row for the events (positions 1-3 of the first 32).
   EXPECT_EQ(a.size(), 2u + 3u + 1u);
