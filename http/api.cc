@@ -476,6 +476,14 @@ void Api::RebuildProjection(const Request& r, const Params& p, Responder respond
   respond(JsonResponse(202, w.Take()));
 }
 
+std::optional<std::string> Api::BackupRoot(const Tenant& t, const Responder& respond) const {
+  if (options_.backup_dir.empty()) {
+    respond(Problem(Status::Unavailable("backups_off", "this server keeps no backups")));
+    return std::nullopt;
+  }
+  return (std::filesystem::path(options_.backup_dir) / t.id()).string();
+}
+
 // A backup is a data folder of its own holding the tenant's log alone:
 // BACKUP_DIR/<tenant>/<UTC time>Z-p<head>/tenants/<tenant>/log. kaiin-replay verifies it, and
 // kaiind serves it (building the projections on its first start). Made on the backup worker
@@ -483,12 +491,11 @@ void Api::RebuildProjection(const Request& r, const Params& p, Responder respond
 void Api::PostBackup(const Request& r, const Params& p, Responder respond) {
   Tenant* t = BeginTenant(r, p, Access::kAdmin, respond);
   if (!t) return;
-  if (options_.backup_dir.empty()) {
-    return respond(Problem(Status::Unavailable("backups_off", "this server keeps no backups")));
-  }
-  const bool posted = backups_.Post([this, t, respond]() mutable {
+  const std::optional<std::string> backups = BackupRoot(*t, respond);
+  if (!backups) return;
+  const bool posted = backups_.Post([this, t, respond,
+                                     root = std::filesystem::path(*backups)]() mutable {
     namespace fs = std::filesystem;
-    const fs::path root = fs::path(options_.backup_dir) / t->id();
     const fs::path partial = root / (".partial-" + RandomHex(8));
     const fs::path tenant_dir = partial / "tenants" / t->id();
     std::error_code ec;
@@ -536,9 +543,8 @@ void Api::PostBackup(const Request& r, const Params& p, Responder respond) {
 void Api::GetBackups(const Request& r, const Params& p, Responder respond) {
   Tenant* t = BeginTenant(r, p, Access::kAdmin, respond);
   if (!t) return;
-  if (options_.backup_dir.empty()) {
-    return respond(Problem(Status::Unavailable("backups_off", "this server keeps no backups")));
-  }
+  const std::optional<std::string> backups = BackupRoot(*t, respond);
+  if (!backups) return;
   Status error;
   const size_t limit = QueryPageLimit(r, &error);
   std::optional<BackupName> before;
@@ -551,8 +557,8 @@ void Api::GetBackups(const Request& r, const Params& p, Responder respond) {
   }
   if (!error.ok()) return respond(Problem(error));
   namespace fs = std::filesystem;
-  const fs::path root = fs::path(options_.backup_dir) / t->id();
-  Result<std::vector<BackupName>> found = ListBackups(root.string(), before);
+  const fs::path root = *backups;
+  Result<std::vector<BackupName>> found = ListBackups(*backups, before);
   if (!found.ok()) return respond(Problem(found.status()));
   JsonWriter w;
   w.BeginObject().Key("items").BeginArray();

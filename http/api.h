@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 
 #include "commands/decision.h"
@@ -121,6 +122,8 @@ class Api {
   void GetEvents(const Request& r, const Params& p, Responder respond);
   void GetEventCounts(const Request& r, const Params& p, Responder respond);
   void RebuildProjection(const Request& r, const Params& p, Responder respond);
+  // BACKUP_DIR/<tenant>; nullopt, with a 503 backups_off answered, when the server keeps none.
+  std::optional<std::string> BackupRoot(const Tenant& t, const Responder& respond) const;
   void PostBackup(const Request& r, const Params& p, Responder respond);
   void GetBackups(const Request& r, const Params& p, Responder respond);
 
