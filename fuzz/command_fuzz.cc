@@ -142,6 +142,7 @@ constexpr Route kRoutes[] = {
     {"GET", "/v1/tenants/f/invoices/i000000001"},
     {"GET", ""},
     {"GET", "/v1/tenants/f/backups"},
+    {"GET", "/v1/tenants"},
 };
 
 }  // namespace

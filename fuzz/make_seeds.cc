@@ -116,6 +116,7 @@ int main(int argc, char** argv) {
       {33, "min_position=1"},
       {34, "members/m000000001/ledger?as_of_position=5"},
       {35, "limit=1&cursor=20261123T004512Z-p61-2"},
+      {36, "limit=1&cursor=e"},
   };
   int n = 0;
   for (const auto& [route, body] : bodies) {

@@ -83,12 +83,14 @@ void Api::AddRoutes() {
     respond(std::move(res));
   });
   Route("PUT", "/v1/tenants/{tenant}", &Api::PutTenant);
+  Route("GET", "/v1/tenants", &Api::ListTenants);
   Route("GET", "/v1/tenants/{tenant}", &Api::GetTenant);
   Route("GET", "/v1/tenants/{tenant}/events", &Api::GetEvents);
   Route("GET", "/v1/tenants/{tenant}/event-counts", &Api::GetEventCounts);
   Route("POST", "/v1/tenants/{tenant}/projections/{projection}/rebuild", &Api::RebuildProjection);
   Route("POST", "/v1/tenants/{tenant}/backups", &Api::PostBackup);
   Route("GET", "/v1/tenants/{tenant}/backups", &Api::GetBackups);
+  Route("POST", "/v1/backups", &Api::PostAllBackups);
   AddMemberRoutes();
   AddAuthRoutes();
 }
@@ -476,75 +478,176 @@ void Api::RebuildProjection(const Request& r, const Params& p, Responder respond
   respond(JsonResponse(202, w.Take()));
 }
 
-std::optional<std::string> Api::BackupRoot(const Tenant& t, const Responder& respond) const {
+std::optional<std::filesystem::path> Api::BackupRoot(std::string_view tenant,
+                                                     const Responder& respond) const {
   if (options_.backup_dir.empty()) {
     respond(Problem(Status::Unavailable("backups_off", "this server keeps no backups")));
     return std::nullopt;
   }
-  return (std::filesystem::path(options_.backup_dir) / t.id()).string();
+  return std::filesystem::path(options_.backup_dir) / tenant;
+}
+
+std::vector<Api::ConfiguredTenant> Api::ConfiguredTenants() const {
+  std::vector<ConfiguredTenant> out;
+  for (Tenant* t : tenants_->All()) {
+    Tenant::Settings s = t->settings();
+    if (s.configured) out.push_back({t, std::move(s.value)});
+  }
+  std::ranges::sort(out, {},
+                    [](const ConfiguredTenant& c) -> const std::string& { return c.tenant->id(); });
+  return out;
 }
 
 // A backup is a data folder of its own holding the tenant's log alone:
 // BACKUP_DIR/<tenant>/<UTC time>Z-p<head>/tenants/<tenant>/log. kaiin-replay verifies it, and
 // kaiind serves it (building the projections on its first start). Made on the backup worker
 // (a flush and the links take a while), under a name that says it is unfinished until it is whole.
+Result<Api::MadeBackup> Api::TakeBackup(Tenant* t) {
+  namespace fs = std::filesystem;
+  const fs::path root = fs::path(options_.backup_dir) / t->id();
+  const fs::path partial = root / (".partial-" + RandomHex(8));
+  const fs::path tenant_dir = partial / "tenants" / t->id();
+  std::error_code ec;
+  fs::create_directories(tenant_dir, ec);
+  Result<uint64_t> head =
+      ec ? Result<uint64_t>(
+               Status::Unavailable("storage_unavailable", "cannot create " + tenant_dir.string()))
+         : t->log().Backup((tenant_dir / "log").string(), (partial / "scratch").string());
+  fs::remove_all(partial / "scratch", ec);
+  // http/backups.h: 20261123T004512Z-p21406659 (a second one in the same second: -2 ...).
+  std::string name;
+  if (head.ok()) {
+    const int64_t now = options_.clock();
+    for (uint32_t n = 1; name.empty(); ++n) {
+      const std::string candidate = NameBackup(now, *head, n).Name();
+      fs::rename(partial, root / candidate, ec);
+      if (!ec) {
+        name = candidate;
+      } else if (!fs::exists(root / candidate) || n == 100) {
+        break;  // not a name taken: a failure of its own
+      }
+    }
+    if (name.empty()) {
+      head = Status::Unavailable("storage_unavailable", "cannot name the backup: " + ec.message());
+    }
+  }
+  if (!head.ok()) {
+    fs::remove_all(partial, ec);
+    spdlog::warn("tenant {}: backup failed: {}", t->id(), head.status().ToString());
+    return head.status();
+  }
+  spdlog::info("tenant {}: backup {} at position {}", t->id(), name, *head);
+  return MadeBackup{name, (root / name).string(), *head};
+}
+
 void Api::PostBackup(const Request& r, const Params& p, Responder respond) {
   Tenant* t = BeginTenant(r, p, Access::kAdmin, respond);
-  if (!t) return;
-  const std::optional<std::string> backups = BackupRoot(*t, respond);
-  if (!backups) return;
-  const bool posted = backups_.Post([this, t, respond,
-                                     root = std::filesystem::path(*backups)]() mutable {
-    namespace fs = std::filesystem;
-    const fs::path partial = root / (".partial-" + RandomHex(8));
-    const fs::path tenant_dir = partial / "tenants" / t->id();
-    std::error_code ec;
-    fs::create_directories(tenant_dir, ec);
-    Result<uint64_t> head =
-        ec ? Result<uint64_t>(
-                 Status::Unavailable("storage_unavailable", "cannot create " + tenant_dir.string()))
-           : t->log().Backup((tenant_dir / "log").string(), (partial / "scratch").string());
-    fs::remove_all(partial / "scratch", ec);
-    // http/backups.h: 20261123T004512Z-p21406659 (a second one in the same second: -2 ...).
-    std::string name;
-    if (head.ok()) {
-      const int64_t now = options_.clock();
-      for (uint32_t n = 1; name.empty(); ++n) {
-        const std::string candidate = NameBackup(now, *head, n).Name();
-        fs::rename(partial, root / candidate, ec);
-        if (!ec) {
-          name = candidate;
-        } else if (!fs::exists(root / candidate) || n == 100) {
-          break;  // not a name taken: a failure of its own
-        }
-      }
-      if (name.empty()) {
-        head =
-            Status::Unavailable("storage_unavailable", "cannot name the backup: " + ec.message());
-      }
-    }
-    if (!head.ok()) {
-      fs::remove_all(partial, ec);
-      return respond(Problem(head.status()));
-    }
-    spdlog::info("tenant {}: backup {} at position {}", t->id(), name, *head);
+  if (!t || !BackupRoot(t->id(), respond)) return;
+  const bool posted = backups_.Post([this, t, respond]() {
+    Result<MadeBackup> made = TakeBackup(t);
+    if (!made.ok()) return respond(Problem(made.status()));
     JsonWriter w;
     w.BeginObject()
-        .Field("backup", name)
-        .Field("data_dir", (root / name).string())
-        .Field("log_head", *head)
+        .Field("backup", made->name)
+        .Field("data_dir", made->data_dir)
+        .Field("log_head", made->log_head)
         .EndObject();
     respond(JsonResponse(201, w.Take()));
   });
   if (!posted) respond(Problem(Status::Unavailable("overloaded", "too many backups queued")));
 }
 
+// Every society's backup in one call (the operator's nightly job), one after another on the
+// backup worker, in tenant order. A failure does not stop the others: the copies made are whole
+// and kept, and the answer says which were made and which failed.
+void Api::PostAllBackups(const Request& r, const Params& p, Responder respond) {
+  if (!Authorize(r, p, Access::kAdmin, respond) || !BackupRoot("", respond)) return;
+  const bool posted = backups_.Post([this, respond]() {
+    const std::vector<ConfiguredTenant> all = ConfiguredTenants();
+    JsonWriter made;
+    std::vector<std::pair<std::string, Status>> failed;
+    made.BeginArray();
+    for (const ConfiguredTenant& c : all) {
+      Result<MadeBackup> b = TakeBackup(c.tenant);
+      if (!b.ok()) {
+        failed.emplace_back(c.tenant->id(), b.status());
+        continue;
+      }
+      made.BeginObject()
+          .Field("tenant", c.tenant->id())
+          .Field("backup", b->name)
+          .Field("data_dir", b->data_dir)
+          .Field("log_head", b->log_head)
+          .EndObject();
+    }
+    made.EndArray();
+    if (failed.empty()) {
+      JsonWriter w;
+      w.BeginObject().Key("items").Raw(made.Take()).EndObject();
+      return respond(JsonResponse(201, w.Take()));
+    }
+    std::string names;
+    for (const auto& [id, s] : failed) names += (names.empty() ? "" : ", ") + id;
+    respond(
+        Problem(Status::Unavailable("backups_incomplete", std::to_string(failed.size()) + " of " +
+                                                              std::to_string(all.size()) +
+                                                              " backups failed: " + names),
+                [&](JsonWriter* w) {
+                  w->Key("items").Raw(made.Take());
+                  w->Key("failed").BeginArray();
+                  for (const auto& [id, s] : failed) {
+                    w->BeginObject()
+                        .Field("tenant", id)
+                        .Field("code", s.reason().empty() ? "internal" : s.reason())
+                        .Field("detail", s.message())
+                        .EndObject();
+                  }
+                  w->EndArray();
+                }));
+  });
+  if (!posted) respond(Problem(Status::Unavailable("overloaded", "too many backups queued")));
+}
+
+// The societies this server holds, by id, in pages (cursor = the last id given).
+void Api::ListTenants(const Request& r, const Params& p, Responder respond) {
+  if (!Authorize(r, p, Access::kAdmin, respond)) return;
+  Status error;
+  const size_t limit = QueryPageLimit(r, &error);
+  const std::optional<std::string_view> cursor = r.Query("cursor");
+  if (!error.ok()) return respond(Problem(error));
+  std::vector<ConfiguredTenant> all = ConfiguredTenants();
+  auto first = all.begin();
+  if (cursor) {
+    first = std::ranges::upper_bound(all, *cursor, {}, [](const ConfiguredTenant& c) {
+      return std::string_view(c.tenant->id());
+    });
+  }
+  JsonWriter w;
+  w.BeginObject().Key("items").BeginArray();
+  size_t n = 0;
+  for (auto it = first; it != all.end() && n < limit; ++it, ++n) {
+    w.BeginObject();
+    WriteSettings(it->tenant->id(), it->settings, &w);
+    w.Field("log_head", it->tenant->log().Head());
+    w.Field("projection_position", it->tenant->runtime().Position());
+    w.EndObject();
+  }
+  w.EndArray().Key("next_cursor");
+  if (first + n != all.end()) {
+    w.String((first + n - 1)->tenant->id());
+  } else {
+    w.Null();
+  }
+  w.EndObject();
+  respond(JsonResponse(200, w.Take()));
+}
+
 // The tenant's backups, newest first, in pages: names read from the backup folder, nothing opened.
 void Api::GetBackups(const Request& r, const Params& p, Responder respond) {
   Tenant* t = BeginTenant(r, p, Access::kAdmin, respond);
   if (!t) return;
-  const std::optional<std::string> backups = BackupRoot(*t, respond);
-  if (!backups) return;
+  const std::optional<std::filesystem::path> root = BackupRoot(t->id(), respond);
+  if (!root) return;
   Status error;
   const size_t limit = QueryPageLimit(r, &error);
   std::optional<BackupName> before;
@@ -556,9 +659,7 @@ void Api::GetBackups(const Request& r, const Params& p, Responder respond) {
     }
   }
   if (!error.ok()) return respond(Problem(error));
-  namespace fs = std::filesystem;
-  const fs::path root = *backups;
-  Result<std::vector<BackupName>> found = ListBackups(*backups, before);
+  Result<std::vector<BackupName>> found = ListBackups(root->string(), before);
   if (!found.ok()) return respond(Problem(found.status()));
   JsonWriter w;
   w.BeginObject().Key("items").BeginArray();
@@ -566,7 +667,7 @@ void Api::GetBackups(const Request& r, const Params& p, Responder respond) {
     const BackupName& b = (*found)[i];
     w.BeginObject()
         .Field("backup", b.Name())
-        .Field("data_dir", (root / b.Name()).string())
+        .Field("data_dir", (*root / b.Name()).string())
         .Field("log_head", b.log_head)
         .Field("taken_at", b.TakenAt())
         .EndObject();

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <filesystem>
 #include <optional>
 #include <string>
 
@@ -122,9 +123,26 @@ class Api {
   void GetEvents(const Request& r, const Params& p, Responder respond);
   void GetEventCounts(const Request& r, const Params& p, Responder respond);
   void RebuildProjection(const Request& r, const Params& p, Responder respond);
-  // BACKUP_DIR/<tenant>; nullopt, with a 503 backups_off answered, when the server keeps none.
-  std::optional<std::string> BackupRoot(const Tenant& t, const Responder& respond) const;
+  // The tenants whose settings are made (PUT /v1/tenants/{tenant}), by id.
+  struct ConfiguredTenant {
+    Tenant* tenant;
+    events::TenantConfigured settings;
+  };
+  std::vector<ConfiguredTenant> ConfiguredTenants() const;
+  void ListTenants(const Request& r, const Params& p, Responder respond);
+  // BACKUP_DIR/<tenant> (BACKUP_DIR for ""); nullopt, with a 503 backups_off answered, when the
+  // server keeps none.
+  std::optional<std::filesystem::path> BackupRoot(std::string_view tenant,
+                                                  const Responder& respond) const;
+  // Copies the tenant's log into BACKUP_DIR/<tenant>/<name> (backup worker only).
+  struct MadeBackup {
+    std::string name;
+    std::string data_dir;
+    uint64_t log_head = 0;
+  };
+  Result<MadeBackup> TakeBackup(Tenant* t);
   void PostBackup(const Request& r, const Params& p, Responder respond);
+  void PostAllBackups(const Request& r, const Params& p, Responder respond);
   void GetBackups(const Request& r, const Params& p, Responder respond);
 
   // Accounts and sessions (api_auth.cc).

@@ -1,7 +1,5 @@
 #include "http/problem.h"
 
-#include "events/json_writer.h"
-
 namespace kaiin::http {
 namespace {
 
@@ -25,7 +23,8 @@ const char* Title(int status) {
 }
 
 Response Build(int status, std::string_view code, std::string_view detail,
-               const std::vector<FieldError>& errors) {
+               const std::vector<FieldError>& errors,
+               const std::function<void(JsonWriter*)>& extra = nullptr) {
   JsonWriter w;
   w.BeginObject();
   w.Field("type", "https://kaiin.dev/problems/" + std::string(code));
@@ -40,6 +39,7 @@ Response Build(int status, std::string_view code, std::string_view detail,
     }
     w.EndArray();
   }
+  if (extra) extra(&w);
   w.EndObject();
   Response r;
   r.status = status;
@@ -75,6 +75,11 @@ Response Problem(const Status& s) {
   const int status = HttpStatusFor(s);
   std::string code = s.reason().empty() ? "internal" : s.reason();
   return Build(status, code, s.message(), s.field_errors());
+}
+
+Response Problem(const Status& s, const std::function<void(JsonWriter*)>& extra) {
+  return Build(HttpStatusFor(s), s.reason().empty() ? "internal" : s.reason(), s.message(),
+               s.field_errors(), extra);
 }
 
 Response Problem(int http_status, std::string_view code, std::string_view detail) {

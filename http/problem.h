@@ -1,6 +1,9 @@
 // application/problem+json answers, and the one table that maps Status codes to HTTP statuses.
 #pragma once
 
+#include <functional>
+
+#include "events/json_writer.h"
 #include "events/status.h"
 #include "http/message.h"
 
@@ -9,6 +12,9 @@ namespace kaiin::http {
 int HttpStatusFor(const Status& status);
 // {"type", "title", "status", "detail", "code"} and "errors" for field errors.
 Response Problem(const Status& status);
+// The same with members of the answer's own after "code" (RFC 9457 extension members), written
+// by `extra` into the open object.
+Response Problem(const Status& status, const std::function<void(JsonWriter*)>& extra);
 Response Problem(int http_status, std::string_view code, std::string_view detail);
 
 }  // namespace kaiin::http

@@ -118,5 +118,116 @@ TEST_F(BackupsApi, ListsTheTenantsBackupsNewestFirstInPages) {
   EXPECT_TRUE(IsProblem(Call("GET", "/v1/tenants/nosuch/backups"), 404, "not_found"));
 }
 
+// The operator's nightly job: one call copies every society's log, one after another. A society
+// whose copy cannot be made does not stop the others; the answer names it, and the copies made
+// are whole and listed.
+TEST_F(BackupsApi, OneCallBacksUpEverySocietyAndNamesThoseThatFailed) {
+  for (const char* id : {"zoo", "abc"}) {
+    ASSERT_EQ(Call("PUT", std::string("/v1/tenants/") + id, R"({"name":"会"})").status, 201);
+  }
+  ASSERT_EQ(Call("PUT", "/v1/tenants/abc", R"({"name":"会２"})").status, 200);  // head 2
+  const Response all = Call("POST", "/v1/backups");
+  ASSERT_EQ(all.status, 201) << all.body;
+  const std::string root = dir_.Sub("backups");
+  std::string expect = R"({"items":[)";
+  for (const auto& [id, head] : {std::pair<std::string, int>{"abc", 2}, {"soc", 1}, {"zoo", 1}}) {
+    const Response listed = Call("GET", "/v1/tenants/" + id + "/backups");
+    const std::string name = Field(listed.body, "backup");
+    ASSERT_TRUE(ParseBackupName(name)) << listed.body;
+    EXPECT_EQ(ParseBackupName(name)->log_head, static_cast<uint64_t>(head));
+    EXPECT_TRUE(
+        std::filesystem::is_directory(root + "/" + id + "/" + name + "/tenants/" + id + "/log"));
+    expect += std::string(id == "abc" ? "" : ",") + R"({"tenant":")" + id + R"(","backup":")" +
+              name + R"(","data_dir":")" + root + "/" + id + "/" + name + R"(","log_head":)" +
+              std::to_string(head) + "}";
+  }
+  EXPECT_EQ(all.body, expect + "]}");
+
+  // soc's backup folder is a file now: its copy fails, abc's and zoo's are made.
+  std::filesystem::remove_all(root + "/soc");
+  std::ofstream(root + "/soc") << "not a folder";
+  const Response partly = Call("POST", "/v1/backups");
+  ASSERT_TRUE(IsProblem(partly, 503, "backups_incomplete")) << partly.body;
+  EXPECT_TRUE(Has(partly, R"("detail":"1 of 3 backups failed: soc")")) << partly.body;
+  EXPECT_TRUE(Has(partly, R"("failed":[{"tenant":"soc","code":"storage_unavailable","detail":")"))
+      << partly.body;
+  for (const std::string id : {"abc", "zoo"}) {
+    const Response listed = Call("GET", "/v1/tenants/" + id + "/backups");
+    const std::string newest = Field(listed.body, "backup");
+    EXPECT_TRUE(Has(partly, R"({"tenant":")" + id + R"(","backup":")" + newest + "\""))
+        << newest << " " << partly.body;
+    size_t copies = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(root + "/" + id)) {
+      EXPECT_TRUE(ParseBackupName(entry.path().filename().string())) << entry.path();
+      ++copies;
+    }
+    EXPECT_EQ(copies, 2u) << id;
+  }
+
+  // Tokens of a society are no tokens here; a server without a backup folder says so.
+  const std::string staff =
+      Field(Call("POST", "/v1/tenants/soc/staff",
+                 R"({"login":"jim","password":"12345678","role":"secretariat"})")
+                .body,
+            "login");
+  EXPECT_EQ(staff, "jim");
+  const Response session =
+      Call("POST", "/v1/tenants/soc/sessions", R"({"login":"jim","password":"12345678"})");
+  const Response as_staff =
+      Call("POST", "/v1/backups", "", {{"authorization", "Bearer " + Field(session.body, "token")}},
+           /*admin=*/false);
+  EXPECT_TRUE(IsProblem(as_staff, 401, "unauthenticated")) << as_staff.body;
+  ApiOptions o;
+  o.admin_token = kAdminToken;
+  Api without(&tenants_, o);
+  for (const auto& [method, path] : {std::pair<std::string, std::string>{"POST", "/v1/backups"},
+                                     {"POST", "/v1/tenants/soc/backups"},
+                                     {"GET", "/v1/tenants/soc/backups"}}) {
+    Request r;
+    r.method = method;
+    ASSERT_TRUE(r.SetTarget(path));
+    r.headers.emplace_back("authorization", std::string("Bearer ") + kAdminToken);
+    Response got;
+    without.Handle(r, [&got](Response res) { got = std::move(res); });
+    EXPECT_TRUE(IsProblem(got, 503, "backups_off")) << method << " " << path << " " << got.body;
+  }
+  without.Shutdown();
+}
+
+// GET /v1/tenants: the societies a server holds, by id, in pages, with where their logs and
+// projections stand.
+TEST_F(BackupsApi, TheSocietiesAreListedByIdInPages) {
+  for (const char* id : {"zoo", "abc"}) {
+    ASSERT_EQ(Call("PUT", std::string("/v1/tenants/") + id,
+                   R"({"name":"会","fiscal_year_start_month":1,"timezone":"UTC"})")
+                  .status,
+              201);
+  }
+  ASSERT_EQ(Call("PUT", "/v1/tenants/abc",
+                 R"({"name":"会２","fiscal_year_start_month":1,"timezone":"UTC"})")
+                .status,
+            200);
+  const Response first = Call("GET", "/v1/tenants?limit=2");
+  ASSERT_EQ(first.status, 200) << first.body;
+  EXPECT_TRUE(first.body.starts_with(
+      R"({"items":[{"tenant":"abc","name":"会２","fiscal_year_start_month":1,"timezone":"UTC","log_head":2,"projection_position":)"))
+      << first.body;
+  const size_t soc = first.body.find(
+      R"({"tenant":"soc","name":"学会","fiscal_year_start_month":4,"timezone":"Asia/Tokyo","log_head":1,"projection_position":)");
+  EXPECT_NE(soc, std::string::npos) << first.body;
+  EXPECT_FALSE(Has(first, "zoo")) << first.body;
+  EXPECT_TRUE(first.body.ends_with(R"(],"next_cursor":"soc"})")) << first.body;
+  const Response rest = Call("GET", "/v1/tenants?limit=2&cursor=soc");
+  ASSERT_EQ(rest.status, 200) << rest.body;
+  EXPECT_TRUE(rest.body.starts_with(R"({"items":[{"tenant":"zoo",)")) << rest.body;
+  EXPECT_TRUE(rest.body.ends_with(R"(}],"next_cursor":null})")) << rest.body;
+  const Response all = Call("GET", "/v1/tenants?limit=3");
+  EXPECT_TRUE(Has(all, "\"abc\"") && Has(all, "\"soc\"") && Has(all, "\"zoo\"")) << all.body;
+  EXPECT_TRUE(all.body.ends_with(R"("next_cursor":null})")) << all.body;
+  EXPECT_TRUE(IsProblem(Call("GET", "/v1/tenants?limit=0"), 400, "validation_failed"));
+  EXPECT_TRUE(
+      IsProblem(Call("GET", "/v1/tenants", "", {}, /*admin=*/false), 401, "unauthenticated"));
+}
+
 }  // namespace
 }  // namespace kaiin::http
