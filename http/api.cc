@@ -598,7 +598,7 @@ void Api::PostAllBackups(const Request& r, const Params& p, Responder respond) {
                   for (const auto& [id, s] : failed) {
                     w->BeginObject()
                         .Field("tenant", id)
-                        .Field("code", s.reason().empty() ? "internal" : s.reason())
+                        .Field("code", ProblemCode(s))
                         .Field("detail", s.message())
                         .EndObject();
                   }

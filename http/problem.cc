@@ -71,15 +71,16 @@ int HttpStatusFor(const Status& s) {
   return 500;
 }
 
+std::string_view ProblemCode(const Status& s) {
+  return s.reason().empty() ? "internal" : std::string_view(s.reason());
+}
+
 Response Problem(const Status& s) {
-  const int status = HttpStatusFor(s);
-  std::string code = s.reason().empty() ? "internal" : s.reason();
-  return Build(status, code, s.message(), s.field_errors());
+  return Problem(s, nullptr);
 }
 
 Response Problem(const Status& s, const std::function<void(JsonWriter*)>& extra) {
-  return Build(HttpStatusFor(s), s.reason().empty() ? "internal" : s.reason(), s.message(),
-               s.field_errors(), extra);
+  return Build(HttpStatusFor(s), ProblemCode(s), s.message(), s.field_errors(), extra);
 }
 
 Response Problem(int http_status, std::string_view code, std::string_view detail) {

@@ -10,6 +10,8 @@
 namespace kaiin::http {
 
 int HttpStatusFor(const Status& status);
+// The answer's "code": the status's reason ("internal" when it has none).
+std::string_view ProblemCode(const Status& status);
 // {"type", "title", "status", "detail", "code"} and "errors" for field errors.
 Response Problem(const Status& status);
 // The same with members of the answer's own after "code" (RFC 9457 extension members), written
