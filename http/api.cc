@@ -505,9 +505,18 @@ std::vector<Api::ConfiguredTenant> Api::ConfiguredTenants() const {
 Result<Api::MadeBackup> Api::TakeBackup(Tenant* t) {
   namespace fs = std::filesystem;
   const fs::path root = fs::path(options_.backup_dir) / t->id();
+  std::error_code ec;
+  // A copy left unfinished by a server stopped or killed while making it: this worker is the only
+  // one that makes copies, one at a time, so no other is being made now.
+  for (const fs::directory_entry& e : fs::directory_iterator(root, ec)) {
+    if (e.path().filename().string().starts_with(".partial-")) {
+      spdlog::warn("tenant {}: removing {}, a backup left unfinished", t->id(), e.path().string());
+      std::error_code ignored;
+      fs::remove_all(e.path(), ignored);
+    }
+  }
   const fs::path partial = root / (".partial-" + RandomHex(8));
   const fs::path tenant_dir = partial / "tenants" / t->id();
-  std::error_code ec;
   fs::create_directories(tenant_dir, ec);
   Result<uint64_t> head =
       ec ? Result<uint64_t>(

@@ -118,6 +118,23 @@ TEST_F(BackupsApi, ListsTheTenantsBackupsNewestFirstInPages) {
   EXPECT_TRUE(IsProblem(Call("GET", "/v1/tenants/nosuch/backups"), 404, "not_found"));
 }
 
+// A server stopped or killed while making a copy leaves it under its `.partial-` name; the next
+// copy of that society removes it, and nothing else in the folder.
+TEST_F(BackupsApi, ACopyLeftUnfinishedIsRemovedByTheNext) {
+  const std::string root = dir_.Sub("backups") + "/soc";
+  std::filesystem::create_directories(root + "/.partial-0a1b2c3d/tenants/soc/log");
+  std::ofstream(root + "/.partial-0a1b2c3d/tenants/soc/log/000004.sst") << "half a table";
+  std::filesystem::create_directories(root + "/notes");
+  std::ofstream(root + "/.partial-notes.txt") << "an operator's file";  // removed too: our prefix
+  const std::string name = Take();
+  std::vector<std::string> left;
+  for (const auto& entry : std::filesystem::directory_iterator(root)) {
+    left.push_back(entry.path().filename().string());
+  }
+  std::ranges::sort(left);
+  EXPECT_EQ(left, (std::vector<std::string>{name, "notes"}));
+}
+
 // The operator's nightly job: one call copies every society's log, one after another. A society
 // whose copy cannot be made does not stop the others; the answer names it, and the copies made
 // are whole and listed.
