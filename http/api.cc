@@ -540,6 +540,11 @@ Result<Api::MadeBackup> Api::TakeBackup(Tenant* t) {
       head = Status::Unavailable("storage_unavailable", "cannot name the backup: " + ec.message());
     }
   }
+  {
+    std::lock_guard lock(backup_counts_mu_);
+    BackupCounts& counts = backup_counts_[t->id()];
+    ++(head.ok() ? counts.made : counts.failed);
+  }
   if (!head.ok()) {
     fs::remove_all(partial, ec);
     spdlog::warn("tenant {}: backup failed: {}", t->id(), head.status().ToString());
@@ -691,6 +696,44 @@ void Api::GetBackups(const Request& r, const Params& p, Responder respond) {
   respond(JsonResponse(200, w.Take()));
 }
 
+// What an operator's alert watches: copies made and failed since the start, and the newest copy
+// in each society's folder (read from the names, as GET {T}/backups does: right across restarts
+// and after pruning).
+void Api::RenderBackupMetrics(const std::vector<Tenant*>& all, std::string* out) const {
+  auto help = [out](const char* name, const char* text, const char* type) {
+    *out += std::string("# HELP ") + name + " " + text + "\n# TYPE " + name + " " + type + "\n";
+  };
+  help("kaiin_backups_total", "Backups of a tenant's log made or failed since the start.",
+       "counter");
+  {
+    std::lock_guard lock(backup_counts_mu_);
+    for (Tenant* t : all) {
+      auto it = backup_counts_.find(t->id());
+      const BackupCounts counts = it == backup_counts_.end() ? BackupCounts{} : it->second;
+      const std::string l = "kaiin_backups_total{tenant=\"" + t->id() + "\",outcome=\"";
+      *out += l + "made\"} " + std::to_string(counts.made) + "\n";
+      *out += l + "failed\"} " + std::to_string(counts.failed) + "\n";
+    }
+  }
+  std::vector<std::pair<std::string, std::vector<BackupName>>> kept;
+  for (Tenant* t : all) {
+    Result<std::vector<BackupName>> found =
+        ListBackups((std::filesystem::path(options_.backup_dir) / t->id()).string(), std::nullopt);
+    if (found.ok()) kept.emplace_back(t->id(), std::move(*found));
+  }
+  help("kaiin_backups_kept", "Backups in the tenant's backup folder.", "gauge");
+  for (const auto& [id, names] : kept) {
+    *out += "kaiin_backups_kept{tenant=\"" + id + "\"} " + std::to_string(names.size()) + "\n";
+  }
+  help("kaiin_backup_newest_timestamp_seconds",
+       "When the newest backup in the tenant's backup folder was taken (absent: none).", "gauge");
+  for (const auto& [id, names] : kept) {
+    if (names.empty()) continue;
+    *out += "kaiin_backup_newest_timestamp_seconds{tenant=\"" + id + "\"} " +
+            std::to_string(names.front().TakenAtSeconds()) + "\n";
+  }
+}
+
 std::string Api::RenderMetrics() const {
   std::string out;
   metrics_.Render(&out);
@@ -789,6 +832,7 @@ std::string Api::RenderMetrics() const {
     out += l + "hit\"} " + std::to_string(t->answers().hits()) + "\n";
     out += l + "miss\"} " + std::to_string(t->answers().misses()) + "\n";
   }
+  if (!options_.backup_dir.empty()) RenderBackupMetrics(all, &out);
   return out;
 }
 

@@ -4,6 +4,8 @@
 
 #include <chrono>
 #include <filesystem>
+#include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -141,9 +143,15 @@ class Api {
     uint64_t log_head = 0;
   };
   Result<MadeBackup> TakeBackup(Tenant* t);
+  // Backups made and failed per tenant since the server started (/metrics).
+  struct BackupCounts {
+    uint64_t made = 0;
+    uint64_t failed = 0;
+  };
   void PostBackup(const Request& r, const Params& p, Responder respond);
   void PostAllBackups(const Request& r, const Params& p, Responder respond);
   void GetBackups(const Request& r, const Params& p, Responder respond);
+  void RenderBackupMetrics(const std::vector<Tenant*>& all, std::string* out) const;
 
   // Accounts and sessions (api_auth.cc).
   void AddAuthRoutes();
@@ -211,6 +219,8 @@ class Api {
   LoginThrottle throttle_;
   WorkerPool hashers_{2, 1000};
   WorkerPool backups_{1, 4};  // one copy at a time: each flushes and links a tenant's log
+  mutable std::mutex backup_counts_mu_;
+  std::map<std::string, BackupCounts, std::less<>> backup_counts_;
 };
 
 // Reads ?name= as a non-negative integer no greater than max; nullopt if absent. Sets *error on

@@ -39,6 +39,17 @@ std::string BackupName::TakenAt() const {
          stamp.substr(9, 2) + ":" + stamp.substr(11, 2) + ":" + stamp.substr(13, 2) + "Z";
 }
 
+int64_t BackupName::TakenAtSeconds() const {
+  auto number = [this](size_t at, size_t size) {
+    int v = 0;
+    std::from_chars(stamp.data() + at, stamp.data() + at + size, v);
+    return v;
+  };
+  const int64_t days = DaysFromCivil(number(0, 4), static_cast<unsigned>(number(4, 2)),
+                                     static_cast<unsigned>(number(6, 2)));
+  return days * 86400 + number(9, 2) * 3600 + number(11, 2) * 60 + number(13, 2);
+}
+
 bool BackupName::NewerThan(const BackupName& other) const {
   // The stamp has a fixed width: its text order is its time order.
   return std::tie(stamp, log_head, n) > std::tie(other.stamp, other.log_head, other.n);

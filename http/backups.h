@@ -23,6 +23,8 @@ struct BackupName {
   std::string Name() const;  // 20261123T004512Z-p61, 20261123T004512Z-p61-2
   // RFC 3339: 2026-11-23T00:45:12Z.
   std::string TakenAt() const;
+  // The same second as seconds since 1970-01-01T00:00:00Z.
+  int64_t TakenAtSeconds() const;
   // Newest first: by time, then head, then n.
   bool NewerThan(const BackupName& other) const;
 };

@@ -18,6 +18,10 @@ TEST(BackupNameTest, NamesAndReadsBackTheSecondTheHeadAndTheCopy) {
   const BackupName first = NameBackup(kMicros, 61, 1);
   EXPECT_EQ(first.Name(), "20261123T004512Z-p61");
   EXPECT_EQ(first.TakenAt(), "2026-11-23T00:45:12Z");
+  EXPECT_EQ(first.TakenAtSeconds(), kMicros / 1000000);
+  EXPECT_EQ(NameBackup(0, 1, 1).TakenAtSeconds(), 0);
+  EXPECT_EQ(NameBackup(int64_t{951782400} * 1000000, 1, 1).TakenAtSeconds(),
+            951782400);  // 2000-02-29
   EXPECT_EQ(NameBackup(kMicros, 0, 2).Name(), "20261123T004512Z-p0-2");
   for (const BackupName& b : {first, NameBackup(kMicros, 0, 2), NameBackup(0, ~uint64_t{0}, 100)}) {
     const std::optional<BackupName> back = ParseBackupName(b.Name());
@@ -143,6 +147,11 @@ TEST_F(BackupsApi, OneCallBacksUpEverySocietyAndNamesThoseThatFailed) {
     ASSERT_EQ(Call("PUT", std::string("/v1/tenants/") + id, R"({"name":"会"})").status, 201);
   }
   ASSERT_EQ(Call("PUT", "/v1/tenants/abc", R"({"name":"会２"})").status, 200);  // head 2
+  const Response before = Call("GET", "/metrics");
+  EXPECT_TRUE(Has(before, "kaiin_backups_total{tenant=\"soc\",outcome=\"made\"} 0\n") &&
+              Has(before, "kaiin_backups_kept{tenant=\"soc\"} 0\n"))
+      << before.body;
+  EXPECT_FALSE(Has(before, "kaiin_backup_newest_timestamp_seconds{")) << before.body;
   const Response all = Call("POST", "/v1/backups");
   ASSERT_EQ(all.status, 201) << all.body;
   const std::string root = dir_.Sub("backups");
@@ -159,18 +168,28 @@ TEST_F(BackupsApi, OneCallBacksUpEverySocietyAndNamesThoseThatFailed) {
               std::to_string(head) + "}";
   }
   EXPECT_EQ(all.body, expect + "]}");
+  const Response after = Call("GET", "/metrics");
+  const std::string soc = Field(Call("GET", "/v1/tenants/soc/backups").body, "backup");
+  EXPECT_TRUE(Has(after, "kaiin_backups_total{tenant=\"soc\",outcome=\"made\"} 1\n") &&
+              Has(after, "kaiin_backups_kept{tenant=\"soc\"} 1\n") &&
+              Has(after, "kaiin_backup_newest_timestamp_seconds{tenant=\"soc\"} " +
+                             std::to_string(ParseBackupName(soc)->TakenAtSeconds()) + "\n"))
+      << after.body;
 
   // soc's backup folder is a file now: its copy fails, abc's and zoo's are made.
   std::filesystem::remove_all(root + "/soc");
   std::ofstream(root + "/soc") << "not a folder";
+  clock_offset_ += 5'000'000;  // the second copies five seconds on
   const Response partly = Call("POST", "/v1/backups");
   ASSERT_TRUE(IsProblem(partly, 503, "backups_incomplete")) << partly.body;
   EXPECT_TRUE(Has(partly, R"("detail":"1 of 3 backups failed: soc")")) << partly.body;
   EXPECT_TRUE(Has(partly, R"("failed":[{"tenant":"soc","code":"storage_unavailable","detail":")"))
       << partly.body;
+  std::string abc_newest;
   for (const std::string id : {"abc", "zoo"}) {
     const Response listed = Call("GET", "/v1/tenants/" + id + "/backups");
     const std::string newest = Field(listed.body, "backup");
+    if (id == "abc") abc_newest = newest;
     EXPECT_TRUE(Has(partly, R"({"tenant":")" + id + R"(","backup":")" + newest + "\""))
         << newest << " " << partly.body;
     size_t copies = 0;
@@ -180,6 +199,16 @@ TEST_F(BackupsApi, OneCallBacksUpEverySocietyAndNamesThoseThatFailed) {
     }
     EXPECT_EQ(copies, 2u) << id;
   }
+  const Response counted = Call("GET", "/metrics");
+  EXPECT_TRUE(Has(counted, "kaiin_backups_total{tenant=\"soc\",outcome=\"failed\"} 1\n") &&
+              Has(counted, "kaiin_backups_total{tenant=\"soc\",outcome=\"made\"} 1\n") &&
+              Has(counted, "kaiin_backups_total{tenant=\"abc\",outcome=\"made\"} 2\n") &&
+              Has(counted, "kaiin_backups_kept{tenant=\"abc\"} 2\n") &&
+              Has(counted, "kaiin_backup_newest_timestamp_seconds{tenant=\"abc\"} " +
+                               std::to_string(ParseBackupName(abc_newest)->TakenAtSeconds()) +
+                               "\n"))
+      << counted.body;
+  EXPECT_FALSE(Has(counted, "kaiin_backups_kept{tenant=\"soc\"}")) << "its folder is a file";
 
   // Tokens of a society are no tokens here; a server without a backup folder says so.
   const std::string staff =
