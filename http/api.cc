@@ -508,12 +508,16 @@ Result<Api::MadeBackup> Api::TakeBackup(Tenant* t) {
   std::error_code ec;
   // A copy left unfinished by a server stopped or killed while making it: this worker is the only
   // one that makes copies, one at a time, so no other is being made now.
-  for (const fs::directory_entry& e : fs::directory_iterator(root, ec)) {
-    if (e.path().filename().string().starts_with(".partial-")) {
-      spdlog::warn("tenant {}: removing {}, a backup left unfinished", t->id(), e.path().string());
-      std::error_code ignored;
-      fs::remove_all(e.path(), ignored);
-    }
+  // (The names first, then the removals: the folder is not changed under its iterator.)
+  std::vector<fs::path> unfinished;
+  for (fs::directory_iterator it(root, ec); !ec && it != fs::directory_iterator();
+       it.increment(ec)) {
+    if (it->path().filename().string().starts_with(".partial-")) unfinished.push_back(it->path());
+  }
+  for (const fs::path& path : unfinished) {
+    spdlog::warn("tenant {}: removing {}, a backup left unfinished", t->id(), path.string());
+    std::error_code ignored;
+    fs::remove_all(path, ignored);
   }
   const fs::path partial = root / (".partial-" + RandomHex(8));
   const fs::path tenant_dir = partial / "tenants" / t->id();
