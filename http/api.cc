@@ -536,8 +536,8 @@ Result<Api::MadeBackup> Api::TakeBackup(Tenant* t) {
       fs::rename(partial, root / candidate, ec);
       if (!ec) {
         name = candidate;
-      } else if (!fs::exists(root / candidate) || n == 100) {
-        break;  // not a name taken: a failure of its own
+      } else if (std::error_code unread; !fs::exists(root / candidate, unread) || n == 100) {
+        break;  // not a name taken (or not one that can be told): a failure of its own
       }
     }
     if (name.empty()) {
