@@ -484,6 +484,10 @@ std::optional<std::filesystem::path> Api::BackupRoot(std::string_view tenant,
     respond(Problem(Status::Unavailable("backups_off", "this server keeps no backups")));
     return std::nullopt;
   }
+  return BackupFolder(tenant);
+}
+
+std::filesystem::path Api::BackupFolder(std::string_view tenant) const {
   return std::filesystem::path(options_.backup_dir) / tenant;
 }
 
@@ -504,7 +508,7 @@ std::vector<Api::ConfiguredTenant> Api::ConfiguredTenants() const {
 // (a flush and the links take a while), under a name that says it is unfinished until it is whole.
 Result<Api::MadeBackup> Api::TakeBackup(Tenant* t) {
   namespace fs = std::filesystem;
-  const fs::path root = fs::path(options_.backup_dir) / t->id();
+  const fs::path root = BackupFolder(t->id());
   std::error_code ec;
   // A copy left unfinished by a server stopped or killed while making it: this worker is the only
   // one that makes copies, one at a time, so no other is being made now.
@@ -722,7 +726,7 @@ void Api::RenderBackupMetrics(const std::vector<Tenant*>& all, std::string* out)
   std::vector<std::pair<std::string, std::vector<BackupName>>> kept;
   for (Tenant* t : all) {
     Result<std::vector<BackupName>> found =
-        ListBackups((std::filesystem::path(options_.backup_dir) / t->id()).string(), std::nullopt);
+        ListBackups(BackupFolder(t->id()).string(), std::nullopt);
     if (found.ok()) kept.emplace_back(t->id(), std::move(*found));
   }
   help("kaiin_backups_kept", "Backups in the tenant's backup folder.", "gauge");

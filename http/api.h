@@ -136,6 +136,8 @@ class Api {
   // server keeps none.
   std::optional<std::filesystem::path> BackupRoot(std::string_view tenant,
                                                   const Responder& respond) const;
+  // BACKUP_DIR/<tenant>, the folder every backup route and /metrics read (backups on).
+  std::filesystem::path BackupFolder(std::string_view tenant) const;
   // Copies the tenant's log into BACKUP_DIR/<tenant>/<name> (backup worker only).
   struct MadeBackup {
     std::string name;
