@@ -1,6 +1,8 @@
 // Read models (API.md: Read models): arrears, fiscal-year summaries, the member ledger and the
 // trial balance as of a date or a position, and the member billing CSV export. All read
 // projections.
+#include <spdlog/spdlog.h>
+
 #include <charconv>
 #include <memory>
 
@@ -57,13 +59,18 @@ void CsvField(std::string_view v, std::string* out) {
   out->push_back('"');
 }
 
-void CsvRow(std::initializer_list<std::string_view> fields, std::string* out) {
+// Fields separated by commas, no line end.
+void CsvFields(std::initializer_list<std::string_view> fields, std::string* out) {
   bool first = true;
   for (std::string_view f : fields) {
     if (!first) out->push_back(',');
     first = false;
     CsvField(f, out);
   }
+}
+
+void CsvRow(std::initializer_list<std::string_view> fields, std::string* out) {
+  CsvFields(fields, out);
   out->append("\r\n");
 }
 
@@ -405,61 +412,76 @@ void Api::GetMemberBillingCsv(const Request& r, const Params& p, Responder respo
   if (encoding != "utf-8" && encoding != "cp932") {
     return respond(Problem(Bad("encoding", "utf-8 or cp932")));
   }
-  Query(t, r, std::move(respond), [t, from, to, encoding]() -> Response {
+  const auto drafts = r.Query("include_drafts");
+  if (drafts && *drafts != "true" && *drafts != "false") {
+    return respond(Problem(Bad("include_drafts", "true or false")));
+  }
+  const bool include_drafts = drafts && *drafts == "true";
+  Query(t, r, std::move(respond), [t, from, to, encoding, include_drafts]() -> Response {
     Response res;
     res.content_type = encoding == "cp932" ? "text/csv; charset=Shift_JIS" : "text/csv; charset=utf-8";
     res.headers.emplace_back("Content-Disposition", "attachment; filename=\"member-billing.csv\"");
     const bool cp932 = encoding == "cp932";
     std::string head = cp932 ? "" : "\xEF\xBB\xBF";  // the BOM Excel wants for UTF-8
-    CsvRow({"member_id", "member_number", "family", "given", "family_kana", "given_kana", "email",
-            "member_type", "status", "fiscal_year", "invoice_id", "category", "title",
-            "issue_date", "due_date", "amount", "allocated", "outstanding", "invoice_status"},
+    CsvRow({"member_id",  "member_number", "family",      "given",          "family_kana",
+            "given_kana", "email",         "member_type", "status",         "fiscal_year",
+            "invoice_id", "category",      "title",       "issue_date",     "due_date",
+            "amount",     "allocated",     "outstanding", "invoice_status", "confirmed"},
            &head);
     res.body = cp932 ? Utf8ToCp932(head) : head;
-    // Members are read a page at a time, so 100k members are never in memory at once.
+    // Members are read a page at a time, so 100k members are never in memory at once. A read
+    // that fails half-way ends the answer without its last chunk: a file cut short must not
+    // look whole to the secretariat's spreadsheet or an auditor's script.
     auto cursor = std::make_shared<std::string>();
     auto done = std::make_shared<bool>(false);
     const Date today = t->Today();
-    res.stream = [t, cursor, done, from, to, cp932, today](std::string* chunk) -> bool {
-      if (*done) return false;
+    res.stream = [t, cursor, done, from, to, cp932, today,
+                  include_drafts](std::string* chunk) -> Response::Chunk {
+      if (*done) return Response::Chunk::kLast;
+      auto failed = [&](const kaiin::Status& s) {
+        spdlog::error("tenant {}: member-billing.csv cut short: {}", t->id(), s.ToString());
+        *done = true;
+        return Response::Chunk::kFailed;
+      };
       projections::MemberQuery q;
       q.today = today;
       q.after = *cursor;
       q.limit = kCsvMembersPerChunk;
       auto page = projections::ListMembers(t->store(), q);
-      if (!page.ok()) {
-        *done = true;
-        return false;  // the answer is cut short; the client sees a truncated file
-      }
+      if (!page.ok()) return failed(page.status());
       std::string out;
       for (const auto& m : page->items) {
         const std::string type = events::TypeOn(m.types, today).member_type;
         const std::string status(events::MemberStatusName(events::StatusOn(m.statuses, today).status));
         auto invoices = projections::ReadMemberInvoices(t->store(), m.member_id);
+        if (!invoices.ok()) return failed(invoices.status());
+        std::string member;  // the member's columns, which start each of its rows
+        CsvFields({m.member_id, m.member_number, m.name.family, m.name.given, m.name.family_kana,
+                   m.name.given_kana, m.email, type, status},
+                  &member);
         bool any = false;
-        if (invoices.ok()) {
-          for (const auto& v : *invoices) {
-            if (v.fiscal_year < from || v.fiscal_year > to) continue;
-            any = true;
-            CsvRow({m.member_id, m.member_number, m.name.family, m.name.given, m.name.family_kana,
-                    m.name.given_kana, m.email, type, status, std::to_string(v.fiscal_year),
-                    v.invoice_id, events::InvoiceCategoryName(v.category), v.title,
-                    FormatDate(v.issue_date), FormatDate(v.due_date), std::to_string(v.amount),
-                    std::to_string(v.allocated),
-                    std::to_string(v.cancelled ? 0 : v.amount - v.allocated), v.status()},
-                   &out);
-          }
+        for (const auto& v : *invoices) {
+          if (v.fiscal_year < from || v.fiscal_year > to) continue;
+          if (!v.confirmed && !include_drafts) continue;
+          any = true;
+          out += member;
+          out.push_back(',');
+          CsvRow({std::to_string(v.fiscal_year), v.invoice_id,
+                  events::InvoiceCategoryName(v.category), v.title, FormatDate(v.issue_date),
+                  FormatDate(v.due_date), std::to_string(v.amount), std::to_string(v.allocated),
+                  std::to_string(v.cancelled ? 0 : v.amount - v.allocated), v.status(),
+                  v.confirmed ? "true" : "false"},
+                 &out);
         }
         if (!any) {
-          CsvRow({m.member_id, m.member_number, m.name.family, m.name.given, m.name.family_kana,
-                  m.name.given_kana, m.email, type, status, "", "", "", "", "", "", "", "", "", ""},
-                 &out);
+          out += member;
+          out.append(",,,,,,,,,,,\r\n");  // the eleven invoice columns empty
         }
       }
       *cursor = page->next_after;
       if (page->next_after.empty()) *done = true;
       *chunk = cp932 ? Utf8ToCp932(out) : std::move(out);
-      return !*done;
+      return *done ? Response::Chunk::kLast : Response::Chunk::kMore;
     };
     return res;
   });

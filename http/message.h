@@ -31,9 +31,12 @@ struct Response {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   // A streamed body (chunked transfer encoding), for answers too large to build in memory: the
-  // server calls it until it returns false, sending each non-empty chunk as it comes. `body` is
-  // sent first if not empty.
-  std::function<bool(std::string* chunk)> stream;
+  // server calls it until it returns kLast, sending each non-empty chunk as it comes. `body` is
+  // sent first if not empty. kFailed (a read failed half-way): the chunk is dropped and the
+  // connection closed without the last chunk, so the client knows the body is cut short; the
+  // status line has gone out already and cannot say so.
+  enum class Chunk { kMore, kLast, kFailed };
+  std::function<Chunk(std::string* chunk)> stream;
 
   // The first header of that name, as the handler wrote it ("ETag").
   std::optional<std::string_view> Header(std::string_view name) const;

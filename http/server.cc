@@ -137,8 +137,16 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void WriteNextChunk() {
-    bool more = true;
-    while (pending_chunk_.empty() && more) more = generator_(&pending_chunk_);
+    Response::Chunk step = Response::Chunk::kMore;
+    while (pending_chunk_.empty() && step == Response::Chunk::kMore) {
+      step = generator_(&pending_chunk_);
+    }
+    if (step == Response::Chunk::kFailed) {
+      // No last chunk: the client sees the connection end inside the body, not a whole file.
+      generator_ = nullptr;
+      pending_chunk_.clear();
+      return DoClose();
+    }
     stream_.expires_after(options_->write_timeout);
     if (pending_chunk_.empty()) {
       net::async_write(stream_, bhttp::make_chunk_last(),
@@ -151,7 +159,9 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     chunk_ = std::move(pending_chunk_);
     pending_chunk_.clear();
-    if (!more) generator_ = [](std::string*) { return false; };
+    if (step == Response::Chunk::kLast) {
+      generator_ = [](std::string*) { return Response::Chunk::kLast; };
+    }
     net::async_write(stream_, bhttp::make_chunk(net::buffer(chunk_)),
                      [self = shared_from_this()](beast::error_code ec, size_t) {
                        if (ec) return self->DoClose();
@@ -170,7 +180,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bhttp::response<bhttp::string_body> response_;
   std::optional<bhttp::response<bhttp::empty_body>> header_;
   std::optional<bhttp::response_serializer<bhttp::empty_body>> serializer_;
-  std::function<bool(std::string*)> generator_;
+  std::function<Response::Chunk(std::string*)> generator_;
   std::string chunk_, pending_chunk_;
   const ServerOptions* options_;
   const Server::Handler* handler_;

@@ -54,7 +54,7 @@ TEST(AnswerCacheTest, OnlyWholeSuccessfulAnswersOfBoundedSizeAreKept) {
   cache.Keep("problem", 1, 1, Answer("{}", 503));
   cache.Keep("big", 1, 1, Answer(std::string(101, 'x')));  // over a quarter of the bytes
   Response streamed = Answer("head");
-  streamed.stream = [](std::string*) { return false; };
+  streamed.stream = [](std::string*) { return Response::Chunk::kLast; };
   cache.Keep("streamed", 1, 1, streamed);
   EXPECT_FALSE(cache.Find("problem", 1, 1));
   EXPECT_FALSE(cache.Find("big", 1, 1));

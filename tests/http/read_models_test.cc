@@ -583,13 +583,15 @@ TEST_F(ReadModels, A3_TheTrialBalanceOverHttpIsTheAuditorsByKindAtEachCut) {
   EXPECT_EQ(Call("GET", T("/exports/trial-balance.csv?as_of=2023-02-30")).status, 400);
 }
 
+// The whole streamed body; fails the test if the stream ends other than with its last chunk.
 std::string Drain(Response& r) {
   std::string out = r.body, chunk;
   while (r.stream) {
     chunk.clear();
-    const bool more = r.stream(&chunk);
+    const Response::Chunk step = r.stream(&chunk);
+    EXPECT_NE(step, Response::Chunk::kFailed);
     out += chunk;
-    if (!more) break;
+    if (step != Response::Chunk::kMore) break;
   }
   return out;
 }
@@ -601,17 +603,44 @@ TEST_F(ReadModels, TheMemberBillingCsvHasOneRowPerMemberAndInvoice) {
   const std::string text = Drain(csv);
   EXPECT_EQ(text.substr(0, 3), "\xEF\xBB\xBF");
   EXPECT_NE(text.find("member_id,member_number,family,given"), std::string::npos);
-  EXPECT_NE(text.find("m000000003,3,千葉,三郎,,,c@example.jp,student,active,2025,i000000003,annual,年会費,2025-04-01,2025-04-01,5000,1500,3500,partially_paid\r\n"),
-            std::string::npos) << text;
-  EXPECT_NE(text.find(",i000000004,annual,年会費,2025-04-01,2025-04-01,15000,0,0,cancelled\r\n"), std::string::npos);
-  size_t rows = 0;
-  for (size_t at = 0; (at = text.find("\r\n", at)) != std::string::npos; at += 2) ++rows;
-  EXPECT_EQ(rows, 1u + 8u);  // the header and the eight invoices (every member has one)
+  EXPECT_NE(text.find("m000000003,3,千葉,三郎,,,c@example.jp,student,active,2025,i000000003,annual,"
+                      "年会費,2025-04-01,2025-04-01,5000,1500,3500,partially_paid,true\r\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(
+      text.find(",i000000004,annual,年会費,2025-04-01,2025-04-01,15000,0,0,cancelled,true\r\n"),
+      std::string::npos);
+  auto rows = [](const std::string& csv) {
+    size_t n = 0;
+    for (size_t at = 0; (at = csv.find("\r\n", at)) != std::string::npos; at += 2) ++n;
+    return n;
+  };
+  EXPECT_EQ(rows(text), 1u + 8u);  // the header and the eight invoices (every member has one)
   Response only2026 = Get("/exports/member-billing.csv?from_fiscal_year=2026&to_fiscal_year=2026");
   const std::string t2026 = Drain(only2026);
   EXPECT_EQ(t2026.find(",2025,"), std::string::npos);
-  EXPECT_NE(t2026.find("m000000004,4,土井,四郎,,,d@example.jp,regular,withdrawn,,,,,,,,,,\r\n"),
-            std::string::npos) << t2026;  // no invoice in range: one row for the member
+  EXPECT_NE(t2026.find("m000000004,4,土井,四郎,,,d@example.jp,regular,withdrawn,,,,,,,,,,,\r\n"),
+            std::string::npos)
+      << t2026;  // no invoice in range: one row for the member
+
+  // A draft (a batch not confirmed) is not yet billed: left out unless asked for, and then told
+  // apart by its last column.
+  Response draft = Post(
+      "/invoice-batches",
+      R"({"fiscal_year":2026,"category":"other","title":"会誌代","issue_date":"2026-08-01","due_date":"2026-08-31","member_ids":["m000000001"],"amount":2000})");
+  ASSERT_NE(draft.body.find("\"invoice_count\":1"), std::string::npos) << draft.body;
+  Response without = Get("/exports/member-billing.csv?from_fiscal_year=2025&to_fiscal_year=2026");
+  EXPECT_EQ(Drain(without), text);
+  Response with = Get(
+      "/exports/member-billing.csv?from_fiscal_year=2025&to_fiscal_year=2026&include_drafts=true");
+  const std::string drafts = Drain(with);
+  EXPECT_EQ(rows(drafts), 1u + 9u);
+  EXPECT_NE(drafts.find("m000000001,1,安藤,一郎,,,a@example.jp,regular,active,2026,i000000009,"
+                        "other,会誌代,2026-08-01,2026-08-31,2000,0,2000,unpaid,false\r\n"),
+            std::string::npos)
+      << drafts;
+  EXPECT_TRUE(
+      IsProblem(Get("/exports/member-billing.csv?include_drafts=yes"), 400, "validation_failed"));
   Response sjis = Get("/exports/member-billing.csv?encoding=cp932");
   EXPECT_EQ(sjis.content_type, "text/csv; charset=Shift_JIS");
   const std::string bytes = Drain(sjis);

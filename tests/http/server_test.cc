@@ -111,6 +111,40 @@ TEST_F(ServerTest, TheCsvExportIsStreamedInChunks) {
   EXPECT_TRUE(raw.ends_with("\r\n0\r\n\r\n")) << raw.substr(raw.size() - 20);
 }
 
+// A streamed answer that fails half-way ends without its last chunk: the connection is closed
+// inside the body, so the client cannot take what it got for the whole file.
+TEST(StreamedAnswer, AReadFailingHalfWayClosesTheConnectionWithoutTheLastChunk) {
+  ServerOptions o;
+  o.port = 0;
+  Server server(o, [](const Request&, Responder respond) {
+    Response res;
+    res.content_type = "text/csv";
+    res.body = "head\r\n";
+    auto calls = std::make_shared<int>(0);
+    res.stream = [calls](std::string* chunk) {
+      if (++*calls == 1) {
+        *chunk = "row 1\r\n";
+        return Response::Chunk::kMore;
+      }
+      if (*calls == 2) {
+        *chunk = "row 2, never sent\r\n";
+        return Response::Chunk::kFailed;
+      }
+      return Response::Chunk::kLast;  // not called again after a failure
+    };
+    respond(std::move(res));
+  });
+  ASSERT_TRUE(server.Start().ok());
+  Client c(server.port());
+  c.Send("GET /export HTTP/1.1\r\nHost: x\r\n\r\n");  // keep-alive: only a failure closes
+  const std::string raw = c.ReadAll();
+  EXPECT_NE(raw.find("Transfer-Encoding: chunked"), std::string::npos) << raw;
+  EXPECT_NE(raw.find("row 1"), std::string::npos) << raw;
+  EXPECT_EQ(raw.find("row 2"), std::string::npos) << raw;
+  EXPECT_FALSE(raw.ends_with("\r\n0\r\n\r\n")) << raw;
+  server.Stop();
+}
+
 // On the wire a 304 is its status line and fields alone: no body, and no Content-Length or
 // Content-Type to say otherwise; the connection then serves the next request.
 TEST_F(ServerTest, A304HasNoBodyAndKeepsTheConnection) {

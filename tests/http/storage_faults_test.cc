@@ -101,5 +101,37 @@ TEST_F(StorageFaultsApi, ADiskFailingReadsRefusesACommandWhoseStreamCannotBeRead
   // TearDown's verify checks the chain and the stream index.
 }
 
+// The member billing CSV is streamed after its status line: a read failing half-way cannot be
+// answered 503, so the stream says it failed (the server then closes the connection without the
+// last chunk) rather than ending as if the file were whole, or leaving a member's invoices out.
+TEST_F(StorageFaultsApi, AnExportWhoseRowsCannotBeReadIsCutShortNotEndedWhole) {
+  Bill(taro_, 2026);
+  tenants_.CloseAll();  // nothing cached
+  ASSERT_TRUE(tenants_.OpenAll().ok());
+  ASSERT_TRUE(tenants_.Find("soc")->store().Flush().ok());
+  Response csv =
+      Call("GET", T("/exports/member-billing.csv?min_position=" + std::to_string(Head("soc"))));
+  ASSERT_EQ(csv.status, 200) << csv.body;
+  ASSERT_TRUE(csv.stream);
+  faults().SetReadErrors(true);
+  std::string chunk;
+  const Response::Chunk step = csv.stream(&chunk);
+  faults().SetReadErrors(false);
+  EXPECT_EQ(step, Response::Chunk::kFailed);
+  EXPECT_GT(faults().reads_failed(), 0u);
+  // Read again once the disk answers: whole, with the invoice.
+  Response again = Call("GET", T("/exports/member-billing.csv"));
+  ASSERT_EQ(again.status, 200) << again.body;
+  std::string text = again.body;
+  for (Response::Chunk s = Response::Chunk::kMore; s == Response::Chunk::kMore;) {
+    chunk.clear();
+    s = again.stream(&chunk);
+    ASSERT_NE(s, Response::Chunk::kFailed);
+    text += chunk;
+  }
+  EXPECT_NE(text.find(taro_ + ","), std::string::npos) << text;
+  EXPECT_NE(text.find(",2026,"), std::string::npos) << text;
+}
+
 }  // namespace
 }  // namespace kaiin::http
