@@ -219,6 +219,19 @@ Result<std::unique_ptr<Tenant>> Tenant::Open(const std::string& data_dir, const 
   } else {
     spdlog::info("tenant {}: write model replayed from {} events", id, head);
   }
+  // A projection starting from nothing (a new store, or its schema changed with the code) is
+  // built from the whole log in the background; queries with min_position wait for it.
+  std::string from_nothing;
+  for (const projections::Projection* p : raw) {
+    Result<uint64_t> at = t->store_->Checkpoint(p->Name());
+    if (head > 0 && at.ok() && *at == 0) {
+      from_nothing += (from_nothing.empty() ? "" : ", ") + std::string(p->Name());
+    }
+  }
+  if (!from_nothing.empty()) {
+    spdlog::info("tenant {}: projections built from the log's {} events: {}", id, head,
+                 from_nothing);
+  }
   // Runs on the writer thread after each group commit.
   t->log_->SetCommitListener([raw_t = t.get()](uint64_t head) {
     raw_t->runtime_->Notify(head);

@@ -9,8 +9,8 @@
 #include <set>
 
 #include "events/postings.h"
-#include "events/text.h"
 #include "projections/row_codec.h"
+#include "projections/search_text.h"
 
 namespace kaiin::projections {
 namespace {
@@ -123,21 +123,6 @@ bool IsProfileEvent(const events::Event& e) {
 }
 
 }  // namespace
-
-std::string NormalizeSearch(std::string_view text) {
-  std::string out;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == ' ' || c == '\t') continue;
-    if (i + 2 < text.size() && static_cast<uint8_t>(c) == 0xE3 &&
-        static_cast<uint8_t>(text[i + 1]) == 0x80 && static_cast<uint8_t>(text[i + 2]) == 0x80) {
-      i += 2;  // U+3000 ideographic space
-      continue;
-    }
-    out.push_back(c);
-  }
-  return AsciiLower(out);
-}
 
 std::string EncodeMemberRow(const MemberRow& row) {
   RowWriter w;

@@ -40,7 +40,7 @@ class MemberViewProjection final : public Projection {
  public:
   static constexpr std::string_view kName = "member_view";
   std::string_view Name() const override { return kName; }
-  uint32_t SchemaVersion() const override { return 2; }  // 2: balances
+  uint32_t SchemaVersion() const override { return 3; }  // 2: balances; 3: kana, widths folded
   Status Apply(const events::Envelope& event, Rows& rows) override;
 };
 
@@ -67,9 +67,5 @@ struct MemberPage {
 // Members matching the query, ordered by member id. Scans at most a bounded number of rows per
 // call: a page may hold fewer than `limit` items and still have a next cursor.
 Result<MemberPage> ListMembers(const ProjectionStore& store, const MemberQuery& query);
-
-// The normal form q and index values are compared in: ASCII lower-cased, spaces (ASCII and the
-// ideographic U+3000) removed.
-std::string NormalizeSearch(std::string_view text);
 
 }  // namespace kaiin::projections

@@ -153,6 +153,7 @@ TEST_F(MembersApi, M5_NumbersAutoAndExplicitAndNeverReused) {
   EXPECT_TRUE(IsProblem(Call("POST", T("/member-numbers"), R"({"auto":true,"assignments":[{"member_id":"x","member_number":"9"}]})"),
                         400, "validation_failed"));
   EXPECT_TRUE(Has(Get("/members?q=2"), a));  // searchable by number
+  EXPECT_TRUE(Has(Get("/members?q=２"), a));  // typed in full width
 }
 
 TEST_F(MembersApi, PatchChangesProfileAndEmailWithUniqueness) {
@@ -187,6 +188,12 @@ TEST_F(MembersApi, SearchByNameKanaEmailAndFiltersWithCursor) {
   EXPECT_TRUE(Has(page3, "\"next_cursor\":null"));
   EXPECT_TRUE(Has(Get("/members?q=%E3%83%A4%E3%83%9E%E3%83%80"), other));  // ヤマダ (kana)
   EXPECT_TRUE(Has(Get("/members?q=yamada%20taro"), other));                 // romaji, any case
+  // The kana however typed or pasted: hiragana, half-width (a bank's payer name), full-width
+  // romaji from an IME.
+  EXPECT_TRUE(Has(Get("/members?q=やまだ"), other));
+  EXPECT_TRUE(Has(Get("/members?q=ﾔﾏﾀﾞ%20ﾀﾛｳ"), other));
+  EXPECT_TRUE(Has(Get("/members?q=ＹＡＭＡＤＡ"), other));
+  EXPECT_FALSE(Has(Get("/members?q=やまざき"), other));
   EXPECT_TRUE(Has(Get("/members?member_type=regular&limit=1000"), other));
   EXPECT_FALSE(Has(Get("/members?member_type=student"), other));
   EXPECT_TRUE(IsProblem(Get("/members?status=nope"), 400, "validation_failed"));

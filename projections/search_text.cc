@@ -1,0 +1,138 @@
+#include "projections/search_text.h"
+
+#include <cstdint>
+
+namespace kaiin::projections {
+namespace {
+
+constexpr uint32_t kInvalid = 0xFFFFFFFF;
+
+// The code point at text[i] and its length in bytes; kInvalid (length 1) for a byte that does not
+// start a well-formed sequence (overlong forms and surrogates included).
+uint32_t Decode(std::string_view text, size_t i, size_t* length) {
+  const auto byte = [&](size_t k) { return static_cast<uint8_t>(text[i + k]); };
+  const uint8_t b0 = byte(0);
+  *length = 1;
+  if (b0 < 0x80) return b0;
+  size_t n;
+  uint32_t cp, min;
+  if ((b0 & 0xE0) == 0xC0) {
+    n = 2, cp = b0 & 0x1F, min = 0x80;
+  } else if ((b0 & 0xF0) == 0xE0) {
+    n = 3, cp = b0 & 0x0F, min = 0x800;
+  } else if ((b0 & 0xF8) == 0xF0) {
+    n = 4, cp = b0 & 0x07, min = 0x10000;
+  } else {
+    return kInvalid;
+  }
+  if (i + n > text.size()) return kInvalid;
+  for (size_t k = 1; k < n; ++k) {
+    if ((byte(k) & 0xC0) != 0x80) return kInvalid;
+    cp = (cp << 6) | (byte(k) & 0x3F);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return kInvalid;
+  *length = n;
+  return cp;
+}
+
+void Append(uint32_t cp, std::string* out) {
+  if (cp < 0x80) {
+    out->push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+// Half-width katakana U+FF61..U+FF9F to full width (U+FF9E and U+FF9F to the spacing marks).
+constexpr char16_t kHalfWidthKana[] = {
+    0x3002, 0x300C, 0x300D, 0x3001, 0x30FB, 0x30F2, 0x30A1, 0x30A3, 0x30A5, 0x30A7, 0x30A9,
+    0x30E3, 0x30E5, 0x30E7, 0x30C3, 0x30FC, 0x30A2, 0x30A4, 0x30A6, 0x30A8, 0x30AA, 0x30AB,
+    0x30AD, 0x30AF, 0x30B1, 0x30B3, 0x30B5, 0x30B7, 0x30B9, 0x30BB, 0x30BD, 0x30BF, 0x30C1,
+    0x30C4, 0x30C6, 0x30C8, 0x30CA, 0x30CB, 0x30CC, 0x30CD, 0x30CE, 0x30CF, 0x30D2, 0x30D5,
+    0x30D8, 0x30DB, 0x30DE, 0x30DF, 0x30E0, 0x30E1, 0x30E2, 0x30E4, 0x30E6, 0x30E8, 0x30E9,
+    0x30EA, 0x30EB, 0x30EC, 0x30ED, 0x30EF, 0x30F3, 0x309B, 0x309C};
+static_assert(sizeof(kHalfWidthKana) / sizeof(kHalfWidthKana[0]) == 0xFF9F - 0xFF61 + 1);
+
+constexpr uint32_t kVoicedMark = 0x309B, kSemiVoicedMark = 0x309C;
+
+// One code point folded, marks aside (ASCII lower-casing is done last, on the bytes).
+uint32_t Fold(uint32_t cp) {
+  if (cp >= 0xFF01 && cp <= 0xFF5E) return cp - 0xFF01 + 0x21;  // full-width ASCII
+  if (cp >= 0xFF61 && cp <= 0xFF9F) cp = kHalfWidthKana[cp - 0xFF61];
+  if (cp == 0x3099) return kVoicedMark;  // combining marks as the spacing ones
+  if (cp == 0x309A) return kSemiVoicedMark;
+  if ((cp >= 0x3041 && cp <= 0x3096) || cp == 0x309D || cp == 0x309E) cp += 0x60;  // hiragana
+  // Small kana to full size: ァ ィ ゥ ェ ォ ッ ャ ュ ョ ヮ one code point on, ヵ ヶ to カ ケ.
+  constexpr uint32_t kSmall[] = {0x30A1, 0x30A3, 0x30A5, 0x30A7, 0x30A9,
+                                 0x30C3, 0x30E3, 0x30E5, 0x30E7, 0x30EE};
+  for (uint32_t small : kSmall) {
+    if (cp == small) return cp + 1;
+  }
+  if (cp == 0x30F5) return 0x30AB;
+  if (cp == 0x30F6) return 0x30B1;
+  return cp;
+}
+
+// The kana `base` with the voiced (or semi-voiced) mark joined, or 0 if it takes none.
+uint32_t Join(uint32_t base, bool semi) {
+  const bool ha_row = base >= 0x30CF && base <= 0x30DB && (base - 0x30CF) % 3 == 0;  // ハ..ホ
+  if (semi) return ha_row ? base + 2 : 0;
+  if (ha_row) return base + 1;
+  if (base >= 0x30AB && base <= 0x30C1 && (base - 0x30AB) % 2 == 0) return base + 1;  // カ..チ
+  if (base == 0x30C4 || base == 0x30C6 || base == 0x30C8) return base + 1;            // ツ テ ト
+  if (base >= 0x30EF && base <= 0x30F2) return base + 8;  // ワ ヰ ヱ ヲ
+  if (base == 0x30A6) return 0x30F4;                      // ウ
+  if (base == 0x30FD) return 0x30FE;                      // ヽ
+  return 0;
+}
+
+}  // namespace
+
+std::string NormalizeSearch(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  uint32_t last = kInvalid;  // the last code point written, and where it starts in `out`
+  size_t last_at = 0;
+  for (size_t i = 0, n; i < text.size(); i += n) {
+    const char c = text[i];
+    if (static_cast<uint8_t>(c) < 0x80) {  // most of an index's values: e-mail, number, romaji
+      n = 1;
+      if (c == ' ' || c == '\t') continue;
+      last = static_cast<uint8_t>(c);
+      last_at = out.size();
+      out.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
+      continue;
+    }
+    const uint32_t raw = Decode(text, i, &n);
+    if (raw == kInvalid) {
+      out.push_back(text[i]);
+      last = kInvalid;
+      continue;
+    }
+    if (raw == ' ' || raw == '\t' || raw == 0x3000) continue;
+    uint32_t cp = Fold(raw);
+    if (cp == kVoicedMark || cp == kSemiVoicedMark) {
+      if (const uint32_t joined = last == kInvalid ? 0 : Join(last, cp == kSemiVoicedMark)) {
+        out.resize(last_at);
+        cp = joined;
+      }
+    }
+    if (cp >= 'A' && cp <= 'Z') cp += 'a' - 'A';
+    last = cp;
+    last_at = out.size();
+    Append(cp, &out);
+  }
+  return out;
+}
+
+}  // namespace kaiin::projections
