@@ -1,6 +1,8 @@
 // Small text helpers shared across modules.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -14,6 +16,48 @@ inline std::string AsciiLower(std::string_view s) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
   return out;
+}
+
+inline constexpr uint32_t kNotUtf8 = 0xFFFFFFFF;
+
+// The code point that starts at text[i] and its length in bytes; kNotUtf8 (length 1) for a byte
+// that does not start a well-formed sequence (overlong forms and surrogates included).
+inline uint32_t DecodeUtf8(std::string_view text, size_t i, size_t* length) {
+  const auto byte = [&](size_t k) { return static_cast<uint8_t>(text[i + k]); };
+  const uint8_t b0 = byte(0);
+  *length = 1;
+  if (b0 < 0x80) return b0;
+  size_t n;
+  uint32_t cp, min;
+  if ((b0 & 0xE0) == 0xC0) {
+    n = 2, cp = b0 & 0x1F, min = 0x80;
+  } else if ((b0 & 0xF0) == 0xE0) {
+    n = 3, cp = b0 & 0x0F, min = 0x800;
+  } else if ((b0 & 0xF8) == 0xF0) {
+    n = 4, cp = b0 & 0x07, min = 0x10000;
+  } else {
+    return kNotUtf8;
+  }
+  if (i + n > text.size()) return kNotUtf8;
+  for (size_t k = 1; k < n; ++k) {
+    if ((byte(k) & 0xC0) != 0x80) return kNotUtf8;
+    cp = (cp << 6) | (byte(k) & 0x3F);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return kNotUtf8;
+  *length = n;
+  return cp;
+}
+
+// Whether the bytes are well-formed UTF-8.
+inline bool IsUtf8(std::string_view text) {
+  for (size_t i = 0, n; i < text.size(); i += n) {
+    if (static_cast<uint8_t>(text[i]) < 0x80) {
+      n = 1;
+    } else if (DecodeUtf8(text, i, &n) == kNotUtf8) {
+      return false;
+    }
+  }
+  return true;
 }
 
 }  // namespace kaiin

@@ -1,9 +1,10 @@
 // kaiinctl: the secretariat's command-line tool.
 //
 //   kaiinctl import-members --tenant T --csv FILE [--url http://127.0.0.1:8080]
-//                           [--token-file FILE | KAIIN_TOKEN]
+//                           [--token-file FILE | KAIIN_TOKEN] [--encoding auto|utf-8|cp932]
 //
-// Loads a member roster (CSV, see docs/members.md) in batches of 2000 through
+// Loads a member roster (CSV, see docs/members.md; UTF-8, or CP932 as a Japanese Excel saves
+// "CSV": by default whichever the file is) in batches of 2000 through
 // POST {T}/member-imports. Each batch is all or nothing and carries an Idempotency-Key derived
 // from the file's content, so running the same import again after an interruption skips what
 // was already imported.
@@ -24,7 +25,7 @@ namespace {
 int Usage() {
   std::fprintf(stderr,
                "usage: kaiinctl import-members --tenant T --csv FILE [--url http://HOST:PORT] "
-               "[--token-file FILE]\n");
+               "[--token-file FILE] [--encoding auto|utf-8|cp932]\n");
   return 2;
 }
 
@@ -57,7 +58,7 @@ int main(int argc, char** argv) {
   if (sodium_init() < 0) return 1;
   if (argc < 2 || std::string(argv[1]) != "import-members") return Usage();
   kaiin::http::ImportTarget target;
-  std::string csv_path, token_file, url = "http://127.0.0.1:8080";
+  std::string csv_path, token_file, url = "http://127.0.0.1:8080", encoding = "auto";
   for (int i = 2; i + 1 < argc; i += 2) {
     const std::string a = argv[i], v = argv[i + 1];
     if (a == "--tenant") {
@@ -68,6 +69,8 @@ int main(int argc, char** argv) {
       url = v;
     } else if (a == "--token-file") {
       token_file = v;
+    } else if (a == "--encoding") {
+      encoding = v;
     } else {
       return Usage();
     }
@@ -90,7 +93,14 @@ int main(int argc, char** argv) {
     return 2;
   }
   const auto start = std::chrono::steady_clock::now();
-  auto bodies = kaiin::http::MemberImportBodies(csv, 2000);
+  std::string used;
+  auto text = kaiin::http::RosterText(csv, encoding, &used);
+  if (!text.ok()) {
+    std::fprintf(stderr, "%s: %s\n", csv_path.c_str(), text.status().ToString().c_str());
+    return 1;
+  }
+  if (used == "cp932") std::printf("%s read as CP932 (Shift_JIS)\n", csv_path.c_str());
+  auto bodies = kaiin::http::MemberImportBodies(*text, 2000);
   if (!bodies.ok()) {
     std::fprintf(stderr, "%s\n", bodies.status().ToString().c_str());
     for (const auto& e : bodies.status().field_errors()) {

@@ -12,7 +12,9 @@
 
 #include "events/date.h"
 #include "events/json_writer.h"
+#include "events/text.h"
 #include "http/csv.h"
+#include "http/text_encoding.h"
 
 namespace kaiin::http {
 namespace {
@@ -118,6 +120,25 @@ class Connection {
 };
 
 }  // namespace
+
+Result<std::string> RosterText(std::string bytes, std::string_view encoding, std::string* used) {
+  if (encoding != "auto" && encoding != "utf-8" && encoding != "cp932") {
+    return Status::InvalidArgument("bad_encoding", "the encoding is auto, utf-8 or cp932");
+  }
+  if (encoding != "cp932" && IsUtf8(bytes)) {
+    *used = "utf-8";
+    return bytes;
+  }
+  if (encoding == "utf-8") {
+    size_t at = 0, n = 1;
+    while (at < bytes.size() && DecodeUtf8(bytes, at, &n) != kNotUtf8) at += n;
+    const size_t line = 1 + std::count(bytes.begin(), bytes.begin() + at, '\n');
+    return Status::InvalidArgument("not_utf8", "line " + std::to_string(line) + ", byte " +
+                                                   std::to_string(at + 1) + ": not UTF-8");
+  }
+  *used = "cp932";
+  return Cp932ToUtf8(bytes);
+}
 
 Result<std::vector<std::string>> MemberImportBodies(std::string_view csv, size_t batch_members) {
   auto rows = ParseCsv(csv);

@@ -4,11 +4,17 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "events/status.h"
 
 namespace kaiin::http {
+
+// The roster file's bytes as UTF-8 text. `encoding`: "utf-8", "cp932", or "auto": UTF-8 if the
+// bytes are well-formed UTF-8, else CP932, which a Japanese Excel writes when it saves "CSV".
+// `*used` says which was read. InvalidArgument (`not_utf8`, `not_cp932`) naming the line.
+Result<std::string> RosterText(std::string bytes, std::string_view encoding, std::string* used);
 
 // Turns CSV text into request bodies of at most `batch_members` members each. Fails with the
 // row numbers of bad rows (missing required columns, unknown columns, ragged rows).

@@ -2,6 +2,7 @@
 
 #include <iconv.h>
 
+#include <algorithm>
 #include <cerrno>
 
 namespace kaiin::http {
@@ -34,6 +35,30 @@ std::string Utf8ToCp932(std::string_view utf8) {
   }
   out.resize(out.size() - dst_left);
   iconv_close(cd);
+  return out;
+}
+
+Result<std::string> Cp932ToUtf8(std::string_view cp932) {
+  iconv_t cd = iconv_open("UTF-8", "CP932");
+  if (cd == reinterpret_cast<iconv_t>(-1)) {
+    return Status::Internal("this system's iconv has no CP932 converter");
+  }
+  std::string out;
+  out.resize(cp932.size() * 3 / 2 + 16);  // a CP932 byte is at most 1.5 bytes of UTF-8
+  char* in = const_cast<char*>(cp932.data());
+  size_t in_left = cp932.size();
+  char* dst = out.data();
+  size_t dst_left = out.size();
+  const size_t r = iconv(cd, &in, &in_left, &dst, &dst_left);
+  iconv_close(cd);
+  if (r == static_cast<size_t>(-1)) {
+    const size_t at = cp932.size() - in_left;
+    const size_t line = 1 + std::count(cp932.begin(), cp932.begin() + at, '\n');
+    return Status::InvalidArgument("not_cp932", "line " + std::to_string(line) + ", byte " +
+                                                    std::to_string(at + 1) +
+                                                    ": not UTF-8, nor CP932 (Shift_JIS)");
+  }
+  out.resize(out.size() - dst_left);
   return out;
 }
 

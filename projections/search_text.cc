@@ -2,38 +2,10 @@
 
 #include <cstdint>
 
+#include "events/text.h"
+
 namespace kaiin::projections {
 namespace {
-
-constexpr uint32_t kInvalid = 0xFFFFFFFF;
-
-// The code point at text[i] and its length in bytes; kInvalid (length 1) for a byte that does not
-// start a well-formed sequence (overlong forms and surrogates included).
-uint32_t Decode(std::string_view text, size_t i, size_t* length) {
-  const auto byte = [&](size_t k) { return static_cast<uint8_t>(text[i + k]); };
-  const uint8_t b0 = byte(0);
-  *length = 1;
-  if (b0 < 0x80) return b0;
-  size_t n;
-  uint32_t cp, min;
-  if ((b0 & 0xE0) == 0xC0) {
-    n = 2, cp = b0 & 0x1F, min = 0x80;
-  } else if ((b0 & 0xF0) == 0xE0) {
-    n = 3, cp = b0 & 0x0F, min = 0x800;
-  } else if ((b0 & 0xF8) == 0xF0) {
-    n = 4, cp = b0 & 0x07, min = 0x10000;
-  } else {
-    return kInvalid;
-  }
-  if (i + n > text.size()) return kInvalid;
-  for (size_t k = 1; k < n; ++k) {
-    if ((byte(k) & 0xC0) != 0x80) return kInvalid;
-    cp = (cp << 6) | (byte(k) & 0x3F);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return kInvalid;
-  *length = n;
-  return cp;
-}
 
 void Append(uint32_t cp, std::string* out) {
   if (cp < 0x80) {
@@ -101,7 +73,7 @@ uint32_t Join(uint32_t base, bool semi) {
 std::string NormalizeSearch(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  uint32_t last = kInvalid;  // the last code point written, and where it starts in `out`
+  uint32_t last = kNotUtf8;  // the last code point written, and where it starts in `out`
   size_t last_at = 0;
   for (size_t i = 0, n; i < text.size(); i += n) {
     const char c = text[i];
@@ -113,16 +85,16 @@ std::string NormalizeSearch(std::string_view text) {
       out.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
       continue;
     }
-    const uint32_t raw = Decode(text, i, &n);
-    if (raw == kInvalid) {
+    const uint32_t raw = DecodeUtf8(text, i, &n);
+    if (raw == kNotUtf8) {
       out.push_back(text[i]);
-      last = kInvalid;
+      last = kNotUtf8;
       continue;
     }
     if (raw == ' ' || raw == '\t' || raw == 0x3000) continue;
     uint32_t cp = Fold(raw);
     if (cp == kVoicedMark || cp == kSemiVoicedMark) {
-      if (const uint32_t joined = last == kInvalid ? 0 : Join(last, cp == kSemiVoicedMark)) {
+      if (const uint32_t joined = last == kNotUtf8 ? 0 : Join(last, cp == kSemiVoicedMark)) {
         out.resize(last_at);
         cp = joined;
       }

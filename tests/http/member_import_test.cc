@@ -5,6 +5,7 @@
 
 #include "http/csv.h"
 #include "http/server.h"
+#include "http/text_encoding.h"
 #include "tests/http/api_fixture.h"
 
 namespace kaiin::http {
@@ -46,6 +47,41 @@ TEST(MemberImportTest, RowsBecomeBatchesAndBadRostersAreRefusedWithTheirRows) {
   auto ragged = MemberImportBodies("email,member_type,applied_on,family\na,b,c\n", 10);
   ASSERT_FALSE(ragged.ok());
   EXPECT_EQ(ragged.status().field_errors()[0].field, "row 2");
+}
+
+// A Japanese Excel saves "CSV" in CP932: such a roster is read as the same text as its UTF-8
+// twin, found by itself or when asked for; bytes that are neither are refused by line.
+TEST(RosterTextTest, ACp932RosterReadsAsItsUtf8Twin) {
+  const std::string utf8 =
+      "email,member_type,applied_on,family,family_kana\r\n"
+      "a@example.jp,regular,2020-04-01,髙橋,ﾀｶﾊｼ\r\n"
+      "b@example.jp,regular,2020-04-01,渡邊,ワタナベ\r\n";
+  const std::string sjis = Utf8ToCp932(utf8);
+  ASSERT_NE(sjis, utf8);
+  ASSERT_EQ(sjis.find('?'), std::string::npos);  // every character has its CP932 code
+  std::string used;
+  auto text = RosterText(sjis, "auto", &used);
+  ASSERT_TRUE(text.ok()) << text.status().ToString();
+  EXPECT_EQ(*text, utf8);
+  EXPECT_EQ(used, "cp932");
+  auto asked = RosterText(sjis, "cp932", &used);
+  ASSERT_TRUE(asked.ok());
+  EXPECT_EQ(*asked, utf8);
+  auto plain = RosterText(utf8, "auto", &used);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(*plain, utf8);
+  EXPECT_EQ(used, "utf-8");
+  // Told it is UTF-8 when it is not: refused at the first bad byte's line.
+  auto wrong = RosterText(sjis, "utf-8", &used);
+  EXPECT_EQ(wrong.status().reason(), "not_utf8");
+  EXPECT_NE(wrong.status().message().find("line 2,"), std::string::npos)
+      << wrong.status().ToString();
+  // Neither UTF-8 nor CP932 (a lead byte with no trail byte), on line 3.
+  auto neither = RosterText("email\na@example.jp\n\x81\x20\n", "auto", &used);
+  EXPECT_EQ(neither.status().reason(), "not_cp932");
+  EXPECT_NE(neither.status().message().find("line 3,"), std::string::npos)
+      << neither.status().ToString();
+  EXPECT_EQ(RosterText(utf8, "latin1", &used).status().reason(), "bad_encoding");
 }
 
 class ImportOverHttp : public ApiFixture {
@@ -93,6 +129,26 @@ TEST_F(ImportOverHttp, ARosterIsImportedOnceEvenWhenTheImportIsRunTwice) {
   ASSERT_TRUE(PostMemberImports(target_, *bodies, "roster-1", &again).ok());
   EXPECT_EQ(Head("soc"), head);  // idempotency keys: nothing new
   EXPECT_EQ(tenants_.Find("soc")->log().stats().commands_replayed.load(), 3u);
+}
+
+TEST_F(ImportOverHttp, ACp932RosterImportsItsNamesAsTheyAre) {
+  const std::string sjis = Utf8ToCp932(
+      "email,member_type,applied_on,family,given,family_kana\r\n"
+      "a@example.jp,regular,2020-04-01,髙橋,一郎,ﾀｶﾊｼ\r\n");
+  std::string used;
+  auto text = RosterText(sjis, "auto", &used);
+  ASSERT_TRUE(text.ok()) << text.status().ToString();
+  auto bodies = MemberImportBodies(*text, 100);
+  ASSERT_TRUE(bodies.ok());
+  ImportReport report;
+  ASSERT_TRUE(PostMemberImports(target_, *bodies, "sjis", &report).ok()) << report.error;
+  ASSERT_EQ(report.members_imported, 1u);
+  Response found =
+      Call("GET", "/v1/tenants/soc/members?q=たかはし&min_position=" + std::to_string(Head("soc")));
+  ASSERT_EQ(found.status, 200) << found.body;
+  EXPECT_NE(found.body.find(R"("family":"髙橋","given":"一郎","family_kana":"ﾀｶﾊｼ")"),
+            std::string::npos)
+      << found.body;
 }
 
 TEST_F(ImportOverHttp, ARefusedBatchStopsTheImportAndSaysWhy) {
