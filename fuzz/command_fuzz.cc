@@ -143,6 +143,7 @@ constexpr Route kRoutes[] = {
     {"GET", ""},
     {"GET", "/v1/tenants/f/backups"},
     {"GET", "/v1/tenants"},
+    {"GET", "/v1/tenants/f/payments"},
 };
 
 }  // namespace

@@ -117,6 +117,7 @@ int main(int argc, char** argv) {
       {34, "members/m000000001/ledger?as_of_position=5"},
       {35, "limit=1&cursor=20261123T004512Z-p61-2"},
       {36, "limit=1&cursor=e"},
+      {37, "received_from=2026-05-01&received_to=2026-05-31&method=cash&limit=2&cursor=2026-05-01/p000000001"},
   };
   int n = 0;
   for (const auto& [route, body] : bodies) {

@@ -199,6 +199,7 @@ class Api {
   void PostInvoiceCancellations(const Request& r, const Params& p, Responder respond);
   void PostPayment(const Request& r, const Params& p, Responder respond);
   void GetPayment(const Request& r, const Params& p, Responder respond);
+  void ListPayments(const Request& r, const Params& p, Responder respond);
   void PostPaymentReversal(const Request& r, const Params& p, Responder respond);
   void PostPaymentReallocation(const Request& r, const Params& p, Responder respond);
   void PostCreditApplication(const Request& r, const Params& p, Responder respond);

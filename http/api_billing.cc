@@ -83,6 +83,7 @@ void Api::AddBillingRoutes() {
   Route("POST", t + "/invoice-cancellations", &Api::PostInvoiceCancellations);
   Route("GET", t + "/members/{id}/invoices", &Api::GetMemberInvoices);
   Route("POST", t + "/payments", &Api::PostPayment);
+  Route("GET", t + "/payments", &Api::ListPayments);
   Route("GET", t + "/payments/{id}", &Api::GetPayment);
   Route("POST", t + "/payments/{id}/reversal", &Api::PostPaymentReversal);
   Route("POST", t + "/payments/{id}/reallocation", &Api::PostPaymentReallocation);
@@ -413,6 +414,38 @@ void Api::PostPayment(const Request& r, const Params& p, Responder respond) {
       std::nullopt, std::move(respond));
 }
 
+namespace {
+
+// A payment as GET {T}/payments/{id} gives it; the list leaves out its allocation history.
+void WritePayment(const projections::PaymentRow& row, bool history, JsonWriter& w) {
+  w.BeginObject().Field("payment_id", row.payment_id).Field("member_id", row.member_id);
+  w.Field("amount", row.amount).Field("method", events::PaymentMethodName(row.method));
+  w.Field("received_on", FormatDate(row.received_on));
+  w.Field("payer_name", row.payer_name).Field("settlement_number", row.settlement_number);
+  w.Field("memo", row.memo).Field("reversed", row.reversed);
+  if (row.reversed) w.Field("reversal_reason", row.reversal_reason);
+  int64_t allocated = 0;
+  w.Key("allocations").BeginArray();
+  for (const auto& [invoice, amount] : row.Current()) {
+    w.BeginObject().Field("invoice_id", invoice).Field("amount", amount).EndObject();
+    allocated += amount;
+  }
+  w.EndArray();
+  w.Field("unallocated", row.reversed ? 0 : row.amount - allocated);
+  if (history) {
+    w.Key("allocation_history").BeginArray();
+    for (const auto& h : row.history) {
+      w.BeginObject().Field("kind", h.kind).Field("invoice_id", h.invoice_id);
+      w.Field("fiscal_year", h.fiscal_year).Field("amount", h.amount);
+      w.Field("position", h.position).Field("effective_date", FormatDate(h.date)).EndObject();
+    }
+    w.EndArray();
+  }
+  w.EndObject();
+}
+
+}  // namespace
+
 void Api::GetPayment(const Request& r, const Params& p, Responder respond) {
   Tenant* t = BeginTenant(r, p, Access::kRead, respond);
   if (!t) return;
@@ -422,27 +455,56 @@ void Api::GetPayment(const Request& r, const Params& p, Responder respond) {
     if (!found.ok()) return Problem(found.status());
     if (!*found) return Problem(Status::NotFound("no payment " + id));
     JsonWriter w;
-    w.BeginObject().Field("payment_id", row.payment_id).Field("member_id", row.member_id);
-    w.Field("amount", row.amount).Field("method", events::PaymentMethodName(row.method));
-    w.Field("received_on", FormatDate(row.received_on));
-    w.Field("payer_name", row.payer_name).Field("settlement_number", row.settlement_number);
-    w.Field("memo", row.memo).Field("reversed", row.reversed);
-    if (row.reversed) w.Field("reversal_reason", row.reversal_reason);
-    int64_t allocated = 0;
-    w.Key("allocations").BeginArray();
-    for (const auto& [invoice, amount] : row.Current()) {
-      w.BeginObject().Field("invoice_id", invoice).Field("amount", amount).EndObject();
-      allocated += amount;
+    WritePayment(row, /*history=*/true, w);
+    return JsonResponse(200, w.Take());
+  });
+}
+
+// The payments received in a span of days (入金一覧), for the secretariat's reconciliation with
+// the bank statement: by day, then in the order recorded; reversed ones included and marked.
+void Api::ListPayments(const Request& r, const Params& p, Responder respond) {
+  Tenant* t = BeginTenant(r, p, Access::kRead, respond);
+  if (!t) return;
+  Status error;
+  projections::PaymentQuery q;
+  q.limit = QueryPageLimit(r, &error);
+  if (!error.ok()) return respond(Problem(error));
+  auto bad = [&](const char* field, const char* message) {
+    respond(
+        Problem(Status::InvalidArgument("validation_failed", "invalid query", {{field, message}})));
+  };
+  for (const auto& [name, out] : {std::pair{"received_from", &q.from}, {"received_to", &q.to}}) {
+    if (auto v = r.Query(name)) {
+      *out = ParseDate(*v);
+      if (!*out) return bad(name, "must be a date YYYY-MM-DD");
     }
-    w.EndArray();
-    w.Field("unallocated", row.reversed ? 0 : row.amount - allocated);
-    w.Key("allocation_history").BeginArray();
-    for (const auto& h : row.history) {
-      w.BeginObject().Field("kind", h.kind).Field("invoice_id", h.invoice_id);
-      w.Field("fiscal_year", h.fiscal_year).Field("amount", h.amount);
-      w.Field("position", h.position).Field("effective_date", FormatDate(h.date)).EndObject();
+  }
+  if (auto v = r.Query("method")) {
+    q.method = events::ParsePaymentMethod(*v);
+    if (!q.method) return bad("method", "is not a payment method");
+  }
+  if (auto v = r.Query("cursor")) {
+    // The cursor is "YYYY-MM-DD/<payment id>", as the previous page gave it.
+    const size_t slash = v->find('/');
+    if (slash == std::string_view::npos || !ParseDate(v->substr(0, slash)) ||
+        slash + 1 == v->size()) {
+      return bad("cursor", "is not a cursor this list gave");
     }
-    w.EndArray().EndObject();
+    q.after = std::string(*v);
+  }
+  Query(t, r, std::move(respond), [t, q]() -> Response {
+    auto page = projections::ReadPaymentsReceived(t->store(), q);
+    if (!page.ok()) return Problem(page.status());
+    JsonWriter w;
+    w.BeginObject().Key("items").BeginArray();
+    for (const projections::PaymentRow& row : page->items) WritePayment(row, false, w);
+    w.EndArray().Key("next_cursor");
+    if (page->next_after.empty()) {
+      w.Null();
+    } else {
+      w.String(page->next_after);
+    }
+    w.EndObject();
     return JsonResponse(200, w.Take());
   });
 }

@@ -3,6 +3,7 @@
 //   "mi/" member_id "/" invoice_id     -> ""   (a member's invoices; ids sort in creation order)
 //   "b/" batch_id                      -> BatchRow
 //   "p/" payment_id                    -> PaymentRow
+//   "pd/" YYYY-MM-DD "/" payment_id    -> ""   (payments by the day they were received)
 #include "projections/billing.h"
 
 #include <map>
@@ -16,6 +17,10 @@ namespace {
 std::string InvoiceKey(std::string_view id) { return "i/" + std::string(id); }
 std::string BatchKey(std::string_view id) { return "b/" + std::string(id); }
 std::string PaymentKey(std::string_view id) { return "p/" + std::string(id); }
+constexpr std::string_view kPaymentDayPrefix = "pd/";
+std::string PaymentDayKey(Date received_on, std::string_view id) {
+  return std::string(kPaymentDayPrefix) + FormatDate(received_on) + "/" + std::string(id);
+}
 
 std::string Encode(const InvoiceRow& v) {
   RowWriter w;
@@ -253,6 +258,7 @@ Status BillingProjection::Apply(const events::Envelope& env, Rows& rows) {
           p.received_on = e.received_on;
           p.settlement_number = e.settlement_number;
           rows.Put(PaymentKey(e.payment_id), Encode(p));
+          rows.Put(PaymentDayKey(e.received_on, e.payment_id), "");
           return Status::Ok();
         } else if constexpr (std::is_same_v<T, events::PaymentNoteRecorded>) {
           return OnPayment(rows, e.payment_id, [&](PaymentRow& p) {
@@ -346,6 +352,52 @@ Result<std::vector<BatchRow>> ReadBatches(const ProjectionStore& store, std::str
   if (!s.ok()) return s;
   if (!error.ok()) return error;
   return out;
+}
+
+Result<PaymentPage> ReadPaymentsReceived(const ProjectionStore& store, const PaymentQuery& q) {
+  PaymentPage page;
+  std::string start(kPaymentDayPrefix);
+  if (!q.after.empty()) {
+    start += q.after;
+    start.push_back('\0');
+  } else if (q.from) {
+    start += FormatDate(*q.from);
+  }
+  const std::string last_day = q.to ? FormatDate(*q.to) : "";
+  std::string last_key;  // the index row looked at last, where a page cut short continues
+  size_t scanned = 0;
+  bool more = false;
+  Status error;
+  Status s =
+      store.Scan(BillingProjection::kName, kPaymentDayPrefix, start,
+                 [&](std::string_view key, std::string_view) {
+                   const std::string_view rest = key.substr(kPaymentDayPrefix.size());
+                   if (q.to && rest.substr(0, last_day.size()) > last_day) return false;
+                   if (page.items.size() == q.limit || scanned == PaymentQuery::kScanRowsMax) {
+                     more = true;  // a row beyond the page
+                     return false;
+                   }
+                   ++scanned;
+                   last_key = rest;
+                   const std::string_view id = rest.substr(rest.find('/') + 1);
+                   PaymentRow row;
+                   Result<bool> found = ReadPayment(store, id, &row);
+                   if (found.ok() && !*found) {
+                     found = Status::Corruption("billing: no payment " + std::string(id));
+                   }
+                   if (!found.ok()) {
+                     error = found.status();
+                     return false;
+                   }
+                   if (!q.method || row.method == *q.method) {
+                     page.items.push_back(std::move(row));
+                   }
+                   return true;
+                 });
+  if (!s.ok()) return s;
+  if (!error.ok()) return error;
+  if (more) page.next_after = last_key;
+  return page;
 }
 
 }  // namespace kaiin::projections

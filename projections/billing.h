@@ -60,9 +60,27 @@ class BillingProjection final : public Projection {
  public:
   static constexpr std::string_view kName = "billing";
   std::string_view Name() const override { return kName; }
-  uint32_t SchemaVersion() const override { return 1; }
+  uint32_t SchemaVersion() const override { return 2; }  // 2: payments by the day received
   Status Apply(const events::Envelope& event, Rows& rows) override;
 };
+
+struct PaymentQuery {
+  std::optional<Date> from, to;                 // received on, inclusive
+  std::optional<events::PaymentMethod> method;  // only payments made so
+  std::string after;                            // the cursor: "YYYY-MM-DD/" payment_id
+  size_t limit = 50;
+  static constexpr size_t kScanRowsMax = 20000;  // index rows one call may look at
+};
+
+struct PaymentPage {
+  std::vector<PaymentRow> items;
+  std::string next_after;  // empty: no more
+};
+
+// Payments by the day they were received, then by id (the order they were recorded in, within
+// a day), reversed ones included. Looks at a bounded number of rows per call: a page may hold
+// fewer than `limit` items and still have a next cursor.
+Result<PaymentPage> ReadPaymentsReceived(const ProjectionStore& store, const PaymentQuery& query);
 
 Result<bool> ReadInvoice(const ProjectionStore& store, std::string_view id, InvoiceRow* row);
 Result<bool> ReadPayment(const ProjectionStore& store, std::string_view id, PaymentRow* row);

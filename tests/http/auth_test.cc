@@ -131,6 +131,7 @@ TEST_F(AuthApi, EveryRouteAndEveryRole) {
        R"({"member_id":"m000000001","amount":1,"method":"cash","received_on":"2026-05-01"})",
        "oofff"},
       {"GET", T("/payments/p000000001"), "", "oooffu"},
+      {"GET", T("/payments?received_from=2026-05-01"), "", "oooffu"},
       {"POST", T("/payments/p999999999/reversal"), "{}", "oofff"},
       {"POST", T("/payments/p999999999/reallocation"), R"({"allocations":[]})", "oofff"},
       {"POST", T("/members/m000000001/credit-applications"),

@@ -242,6 +242,71 @@ TEST_F(BillingApi, AdjustmentsAndTitles) {
 // A clean stop leaves a snapshot of the write model in the log; the next start loads it and
 // replays only what came after (none, or the tail a stop without a snapshot left). Each time the
 // model equals the whole log replayed, and commands go on as if nothing happened.
+// 入金一覧: the payments received in a span of days, by day and then in the order recorded,
+// reversed ones marked, filtered by method, in pages whose cursor gives every payment once.
+TEST_F(BillingApi, PaymentsAreListedByTheDayTheyWereReceived) {
+  auto pay = [&](const std::string& member, int amount, const std::string& method,
+                 const std::string& day) {
+    Response r = Call("POST", T("/payments"),
+                      R"({"member_id":")" + member + R"(","amount":)" + std::to_string(amount) +
+                          R"(,"method":")" + method + R"(","received_on":")" + day +
+                          R"(","payer_name":"ﾔﾏﾀﾞ ﾀﾛｳ","allocation":"none"})",
+                      {{"idempotency-key", member + day + std::to_string(amount)}});
+    EXPECT_EQ(r.status, 201) << r.body;
+    return Field(r.body, "payment_id");
+  };
+  const std::string p1 = pay(taro_, 1000, "bank_transfer", "2026-05-03");
+  const std::string p2 = pay(hanako_, 2000, "cash", "2026-05-01");
+  const std::string p3 = pay(taro_, 3000, "bank_transfer", "2026-05-01");
+  const std::string p4 = pay(hanako_, 4000, "cash", "2026-06-01");
+  ASSERT_EQ(Call("POST", T("/payments/" + p3 + "/reversal"), R"({"reason":"二重登録"})").status,
+            200);
+  auto ids = [](const Response& r) {
+    std::vector<std::string> out;
+    for (size_t at = 0; (at = r.body.find("\"payment_id\":\"", at)) != std::string::npos;) {
+      at += 14;
+      out.push_back(r.body.substr(at, r.body.find('"', at) - at));
+    }
+    return out;
+  };
+  using Ids = std::vector<std::string>;
+  // Every payment: by day received, then by id (p2 and p3 on 05-01, recorded in that order).
+  Response all = Get("/payments");
+  ASSERT_EQ(all.status, 200) << all.body;
+  EXPECT_EQ(ids(all), (Ids{p2, p3, p1, p4}));
+  EXPECT_TRUE(Has(all, R"("next_cursor":null)"));
+  // One day, with what the list tells of each payment (no allocation history).
+  Response day = Get("/payments?received_from=2026-05-01&received_to=2026-05-01");
+  EXPECT_EQ(ids(day), (Ids{p2, p3}));
+  EXPECT_TRUE(Has(
+      day,
+      R"("payment_id":")" + p3 + R"(","member_id":")" + taro_ +
+          R"(","amount":3000,"method":"bank_transfer","received_on":"2026-05-01","payer_name":"ﾔﾏﾀﾞ ﾀﾛｳ","settlement_number":"","memo":"","reversed":true,"reversal_reason":"二重登録","allocations":[],"unallocated":0})"))
+      << day.body;
+  EXPECT_FALSE(Has(day, "allocation_history"));
+  EXPECT_EQ(ids(Get("/payments?received_from=2026-05-02")), (Ids{p1, p4}));
+  EXPECT_EQ(ids(Get("/payments?received_to=2026-05-31")), (Ids{p2, p3, p1}));
+  EXPECT_EQ(ids(Get("/payments?method=cash")), (Ids{p2, p4}));
+  EXPECT_EQ(ids(Get("/payments?received_from=2026-07-01")), Ids{});
+  // Pages of one: the cursor walks the list once, in order, then says there is no more.
+  Ids walked;
+  std::string cursor;
+  for (int page = 0; page < 10; ++page) {
+    Response r = Get("/payments?limit=1" + (cursor.empty() ? "" : "&cursor=" + cursor));
+    ASSERT_EQ(r.status, 200) << r.body;
+    for (const std::string& id : ids(r)) walked.push_back(id);
+    if (Has(r, R"("next_cursor":null)")) break;
+    cursor = Field(r.body, "next_cursor");
+    ASSERT_FALSE(cursor.empty()) << r.body;
+  }
+  EXPECT_EQ(walked, (Ids{p2, p3, p1, p4}));
+  // Bad queries are refused by field.
+  for (const char* bad : {"received_from=2026-02-30", "received_to=x", "method=bitcoin",
+                          "cursor=p000000001", "cursor=2026-05-01/", "limit=0"}) {
+    EXPECT_TRUE(IsProblem(Get(std::string("/payments?") + bad), 400, "validation_failed")) << bad;
+  }
+}
+
 TEST_F(BillingApi, TheWriteModelComesBackFromItsSnapshot) {
   auto replayed = [this] {
     commands::TenantModel m;
