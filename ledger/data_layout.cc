@@ -17,4 +17,16 @@ std::vector<std::string> ListTenants(const std::string& data_dir) {
   return tenants;
 }
 
+bool StoreNeverCreated(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::exists(fs::path(dir) / "CURRENT", ec) || ec) return false;
+  for (fs::directory_iterator it(dir, ec); !ec && it != fs::directory_iterator();
+       it.increment(ec)) {
+    const std::string ext = it->path().extension().string();
+    if (ext == ".sst" || ext == ".log") return false;
+  }
+  return !ec || ec == std::errc::no_such_file_or_directory;
+}
+
 }  // namespace kaiin::ledger

@@ -24,4 +24,11 @@ inline std::string TenantProjectionsPath(const std::string& data_dir, const std:
 // The tenants that have a log folder, sorted.
 std::vector<std::string> ListTenants(const std::string& data_dir);
 
+// Whether `dir` is a store whose creation was cut short (the server killed during a tenant's
+// first start): RocksDB writes CURRENT last when it creates a store and only then writes
+// anything else, so a folder without CURRENT that holds no table file (*.sst) and no
+// write-ahead log (*.log) never held a row. A missing folder counts too. A folder without
+// CURRENT that does hold such files is not one (CURRENT lost later): false.
+bool StoreNeverCreated(const std::string& dir);
+
 }  // namespace kaiin::ledger

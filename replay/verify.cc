@@ -147,7 +147,8 @@ Status VerifyTenant(const std::string& data_dir, const std::string& tenant,
   // Projections first, then the log: the log's head is then at least every live checkpoint.
   const std::string projections_path = ledger::TenantProjectionsPath(data_dir, tenant);
   std::unique_ptr<projections::ProjectionStore> live;
-  if (fs::exists(projections_path)) {
+  // A store cut short at its creation holds nothing yet: as if there were none.
+  if (!ledger::StoreNeverCreated(projections_path)) {
     auto opened = projections::ProjectionStore::OpenFollower(projections_path,
                                                              scratch_dir + "/live-projections");
     if (!opened.ok()) {
@@ -155,6 +156,10 @@ Status VerifyTenant(const std::string& data_dir, const std::string& tenant,
     } else {
       live = std::move(opened).value();
     }
+  }
+  // A log cut short at its creation never held an event: it verifies as the empty log it is.
+  if (!live && ledger::StoreNeverCreated(ledger::TenantLogPath(data_dir, tenant))) {
+    return Status::Ok();
   }
   auto log = ledger::RocksEventLog::OpenFollower(ledger::TenantLogPath(data_dir, tenant),
                                                  scratch_dir + "/log");

@@ -6,6 +6,7 @@
 #include <rocksdb/db.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "commands/model.h"
 #include "commands/model_codec.h"
@@ -254,6 +255,62 @@ TEST(VerifyTest, AProjectionStoreCutShortAtCreationVerifiesAsNotYetBuilt) {
   for (const ProjectionReport& p : report.projections) {
     EXPECT_EQ(p.checkpoint, 0u) << p.name;
     EXPECT_EQ(p.rows_live, 0u) << p.name;
+  }
+}
+
+// kill -9 a moment earlier leaves a store's folder without even its CURRENT file (RocksDB writes
+// it last when it creates a store): such a projection store is not built yet, and such a log is
+// the empty log it always was. A folder without CURRENT that holds a table or a write-ahead log
+// is not that: it fails.
+TEST(VerifyTest, AStoreWhoseCreationWasCutShortVerifiesAsEmpty) {
+  namespace fs = std::filesystem;
+  auto half_made = [](const std::string& path) {
+    fs::create_directories(path);
+    std::ofstream(path + "/LOCK");
+    std::ofstream(path + "/LOG") << "RocksDB version: 7.8.3\n";
+    std::ofstream(path + "/MANIFEST-000001");
+  };
+  {  // a log with an event, its projection store cut short
+    testing::TempDir dir;
+    ledger::LogOptions o;
+    o.tenant = kTenant;
+    {
+      auto log =
+          std::move(ledger::RocksEventLog::Open(ledger::TenantLogPath(dir.path(), kTenant), o))
+              .value();
+      ledger::CommandMeta m;
+      ASSERT_TRUE(
+          log->Append(
+                 m, {"s-1", ledger::kAnyVersion, {{events::TenantConfigured{"n", 4, "UTC"}, 0, 0}}})
+              .ok());
+    }
+    half_made(ledger::TenantProjectionsPath(dir.path(), kTenant));
+    TenantReport report;
+    Status s = VerifyTenant(dir.path(), kTenant, dir.Sub("scratch"), &report);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+    EXPECT_TRUE(report.ok()) << FormatReport(report);
+    EXPECT_EQ(report.chain.events, 1u);
+    EXPECT_TRUE(report.projections.empty());
+    // The same folder with a table file in it has lost its CURRENT: a problem.
+    std::ofstream(ledger::TenantProjectionsPath(dir.path(), kTenant) + "/000009.sst") << "rows";
+    TenantReport lost;
+    ASSERT_TRUE(VerifyTenant(dir.path(), kTenant, dir.Sub("scratch"), &lost).ok());
+    EXPECT_FALSE(lost.ok());
+    ASSERT_FALSE(lost.problems.empty());
+    EXPECT_NE(lost.problems[0].find("cannot open projections"), std::string::npos);
+  }
+  {  // the log itself cut short, no projection store yet
+    testing::TempDir dir;
+    half_made(ledger::TenantLogPath(dir.path(), kTenant));
+    TenantReport report;
+    Status s = VerifyTenant(dir.path(), kTenant, dir.Sub("scratch"), &report);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+    EXPECT_TRUE(report.ok()) << FormatReport(report);
+    EXPECT_EQ(report.chain.events, 0u);
+    // With a write-ahead log in it, the log has lost its CURRENT: not verified.
+    std::ofstream(ledger::TenantLogPath(dir.path(), kTenant) + "/000003.log") << "records";
+    TenantReport lost;
+    EXPECT_FALSE(VerifyTenant(dir.path(), kTenant, dir.Sub("scratch"), &lost).ok());
   }
 }
 
