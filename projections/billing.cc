@@ -6,6 +6,7 @@
 //   "pd/" YYYY-MM-DD "/" payment_id    -> ""   (payments by the day they were received)
 #include "projections/billing.h"
 
+#include <algorithm>
 #include <map>
 
 #include "events/postings.h"
@@ -357,11 +358,11 @@ Result<std::vector<BatchRow>> ReadBatches(const ProjectionStore& store, std::str
 Result<PaymentPage> ReadPaymentsReceived(const ProjectionStore& store, const PaymentQuery& q) {
   PaymentPage page;
   std::string start(kPaymentDayPrefix);
-  if (!q.after.empty()) {
-    start += q.after;
-    start.push_back('\0');
-  } else if (q.from) {
-    start += FormatDate(*q.from);
+  if (q.from) start += FormatDate(*q.from);
+  if (!q.after.empty()) {  // after the cursor's row, and never before the span
+    std::string after = std::string(kPaymentDayPrefix) + q.after;
+    after.push_back('\0');
+    start = std::max(start, after);
   }
   const std::string last_day = q.to ? FormatDate(*q.to) : "";
   std::string last_key;  // the index row looked at last, where a page cut short continues

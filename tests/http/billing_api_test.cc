@@ -300,6 +300,9 @@ TEST_F(BillingApi, PaymentsAreListedByTheDayTheyWereReceived) {
     ASSERT_FALSE(cursor.empty()) << r.body;
   }
   EXPECT_EQ(walked, (Ids{p2, p3, p1, p4}));
+  // A cursor from before the span does not reach back out of it.
+  EXPECT_EQ(ids(Get("/payments?received_from=2026-05-02&cursor=2026-05-01/" + p2)), (Ids{p1, p4}));
+  EXPECT_EQ(ids(Get("/payments?cursor=2026-05-01/" + p2)), (Ids{p3, p1, p4}));
   // Bad queries are refused by field.
   for (const char* bad : {"received_from=2026-02-30", "received_to=x", "method=bitcoin",
                           "cursor=p000000001", "cursor=2026-05-01/", "limit=0"}) {
