@@ -44,7 +44,9 @@ Result<std::string> Cp932ToUtf8(std::string_view cp932) {
     return Status::Internal("this system's iconv has no CP932 converter");
   }
   std::string out;
-  out.resize(cp932.size() * 3 / 2 + 16);  // a CP932 byte is at most 1.5 bytes of UTF-8
+  // At most 3 bytes of UTF-8 a byte: a half-width katakana is one byte in CP932 and three in
+  // UTF-8 (a double-byte character is two and three).
+  out.resize(cp932.size() * 3 + 16);
   char* in = const_cast<char*>(cp932.data());
   size_t in_left = cp932.size();
   char* dst = out.data();

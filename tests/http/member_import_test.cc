@@ -82,6 +82,13 @@ TEST(RosterTextTest, ACp932RosterReadsAsItsUtf8Twin) {
   EXPECT_NE(neither.status().message().find("line 3,"), std::string::npos)
       << neither.status().ToString();
   EXPECT_EQ(RosterText(utf8, "latin1", &used).status().reason(), "bad_encoding");
+  // Half-width katakana, one byte each in CP932, take three in UTF-8: a file of nothing else
+  // converts whole.
+  std::string kana;
+  for (int i = 0; i < 1000; ++i) kana += "ﾔﾏﾀﾞﾀﾛｳ";
+  auto wide = RosterText(Utf8ToCp932(kana), "cp932", &used);
+  ASSERT_TRUE(wide.ok()) << wide.status().ToString();
+  EXPECT_EQ(*wide, kana);
 }
 
 class ImportOverHttp : public ApiFixture {
