@@ -240,7 +240,7 @@ Result<Decision> Decide(const TenantModel& m, const BulkChangeStatus& c, Date) {
   return d;
 }
 
-Result<Decision> Decide(const TenantModel& m, const ChangeMemberType& c, Date) {
+Result<Decision> Decide(const TenantModel& m, const ChangeMemberType& c, Date today) {
   if (!ValidMemberTypeCode(c.member_type)) {
     return Invalid({{"member_type", "must be a member type code"}});
   }
@@ -249,9 +249,14 @@ Result<Decision> Decide(const TenantModel& m, const ChangeMemberType& c, Date) {
   if (!m.member_types.contains(c.member_type)) {
     return Status::FailedPrecondition("unknown_member_type", "no member type " + c.member_type);
   }
-  const MemberStatus latest = r->LatestStatus().status;
-  if (latest == MemberStatus::kWithdrawn || latest == MemberStatus::kApplicationWithdrawn) {
-    return Status::FailedPrecondition("member_withdrawn", "member " + r->id + " has left");
+  const events::StatusEntry& latest = r->LatestStatus();
+  if (latest.status == MemberStatus::kWithdrawn ||
+      latest.status == MemberStatus::kApplicationWithdrawn) {
+    // A withdrawal still to come refuses it too: the member's last entry is the leaving.
+    return Status::FailedPrecondition("member_withdrawn",
+                                      "member " + r->id +
+                                          (latest.date > today ? " is to leave on " : " left on ") +
+                                          FormatDate(latest.date));
   }
   const events::TypeEntry& latest_type = r->types.back();
   if (latest_type.member_type == c.member_type) return Decision{};

@@ -308,7 +308,15 @@ TEST_F(MembersSpec, AMemberTypeChangeNeedsALaterDateAndAMemberStillIn) {
   EXPECT_EQ(events::TypeOn(Member(a).types, today_).member_type, "student");
   EXPECT_EQ(events::TypeOn(Member(a).types, D("2026-04-01")).member_type, "regular");
   ASSERT_TRUE(Run(ChangeStatus{a, MemberStatus::kWithdrawn, D("2026-05-01"), ""}).ok());
-  EXPECT_EQ(When(ChangeMemberType{a, "regular", D("2026-06-01")}).status().reason(), "member_withdrawn");
+  const auto left = When(ChangeMemberType{a, "regular", D("2026-06-01")}).status();
+  EXPECT_EQ(left.reason(), "member_withdrawn");
+  EXPECT_EQ(left.message(), "member " + a + " left on 2026-05-01");
+  // A withdrawal scheduled for later is named as such, not as a leaving that has happened.
+  const std::string b = Admitted("b@example.jp", "2026-04-01", "2026-04-01");
+  ASSERT_TRUE(Run(ChangeStatus{b, MemberStatus::kWithdrawn, D("2027-03-31"), ""}).ok());
+  const auto leaving = When(ChangeMemberType{b, "student", D("2027-04-01")}).status();
+  EXPECT_EQ(leaving.reason(), "member_withdrawn");
+  EXPECT_EQ(leaving.message(), "member " + b + " is to leave on 2027-03-31");
 }
 
 TEST_F(MembersSpec, FeeSchedulesValidateAndRepeatNothing) {
