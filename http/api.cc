@@ -29,6 +29,11 @@ void WriteSettings(const std::string& id, const events::TenantConfigured& s, Jso
   w->Field("timezone", s.timezone);
 }
 
+// A metric's "# HELP" and "# TYPE" lines (Prometheus text format).
+void MetricHeader(const char* name, const char* help, const char* type, std::string* out) {
+  *out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
+}
+
 }  // namespace
 
 std::optional<uint64_t> QueryUint(const Request& r, std::string_view name, uint64_t max,
@@ -709,7 +714,7 @@ void Api::GetBackups(const Request& r, const Params& p, Responder respond) {
 // and after pruning).
 void Api::RenderBackupMetrics(const std::vector<Tenant*>& all, std::string* out) const {
   auto help = [out](const char* name, const char* text, const char* type) {
-    *out += std::string("# HELP ") + name + " " + text + "\n# TYPE " + name + " " + type + "\n";
+    MetricHeader(name, text, type, out);
   };
   help("kaiin_backups_total", "Backups of a tenant's log made or failed since the start.",
        "counter");
@@ -746,7 +751,7 @@ std::string Api::RenderMetrics() const {
   std::string out;
   metrics_.Render(&out);
   auto gauge = [&out](const char* name, const char* help, const char* type) {
-    out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
+    MetricHeader(name, help, type, &out);
   };
   const std::vector<Tenant*> all = tenants_->All();
   gauge("kaiin_events_appended_total", "Events durably appended to the log.", "counter");
