@@ -48,16 +48,17 @@ inline uint32_t DecodeUtf8(std::string_view text, size_t i, size_t* length) {
   return cp;
 }
 
-// Whether the bytes are well-formed UTF-8.
-inline bool IsUtf8(std::string_view text) {
-  for (size_t i = 0, n; i < text.size(); i += n) {
+// How many bytes from the start are well-formed UTF-8 (text.size(): all of them).
+inline size_t Utf8Prefix(std::string_view text) {
+  size_t i = 0;
+  for (size_t n; i < text.size(); i += n) {
     if (static_cast<uint8_t>(text[i]) < 0x80) {
       n = 1;
     } else if (DecodeUtf8(text, i, &n) == kNotUtf8) {
-      return false;
+      break;
     }
   }
-  return true;
+  return i;
 }
 
 }  // namespace kaiin

@@ -125,16 +125,13 @@ Result<std::string> RosterText(std::string bytes, std::string_view encoding, std
   if (encoding != "auto" && encoding != "utf-8" && encoding != "cp932") {
     return Status::InvalidArgument("bad_encoding", "the encoding is auto, utf-8 or cp932");
   }
-  if (encoding != "cp932" && IsUtf8(bytes)) {
+  const size_t utf8 = encoding == "cp932" ? 0 : Utf8Prefix(bytes);
+  if (encoding != "cp932" && utf8 == bytes.size()) {
     *used = "utf-8";
     return bytes;
   }
   if (encoding == "utf-8") {
-    size_t at = 0, n = 1;
-    while (at < bytes.size() && DecodeUtf8(bytes, at, &n) != kNotUtf8) at += n;
-    const size_t line = 1 + std::count(bytes.begin(), bytes.begin() + at, '\n');
-    return Status::InvalidArgument("not_utf8", "line " + std::to_string(line) + ", byte " +
-                                                   std::to_string(at + 1) + ": not UTF-8");
+    return Status::InvalidArgument("not_utf8", TextPosition(bytes, utf8) + ": not UTF-8");
   }
   *used = "cp932";
   return Cp932ToUtf8(bytes);

@@ -38,6 +38,11 @@ std::string Utf8ToCp932(std::string_view utf8) {
   return out;
 }
 
+std::string TextPosition(std::string_view text, size_t at) {
+  const size_t line = 1 + std::count(text.begin(), text.begin() + at, '\n');
+  return "line " + std::to_string(line) + ", byte " + std::to_string(at + 1);
+}
+
 Result<std::string> Cp932ToUtf8(std::string_view cp932) {
   iconv_t cd = iconv_open("UTF-8", "CP932");
   if (cd == reinterpret_cast<iconv_t>(-1)) {
@@ -54,10 +59,7 @@ Result<std::string> Cp932ToUtf8(std::string_view cp932) {
   const size_t r = iconv(cd, &in, &in_left, &dst, &dst_left);
   iconv_close(cd);
   if (r == static_cast<size_t>(-1)) {
-    const size_t at = cp932.size() - in_left;
-    const size_t line = 1 + std::count(cp932.begin(), cp932.begin() + at, '\n');
-    return Status::InvalidArgument("not_cp932", "line " + std::to_string(line) + ", byte " +
-                                                    std::to_string(at + 1) +
+    return Status::InvalidArgument("not_cp932", TextPosition(cp932, cp932.size() - in_left) +
                                                     ": not UTF-8, nor CP932 (Shift_JIS)");
   }
   out.resize(out.size() - dst_left);

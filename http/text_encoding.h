@@ -12,6 +12,9 @@ namespace kaiin::http {
 // Characters CP932 cannot hold become '?'.
 std::string Utf8ToCp932(std::string_view utf8);
 
+// "line L, byte B" of text[at] (both from 1), for an error that points into a file.
+std::string TextPosition(std::string_view text, size_t at);
+
 // The CP932 text as UTF-8; InvalidArgument (`not_cp932`) naming the line and byte of the first
 // sequence that is not CP932.
 Result<std::string> Cp932ToUtf8(std::string_view cp932);
