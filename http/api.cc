@@ -567,6 +567,10 @@ Result<Api::MadeBackup> Api::TakeBackup(Tenant* t) {
   return MadeBackup{name, (root / name).string(), *head};
 }
 
+void Api::MadeBackup::WriteFields(JsonWriter& w) const {
+  w.Field("backup", name).Field("data_dir", data_dir).Field("log_head", log_head);
+}
+
 void Api::PostBackup(const Request& r, const Params& p, Responder respond) {
   Tenant* t = BeginTenant(r, p, Access::kAdmin, respond);
   if (!t || !BackupRoot(t->id(), respond)) return;
@@ -574,11 +578,9 @@ void Api::PostBackup(const Request& r, const Params& p, Responder respond) {
     Result<MadeBackup> made = TakeBackup(t);
     if (!made.ok()) return respond(Problem(made.status()));
     JsonWriter w;
-    w.BeginObject()
-        .Field("backup", made->name)
-        .Field("data_dir", made->data_dir)
-        .Field("log_head", made->log_head)
-        .EndObject();
+    w.BeginObject();
+    made->WriteFields(w);
+    w.EndObject();
     respond(JsonResponse(201, w.Take()));
   });
   if (!posted) respond(Problem(Status::Unavailable("overloaded", "too many backups queued")));
@@ -600,12 +602,9 @@ void Api::PostAllBackups(const Request& r, const Params& p, Responder respond) {
         failed.emplace_back(c.tenant->id(), b.status());
         continue;
       }
-      made.BeginObject()
-          .Field("tenant", c.tenant->id())
-          .Field("backup", b->name)
-          .Field("data_dir", b->data_dir)
-          .Field("log_head", b->log_head)
-          .EndObject();
+      made.BeginObject().Field("tenant", c.tenant->id());
+      b->WriteFields(made);
+      made.EndObject();
     }
     made.EndArray();
     if (failed.empty()) {

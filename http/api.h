@@ -11,6 +11,7 @@
 
 #include "commands/decision.h"
 #include "commands/model.h"
+#include "events/json_writer.h"
 #include "http/auth.h"
 #include "http/message.h"
 #include "http/metrics.h"
@@ -143,6 +144,8 @@ class Api {
     std::string name;
     std::string data_dir;
     uint64_t log_head = 0;
+    // Its fields as both backup routes answer them, into an object the caller opened.
+    void WriteFields(JsonWriter& w) const;
   };
   Result<MadeBackup> TakeBackup(Tenant* t);
   // Backups made and failed per tenant since the server started (/metrics).
