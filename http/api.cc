@@ -325,7 +325,10 @@ void Api::Query(Tenant* t, const Request& r, Responder respond, std::function<Re
       tagged = TagBody(&res);
       if (!key.empty() && tagged) t->answers().Keep(key, position, today, res);
     }
-    res.headers.emplace_back("X-Projection-Position", std::to_string(position));
+    // An answer read from one state of the store names that state's position itself.
+    if (!res.Header("X-Projection-Position")) {
+      res.headers.emplace_back("X-Projection-Position", std::to_string(position));
+    }
     if (tagged && !if_none_match.empty() && NoneMatchNames(if_none_match, *res.Header("ETag"))) {
       res = NotModified(res);
     }

@@ -3,6 +3,7 @@
 // projections.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <charconv>
 #include <memory>
 
@@ -418,7 +419,21 @@ void Api::GetMemberBillingCsv(const Request& r, const Params& p, Responder respo
   }
   const bool include_drafts = drafts && *drafts == "true";
   Query(t, r, std::move(respond), [t, from, to, encoding, include_drafts]() -> Response {
+    // The whole file is read from one state of the store, taken now: a payment applied while
+    // the file streams cannot show in one member's rows and not in another's, and the position
+    // in the header is the one every row is at.
+    Result<std::unique_ptr<projections::ProjectionStore::View>> taken = t->store().NewView();
+    if (!taken.ok()) return Problem(taken.status());
+    std::shared_ptr<const projections::ProjectionStore::View> view = std::move(*taken);
+    uint64_t position = ~uint64_t{0};
+    for (std::string_view name :
+         {projections::MemberViewProjection::kName, projections::BillingProjection::kName}) {
+      Result<uint64_t> at = t->store().Checkpoint(name, view.get());
+      if (!at.ok()) return Problem(at.status());
+      position = std::min(position, *at);
+    }
     Response res;
+    res.headers.emplace_back("X-Projection-Position", std::to_string(position));
     res.content_type = encoding == "cp932" ? "text/csv; charset=Shift_JIS" : "text/csv; charset=utf-8";
     res.headers.emplace_back("Content-Disposition", "attachment; filename=\"member-billing.csv\"");
     const bool cp932 = encoding == "cp932";
@@ -435,7 +450,7 @@ void Api::GetMemberBillingCsv(const Request& r, const Params& p, Responder respo
     auto cursor = std::make_shared<std::string>();
     auto done = std::make_shared<bool>(false);
     const Date today = t->Today();
-    res.stream = [t, cursor, done, from, to, cp932, today,
+    res.stream = [t, view, cursor, done, from, to, cp932, today,
                   include_drafts](std::string* chunk) -> Response::Chunk {
       if (*done) return Response::Chunk::kLast;
       auto failed = [&](const kaiin::Status& s) {
@@ -447,13 +462,14 @@ void Api::GetMemberBillingCsv(const Request& r, const Params& p, Responder respo
       q.today = today;
       q.after = *cursor;
       q.limit = kCsvMembersPerChunk;
+      q.at = view.get();
       auto page = projections::ListMembers(t->store(), q);
       if (!page.ok()) return failed(page.status());
       std::string out;
       for (const auto& m : page->items) {
         const std::string type = events::TypeOn(m.types, today).member_type;
         const std::string status(events::MemberStatusName(events::StatusOn(m.statuses, today).status));
-        auto invoices = projections::ReadMemberInvoices(t->store(), m.member_id);
+        auto invoices = projections::ReadMemberInvoices(t->store(), m.member_id, view.get());
         if (!invoices.ok()) return failed(invoices.status());
         std::string member;  // the member's columns, which start each of its rows
         CsvFields({m.member_id, m.member_number, m.name.family, m.name.given, m.name.family_kana,

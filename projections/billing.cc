@@ -298,9 +298,10 @@ Status BillingProjection::Apply(const events::Envelope& env, Rows& rows) {
       env.event);
 }
 
-Result<bool> ReadInvoice(const ProjectionStore& store, std::string_view id, InvoiceRow* row) {
+Result<bool> ReadInvoice(const ProjectionStore& store, std::string_view id, InvoiceRow* row,
+                         const ProjectionStore::View* at) {
   std::string bytes;
-  Result<bool> found = store.Get(BillingProjection::kName, InvoiceKey(id), &bytes);
+  Result<bool> found = store.Get(BillingProjection::kName, InvoiceKey(id), &bytes, at);
   if (!found.ok() || !*found) return found;
   if (!Decode(bytes, row)) return Status::Corruption("invoice row is unreadable");
   return true;
@@ -315,19 +316,22 @@ Result<bool> ReadPayment(const ProjectionStore& store, std::string_view id, Paym
 }
 
 Result<std::vector<InvoiceRow>> ReadMemberInvoices(const ProjectionStore& store,
-                                                   std::string_view member_id) {
+                                                   std::string_view member_id,
+                                                   const ProjectionStore::View* at) {
   std::vector<std::string> ids;
   const std::string prefix = "mi/" + std::string(member_id) + "/";
-  Status s = store.Scan(BillingProjection::kName, prefix, "",
-                        [&](std::string_view key, std::string_view) {
-                          ids.emplace_back(key.substr(prefix.size()));
-                          return true;
-                        });
+  Status s = store.Scan(
+      BillingProjection::kName, prefix, "",
+      [&](std::string_view key, std::string_view) {
+        ids.emplace_back(key.substr(prefix.size()));
+        return true;
+      },
+      at);
   if (!s.ok()) return s;
   std::vector<InvoiceRow> out;
   for (const std::string& id : ids) {
     InvoiceRow row;
-    Result<bool> found = ReadInvoice(store, id, &row);
+    Result<bool> found = ReadInvoice(store, id, &row, at);
     if (!found.ok()) return found.status();
     if (*found) out.push_back(std::move(row));
   }

@@ -82,11 +82,13 @@ struct PaymentPage {
 // fewer than `limit` items and still have a next cursor.
 Result<PaymentPage> ReadPaymentsReceived(const ProjectionStore& store, const PaymentQuery& query);
 
-Result<bool> ReadInvoice(const ProjectionStore& store, std::string_view id, InvoiceRow* row);
+Result<bool> ReadInvoice(const ProjectionStore& store, std::string_view id, InvoiceRow* row,
+                         const ProjectionStore::View* at = nullptr);
 Result<bool> ReadPayment(const ProjectionStore& store, std::string_view id, PaymentRow* row);
-// A member's invoices in creation order.
+// A member's invoices in creation order (in `at`'s state of the store, if given).
 Result<std::vector<InvoiceRow>> ReadMemberInvoices(const ProjectionStore& store,
-                                                   std::string_view member_id);
+                                                   std::string_view member_id,
+                                                   const ProjectionStore::View* at = nullptr);
 // Batches in creation order, after `after` (a batch id), at most `limit`.
 Result<std::vector<BatchRow>> ReadBatches(const ProjectionStore& store, std::string_view after,
                                           size_t limit);

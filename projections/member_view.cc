@@ -232,9 +232,10 @@ Status MemberViewProjection::Apply(const events::Envelope& event, Rows& rows) {
   return Status::Ok();
 }
 
-Result<bool> ReadMember(const ProjectionStore& store, std::string_view member_id, MemberRow* row) {
+Result<bool> ReadMember(const ProjectionStore& store, std::string_view member_id, MemberRow* row,
+                        const ProjectionStore::View* at) {
   std::string bytes;
-  Result<bool> found = store.Get(MemberViewProjection::kName, MemberKey(member_id), &bytes);
+  Result<bool> found = store.Get(MemberViewProjection::kName, MemberKey(member_id), &bytes, at);
   if (!found.ok() || !*found) return found;
   if (!DecodeMemberRow(bytes, row)) return Status::Corruption("member_view row is unreadable");
   return true;
@@ -260,34 +261,38 @@ Result<MemberPage> ListMembers(const ProjectionStore& store, const MemberQuery& 
   if (needle.empty()) {
     std::string start = MemberKey(q.after);
     if (!q.after.empty()) start.push_back('\0');
-    Status s = store.Scan(MemberViewProjection::kName, kMemberPrefix, start,
-                          [&](std::string_view, std::string_view value) {
-                            MemberRow row;
-                            if (!DecodeMemberRow(value, &row)) {
-                              error = Status::Corruption("member_view row is unreadable");
-                              return false;
-                            }
-                            ++scanned;
-                            last_scanned = row.member_id;
-                            if (Matches(row, q)) found.push_back(std::move(row));
-                            return found.size() < want && scanned < kScanRowsMax;
-                          });
+    Status s = store.Scan(
+        MemberViewProjection::kName, kMemberPrefix, start,
+        [&](std::string_view, std::string_view value) {
+          MemberRow row;
+          if (!DecodeMemberRow(value, &row)) {
+            error = Status::Corruption("member_view row is unreadable");
+            return false;
+          }
+          ++scanned;
+          last_scanned = row.member_id;
+          if (Matches(row, q)) found.push_back(std::move(row));
+          return found.size() < want && scanned < kScanRowsMax;
+        },
+        q.at);
     if (!s.ok()) return s;
   } else {
     std::set<std::string> ids;
     for (const char* field : {"e", "n", "f", "g", "fk", "gk", "fn", "fnk", "r"}) {
       const std::string prefix = std::string(kIndexPrefix) + field + "/" + needle;
-      Status s = store.Scan(MemberViewProjection::kName, prefix, "",
-                            [&](std::string_view key, std::string_view) {
-                              const std::string id(key.substr(key.rfind('\0') + 1));
-                              if (id > q.after) ids.insert(id);
-                              return ids.size() < kScanRowsMax;
-                            });
+      Status s = store.Scan(
+          MemberViewProjection::kName, prefix, "",
+          [&](std::string_view key, std::string_view) {
+            const std::string id(key.substr(key.rfind('\0') + 1));
+            if (id > q.after) ids.insert(id);
+            return ids.size() < kScanRowsMax;
+          },
+          q.at);
       if (!s.ok()) return s;
     }
     for (const std::string& id : ids) {
       MemberRow row;
-      Result<bool> ok = ReadMember(store, id, &row);
+      Result<bool> ok = ReadMember(store, id, &row, q.at);
       if (!ok.ok()) return ok.status();
       ++scanned;
       last_scanned = id;

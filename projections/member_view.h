@@ -44,8 +44,9 @@ class MemberViewProjection final : public Projection {
   Status Apply(const events::Envelope& event, Rows& rows) override;
 };
 
-// Reads one member; false when there is no such member.
-Result<bool> ReadMember(const ProjectionStore& store, std::string_view member_id, MemberRow* row);
+// Reads one member (in `at`'s state of the store, if given); false when there is no such member.
+Result<bool> ReadMember(const ProjectionStore& store, std::string_view member_id, MemberRow* row,
+                        const ProjectionStore::View* at = nullptr);
 // The same through a reader opened on kName, for members read in ascending id order.
 Result<bool> ReadMember(ProjectionStore::OrderedReader& reader, std::string_view member_id,
                         MemberRow* row);
@@ -57,6 +58,7 @@ struct MemberQuery {
   Date today = 0;
   std::string after;             // member id to continue after (the cursor); empty: from the start
   size_t limit = 100;
+  const ProjectionStore::View* at = nullptr;  // read in this state of the store; null: now
 };
 
 struct MemberPage {

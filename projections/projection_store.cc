@@ -366,8 +366,52 @@ StoreMemory ProjectionStore::Memory() const {
   return m;
 }
 
+struct ProjectionStore::View::Held {
+  std::mutex mu;  // the view's release and the store's CloseDb
+  rocksdb::DB* db = nullptr;
+  const rocksdb::Snapshot* snapshot = nullptr;  // null: released (the view's end, or the store's)
+
+  void Release() {
+    std::lock_guard lock(mu);
+    if (snapshot != nullptr) db->ReleaseSnapshot(snapshot);
+    snapshot = nullptr;
+  }
+};
+
+ProjectionStore::View::~View() {
+  held_->Release();
+}
+
+Result<std::unique_ptr<ProjectionStore::View>> ProjectionStore::NewView() const {
+  std::shared_lock lock(db_mu_);
+  if (!db_) return Status::Unavailable("storage_unavailable", "the projection store is reopening");
+  auto held = std::make_shared<View::Held>();
+  held->db = db_.get();
+  held->snapshot = db_->GetSnapshot();
+  std::lock_guard views_lock(views_mu_);
+  std::erase_if(views_, [](const std::shared_ptr<View::Held>& h) { return h.use_count() == 1; });
+  views_.push_back(held);
+  return std::unique_ptr<View>(new View(std::move(held)));
+}
+
+Status ProjectionStore::ReadOptionsAt(const View* at, rocksdb::ReadOptions* options) const {
+  if (at == nullptr) return Status::Ok();
+  std::lock_guard lock(at->held_->mu);
+  if (at->held_->snapshot == nullptr) {
+    return Status::Unavailable("storage_unavailable",
+                               "the projection store was reopened during this read");
+  }
+  options->snapshot = at->held_->snapshot;
+  return Status::Ok();
+}
+
 void ProjectionStore::CloseDb() {
   if (!db_) return;
+  {
+    std::lock_guard lock(views_mu_);
+    for (const auto& held : views_) held->Release();
+    views_.clear();
+  }
   for (auto* h : all_handles_) db_->DestroyColumnFamilyHandle(h);
   all_handles_.clear();
   families_.clear();
@@ -418,14 +462,15 @@ std::vector<std::string> ProjectionStore::ProjectionNames() const {
 
 // The checkpoint record: position (8 bytes) and schema version (4), both 0 when absent.
 Status ProjectionStore::ReadCheckpoint(std::string_view projection, uint64_t* position,
-                                       uint32_t* schema) const {
+                                       uint32_t* schema, const View* at) const {
   *position = 0;
   *schema = 0;
   std::shared_lock lock(db_mu_);
   if (!checkpoints_cf_) return Status::Ok();
+  rocksdb::ReadOptions options;
+  if (Status s = ReadOptionsAt(at, &options); !s.ok()) return s;
   std::string v;
-  rocksdb::Status s =
-      db_->Get(rocksdb::ReadOptions(), checkpoints_cf_, std::string(projection), &v);
+  rocksdb::Status s = db_->Get(options, checkpoints_cf_, std::string(projection), &v);
   if (s.IsNotFound()) return Status::Ok();
   if (!s.ok()) return FromRocks(s, "read checkpoint");
   if (v.size() != 12) return Status::Corruption("checkpoint has the wrong size");
@@ -434,10 +479,10 @@ Status ProjectionStore::ReadCheckpoint(std::string_view projection, uint64_t* po
   return Status::Ok();
 }
 
-Result<uint64_t> ProjectionStore::Checkpoint(std::string_view projection) const {
+Result<uint64_t> ProjectionStore::Checkpoint(std::string_view projection, const View* at) const {
   uint64_t position;
   uint32_t schema;
-  if (Status s = ReadCheckpoint(projection, &position, &schema); !s.ok()) return s;
+  if (Status s = ReadCheckpoint(projection, &position, &schema, at); !s.ok()) return s;
   return position;
 }
 
@@ -639,26 +684,30 @@ Status ProjectionStore::Drop(std::string_view projection) {
 }
 
 Result<bool> ProjectionStore::Get(std::string_view projection, std::string_view key,
-                                  std::string* value) const {
+                                  std::string* value, const View* at) const {
   std::shared_lock lock(db_mu_);
   if (!db_) return Status::Unavailable("storage_unavailable", "the projection store is reopening");
   rocksdb::ColumnFamilyHandle* cf = Family(projection);
   if (!cf) return Status::NotFound("no projection named " + std::string(projection));
-  rocksdb::Status s =
-      db_->Get(rocksdb::ReadOptions(), cf, rocksdb::Slice(key.data(), key.size()), value);
+  rocksdb::ReadOptions options;
+  if (Status s = ReadOptionsAt(at, &options); !s.ok()) return s;
+  rocksdb::Status s = db_->Get(options, cf, rocksdb::Slice(key.data(), key.size()), value);
   if (s.IsNotFound()) return false;
   if (!s.ok()) return FromRocks(s, "read projection");
   return true;
 }
 
-Status ProjectionStore::Scan(
-    std::string_view projection, std::string_view prefix, std::string_view start,
-    const std::function<bool(std::string_view, std::string_view)>& fn) const {
+Status ProjectionStore::Scan(std::string_view projection, std::string_view prefix,
+                             std::string_view start,
+                             const std::function<bool(std::string_view, std::string_view)>& fn,
+                             const View* at) const {
   std::shared_lock lock(db_mu_);
   if (!db_) return Status::Unavailable("storage_unavailable", "the projection store is reopening");
   rocksdb::ColumnFamilyHandle* cf = Family(projection);
   if (!cf) return Status::NotFound("no projection named " + std::string(projection));
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf));
+  rocksdb::ReadOptions options;
+  if (Status s = ReadOptionsAt(at, &options); !s.ok()) return s;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, cf));
   return ScanFrom(it.get(), prefix, start, fn);
 }
 

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <shared_mutex>
 #include <span>
 #include <string>
@@ -23,6 +24,8 @@ class Env;
 class Iterator;
 class Logger;
 class ColumnFamilyHandle;
+class Snapshot;
+struct ReadOptions;
 }  // namespace rocksdb
 
 namespace kaiin::projections {
@@ -54,8 +57,29 @@ class ProjectionStore {
                                                                const std::string& scratch_path);
   ~ProjectionStore();
 
-  // The position the projection has applied up to (0: nothing).
-  Result<uint64_t> Checkpoint(std::string_view projection) const;
+  // One state of the whole store, held across many reads (a streamed export): the reads given
+  // it see every projection's rows and checkpoint as they were when it was taken, whatever is
+  // applied meanwhile (ApplyBatch writes rows and checkpoints in one batch, so the projections
+  // it shows agree with their checkpoints). Cheap to take; while it lives RocksDB keeps the row
+  // versions it shows, so hold it for one request. The store may outlive it or not: closing or
+  // reopening the store (after a failed write) ends it, and reads through it then answer
+  // storage_unavailable.
+  class View {
+   public:
+    ~View();
+    View(const View&) = delete;
+    View& operator=(const View&) = delete;
+
+   private:
+    friend class ProjectionStore;
+    struct Held;  // the RocksDB snapshot, shared with the store so either can release it
+    explicit View(std::shared_ptr<Held> held) : held_(std::move(held)) {}
+    std::shared_ptr<Held> held_;
+  };
+  Result<std::unique_ptr<View>> NewView() const;
+
+  // The position the projection has applied up to (0: nothing); in `at`'s state if given.
+  Result<uint64_t> Checkpoint(std::string_view projection, const View* at = nullptr) const;
   StoreMemory Memory() const;
   // The schema version its rows were written with (0: none recorded).
   Result<uint32_t> StoredSchemaVersion(std::string_view projection) const;
@@ -81,11 +105,13 @@ class ProjectionStore {
   // Removes every row and the checkpoint of a projection (for a rebuild from 0).
   Status Drop(std::string_view projection);
 
-  // Point read. Returns false when absent.
-  Result<bool> Get(std::string_view projection, std::string_view key, std::string* value) const;
+  // Point read. Returns false when absent. Reads the store as it is now, or in `at`'s state.
+  Result<bool> Get(std::string_view projection, std::string_view key, std::string* value,
+                   const View* at = nullptr) const;
   // Visits rows with key >= start that begin with `prefix`, in key order, until fn returns false.
   Status Scan(std::string_view projection, std::string_view prefix, std::string_view start,
-              const std::function<bool(std::string_view key, std::string_view value)>& fn) const;
+              const std::function<bool(std::string_view key, std::string_view value)>& fn,
+              const View* at = nullptr) const;
 
   // Point reads in ascending key order through one iterator: a page of rows whose keys lie close
   // together (the members of an arrears page) costs a Seek and a few Next steps instead of a
@@ -127,7 +153,10 @@ class ProjectionStore {
   void CloseDb();
   Status Reopen();
   rocksdb::ColumnFamilyHandle* Family(std::string_view name) const;
-  Status ReadCheckpoint(std::string_view projection, uint64_t* position, uint32_t* schema) const;
+  Status ReadCheckpoint(std::string_view projection, uint64_t* position, uint32_t* schema,
+                        const View* at = nullptr) const;
+  // The read options for `at` (none: the store as it is now). Under db_mu_.
+  Status ReadOptionsAt(const View* at, rocksdb::ReadOptions* options) const;
   Status WriteCheckpoint(std::string_view name, uint64_t position, uint32_t schema);
   bool FamilyEmpty(rocksdb::ColumnFamilyHandle* cf) const;
 
@@ -142,6 +171,10 @@ class ProjectionStore {
   rocksdb::ColumnFamilyHandle* checkpoints_cf_ = nullptr;
   std::unordered_map<std::string, rocksdb::ColumnFamilyHandle*> families_;
   std::vector<rocksdb::ColumnFamilyHandle*> all_handles_;
+  // The views taken and perhaps still held: CloseDb releases their snapshots before the
+  // database goes. Pruned as views are taken.
+  mutable std::mutex views_mu_;
+  mutable std::vector<std::shared_ptr<View::Held>> views_;
 };
 
 }  // namespace kaiin::projections

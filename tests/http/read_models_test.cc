@@ -649,6 +649,33 @@ TEST_F(ReadModels, TheMemberBillingCsvHasOneRowPerMemberAndInvoice) {
   EXPECT_EQ(Get("/exports/member-billing.csv?encoding=latin1").status, 400);
 }
 
+// The file is read from one state of the read models, taken when the answer starts: a payment
+// applied while it streams is not in it, and X-Projection-Position names the state's position.
+TEST_F(ReadModels, TheMemberBillingCsvIsOneStateOfTheReadModels) {
+  const std::string path = "/exports/member-billing.csv?from_fiscal_year=2026&to_fiscal_year=2026";
+  const std::string unpaid =
+      ",i000000007,annual,年会費,2026-04-01,2026-04-01,4000,0,4000,unpaid,true\r\n";
+  const std::string paid =
+      ",i000000007,annual,年会費,2026-04-01,2026-04-01,4000,4000,0,paid,true\r\n";
+  const uint64_t before = Head("soc");
+  Response csv = Get(path);
+  ASSERT_EQ(csv.status, 200) << csv.body;
+  EXPECT_EQ(csv.Header("X-Projection-Position"), std::to_string(before));
+  // C pays i7 before a single row of the file has been read.
+  Post(
+      "/payments",
+      R"({"member_id":"m000000003","amount":4000,"method":"cash","received_on":"2026-07-01","allocations":[{"invoice_id":"i000000007","amount":4000}]})",
+      "p7");
+  Response later = Get(path);  // waits for the projections to apply the payment
+  ASSERT_EQ(later.status, 200) << later.body;
+  EXPECT_EQ(later.Header("X-Projection-Position"), std::to_string(Head("soc")));
+  const std::string now = Drain(later);
+  EXPECT_NE(now.find(paid), std::string::npos) << now;
+  const std::string then = Drain(csv);
+  EXPECT_NE(then.find(unpaid), std::string::npos) << then;
+  EXPECT_EQ(then.find(paid), std::string::npos) << then;
+}
+
 TEST(TextEncodingTest, Cp932KeepsJapaneseAndMarksWhatItCannotHold) {
   EXPECT_EQ(Utf8ToCp932("山田 Taro"), "\x8E\x52\x93\x63 Taro");
   EXPECT_EQ(Utf8ToCp932("\xF0\x9F\x98\x80!"), "?!");  // an emoji

@@ -5,6 +5,7 @@
 #include <random>
 #include <set>
 
+#include "ledger/storage_faults.h"
 #include "tests/raw_db.h"
 #include "tests/test_util.h"
 
@@ -133,6 +134,115 @@ TEST(ProjectionStoreTest, TablesAreWrittenWithLz4) {
     ASSERT_FALSE(compressions.empty()) << path;
     for (const auto& c : compressions) EXPECT_EQ(c, "LZ4") << path;
   }
+}
+
+// Writes, for each event, a row "e/<position>" and the row "last" holding the position.
+class TrailProjection final : public Projection {
+ public:
+  std::string_view Name() const override { return "trail"; }
+  uint32_t SchemaVersion() const override { return 1; }
+  Status Apply(const events::Envelope& e, Rows& rows) override {
+    rows.Put("e/" + std::to_string(e.meta.position), "x");
+    rows.Put("last", std::to_string(e.meta.position));
+    return Status::Ok();
+  }
+};
+
+class ViewTest : public ::testing::Test {
+ protected:
+  void Open(rocksdb::Env* env = nullptr) {
+    StoreOptions options;
+    options.env = env;
+    store_ = std::move(ProjectionStore::Open(dir_.Sub("projections"), all_, options)).value();
+  }
+  Status Apply(uint64_t position) {
+    events::Envelope e;
+    e.meta.position = position;
+    e.meta.stream = "s";
+    Status s = store_->ApplyBatch(all_, checkpoints_, std::span(&e, 1));
+    return s;
+  }
+  std::string Last(const ProjectionStore::View* at = nullptr) {
+    std::string v;
+    Result<bool> found = store_->Get("trail", "last", &v, at);
+    if (!found.ok()) return found.status().ToString();
+    return *found ? v : "-";
+  }
+  std::vector<std::string> Rows(const ProjectionStore::View* at = nullptr) {
+    std::vector<std::string> keys;
+    Status s = store_->Scan(
+        "trail", "e/", "",
+        [&](std::string_view key, std::string_view) {
+          keys.emplace_back(key);
+          return true;
+        },
+        at);
+    if (!s.ok()) keys.push_back(s.ToString());
+    return keys;
+  }
+
+  testing::TempDir dir_;
+  ledger::StorageFaults faults_;  // outlives the store opened on its environment
+  TrailProjection trail_;
+  Projection* all_[1] = {&trail_};
+  uint64_t checkpoints_[1] = {0};
+  std::unique_ptr<ProjectionStore> store_;
+};
+
+// A streamed export reads one state of the store from its first row to its last: rows and
+// checkpoints applied after the view was taken are not seen through it.
+TEST_F(ViewTest, ReadsThroughAViewSeeTheStoreAsItWasWhenItWasTaken) {
+  Open();
+  ASSERT_TRUE(Apply(1).ok());
+  auto view = std::move(store_->NewView()).value();
+  ASSERT_TRUE(Apply(2).ok());
+  ASSERT_TRUE(store_->Flush().ok());  // rows in table files too: the view still holds them
+  ASSERT_TRUE(Apply(3).ok());
+  EXPECT_EQ(Last(view.get()), "1");
+  EXPECT_EQ(Rows(view.get()), std::vector<std::string>{"e/1"});
+  EXPECT_EQ(*store_->Checkpoint("trail", view.get()), 1u);
+  EXPECT_EQ(Last(), "3");
+  EXPECT_EQ(Rows(), (std::vector<std::string>{"e/1", "e/2", "e/3"}));
+  EXPECT_EQ(*store_->Checkpoint("trail"), 3u);
+  ASSERT_TRUE(store_->Drop("trail").ok());  // a rebuild begins: the view still has the rows
+  EXPECT_EQ(Rows(view.get()), std::vector<std::string>{"e/1"});
+  EXPECT_EQ(Rows(), std::vector<std::string>{});
+}
+
+// The store reopens itself after a failed write (a full disk): a view of the instance closed
+// ends, and reads through it answer storage_unavailable instead of reading a released snapshot.
+TEST_F(ViewTest, AViewTakenBeforeTheStoreReopenedAnswersUnavailable) {
+  Open(faults_.env());
+  ASSERT_TRUE(Apply(1).ok());
+  auto view = std::move(store_->NewView()).value();
+  faults_.SetNoSpace(true);
+  EXPECT_FALSE(Apply(2).ok());
+  EXPECT_EQ(Last(view.get()), "1");  // not reopened yet: the view still reads
+  faults_.SetNoSpace(false);
+  ASSERT_TRUE(Apply(2).ok());  // reopens first
+  std::string v;
+  Result<bool> read = store_->Get("trail", "last", &v, view.get());
+  ASSERT_FALSE(read.ok());
+  EXPECT_EQ(read.status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(Rows(view.get()).size(), 1u);  // the scan's error
+  EXPECT_FALSE(store_->Checkpoint("trail", view.get()).ok());
+  EXPECT_EQ(Last(), "2");
+  auto again = std::move(store_->NewView()).value();
+  EXPECT_EQ(Last(again.get()), "2");
+}
+
+// A view may outlive its store (the store closed at shutdown while an export still holds it):
+// the store releases the snapshot when it closes and the view's own end then does nothing.
+TEST_F(ViewTest, AViewMayEndAfterItsStore) {
+  Open();
+  ASSERT_TRUE(Apply(1).ok());
+  auto first = std::move(store_->NewView()).value();
+  auto second = std::move(store_->NewView()).value();
+  second.reset();  // ended before the store: released by itself
+  store_.reset();
+  first.reset();  // under ASan, a release through the closed database would show here
+  Open();
+  EXPECT_EQ(Last(), "1");
 }
 
 }  // namespace
