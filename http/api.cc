@@ -34,6 +34,12 @@ void MetricHeader(const char* name, const char* help, const char* type, std::str
   *out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
 }
 
+// What a backup not begun before the server began to stop answers (Api::BeginShutdown).
+Status StoppingStatus() {
+  return Status::Unavailable(
+      "shutting_down", "the server is stopping: the copy was not made; ask again once it is back");
+}
+
 }  // namespace
 
 std::optional<uint64_t> QueryUint(const Request& r, std::string_view name, uint64_t max,
@@ -578,6 +584,7 @@ void Api::PostBackup(const Request& r, const Params& p, Responder respond) {
   Tenant* t = BeginTenant(r, p, Access::kAdmin, respond);
   if (!t || !BackupRoot(t->id(), respond)) return;
   const bool posted = backups_.Post([this, t, respond]() {
+    if (stopping_.load(std::memory_order_acquire)) return respond(Problem(StoppingStatus()));
     Result<MadeBackup> made = TakeBackup(t);
     if (!made.ok()) return respond(Problem(made.status()));
     JsonWriter w;
@@ -600,7 +607,9 @@ void Api::PostAllBackups(const Request& r, const Params& p, Responder respond) {
     std::vector<std::pair<std::string, Status>> failed;
     made.BeginArray();
     for (const ConfiguredTenant& c : all) {
-      Result<MadeBackup> b = TakeBackup(c.tenant);
+      Result<MadeBackup> b = stopping_.load(std::memory_order_acquire)
+                                 ? Result<MadeBackup>(StoppingStatus())
+                                 : TakeBackup(c.tenant);
       if (!b.ok()) {
         failed.emplace_back(c.tenant->id(), b.status());
         continue;

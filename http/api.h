@@ -2,6 +2,7 @@
 // No sockets here (server.cc does I/O); tests call Handle directly.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <map>
@@ -45,12 +46,17 @@ class Api {
   // The Prometheus text of /metrics.
   std::string RenderMetrics() const;
 
-  // Finishes the password work (it may submit commands) and the backups under way, and takes no
-  // more. Call after the server stopped and before the tenants close.
+  // Finishes the password work (it may submit commands) and the copy of a log being made, and
+  // takes no more. Call after the server stopped and before the tenants close.
   void Shutdown() {
+    BeginShutdown();
     hashers_.Stop();
     backups_.Stop();
   }
+  // Backups not yet begun are not made: one queued answers 503 shutting_down, and an
+  // all-society backup under way stops after the copy it is making (a long nightly job must
+  // not hold a stopping server), naming the societies it did not copy. Shutdown calls it first.
+  void BeginShutdown() { stopping_.store(true, std::memory_order_release); }
 
  private:
   void AddRoutes();
@@ -225,6 +231,7 @@ class Api {
   LoginThrottle throttle_;
   WorkerPool hashers_{2, 1000};
   WorkerPool backups_{1, 4};  // one copy at a time: each flushes and links a tenant's log
+  std::atomic<bool> stopping_{false};  // BeginShutdown: no backup begins
   mutable std::mutex backup_counts_mu_;
   std::map<std::string, BackupCounts, std::less<>> backup_counts_;
 };

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <functional>
 #include <future>
 
 #include <spdlog/spdlog.h>
@@ -47,7 +48,10 @@ class ApiFixture : public ::testing::Test {
     // machine took more than a moment to project.
     o.min_position_wait = std::chrono::milliseconds(2000);
     o.strict_password_hashing = false;  // argon2id's minimum limits: tests stay fast
-    o.clock = [this] { return NowMicros() + clock_offset_.load(); };
+    o.clock = [this] {
+      if (on_clock_) on_clock_();
+      return NowMicros() + clock_offset_.load();
+    };
     o.backup_dir = dir_.Sub("backups");  // as kaiind's default, inside the data folder
     api_ = std::make_unique<Api>(&tenants_, o);
   }
@@ -85,6 +89,7 @@ class ApiFixture : public ::testing::Test {
   const TenantOptions& tenant_options() const { return tenant_options_; }
 
   std::atomic<int64_t> clock_offset_{0};  // tests move the API's clock forward
+  std::function<void()> on_clock_;        // called each time the API reads its clock
   TenantOptions tenant_options_;
   testing::TempDir dir_;
   TenantRegistry tenants_;

@@ -275,5 +275,32 @@ TEST_F(BackupsApi, TheSocietiesAreListedByIdInPages) {
       IsProblem(Call("GET", "/v1/tenants", "", {}, /*admin=*/false), 401, "unauthenticated"));
 }
 
+// A server stopping while the nightly job runs: the copy being made is finished and kept, the
+// societies not yet begun are not copied (the stop is not held for them) and the answer names
+// them; a backup asked for after that answers 503 shutting_down.
+TEST_F(BackupsApi, AStoppingServerEndsTheNightlyJobAfterTheCopyItIsMaking) {
+  for (const char* id : {"zoo", "abc"}) {
+    ASSERT_EQ(Call("PUT", std::string("/v1/tenants/") + id, R"({"name":"会"})").status, 201);
+  }
+  // The clock is read once a copy is made, to name it: the stop begins during abc's copy.
+  on_clock_ = [this] { api_->BeginShutdown(); };
+  const Response all = Call("POST", "/v1/backups");
+  ASSERT_TRUE(IsProblem(all, 503, "backups_incomplete")) << all.body;
+  EXPECT_TRUE(Has(all, R"("detail":"2 of 3 backups failed: soc, zoo")")) << all.body;
+  EXPECT_TRUE(Has(all, R"("failed":[{"tenant":"soc","code":"shutting_down","detail":")"))
+      << all.body;
+  EXPECT_TRUE(Has(all, R"({"tenant":"zoo","code":"shutting_down","detail":")")) << all.body;
+  const std::string root = dir_.Sub("backups");
+  const std::string abc = Field(Call("GET", "/v1/tenants/abc/backups").body, "backup");
+  ASSERT_TRUE(ParseBackupName(abc));
+  EXPECT_TRUE(Has(all, R"("items":[{"tenant":"abc","backup":")" + abc + "\"")) << all.body;
+  EXPECT_TRUE(std::filesystem::is_directory(root + "/abc/" + abc + "/tenants/abc/log"));
+  for (const char* id : {"soc", "zoo"}) {
+    std::error_code ec;
+    EXPECT_TRUE(std::filesystem::is_empty(root + "/" + id, ec) || ec) << id;
+  }
+  EXPECT_TRUE(IsProblem(Call("POST", "/v1/tenants/soc/backups"), 503, "shutting_down"));
+}
+
 }  // namespace
 }  // namespace kaiin::http
