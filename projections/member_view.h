@@ -40,7 +40,8 @@ class MemberViewProjection final : public Projection {
  public:
   static constexpr std::string_view kName = "member_view";
   std::string_view Name() const override { return kName; }
-  uint32_t SchemaVersion() const override { return 3; }  // 2: balances; 3: kana, widths folded
+  // 2: balances; 3: kana, widths folded; 4: kanji variants folded
+  uint32_t SchemaVersion() const override { return 4; }
   Status Apply(const events::Envelope& event, Rows& rows) override;
 };
 

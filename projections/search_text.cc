@@ -1,6 +1,8 @@
 #include "projections/search_text.h"
 
+#include <algorithm>
 #include <cstdint>
+#include <utility>
 
 #include "events/text.h"
 
@@ -37,6 +39,59 @@ static_assert(sizeof(kHalfWidthKana) / sizeof(kHalfWidthKana[0]) == 0xFF9F - 0xF
 
 constexpr uint32_t kVoicedMark = 0x309B, kSemiVoicedMark = 0x309C;
 
+// Kanji written in an old or variant form in names (旧字体, 異体字), to the form a secretariat
+// types: 髙橋 is found as 高橋, 渡邊 and 渡邉 as 渡辺, 﨑 (a CP932 roster's IBM extension) as 崎.
+// Only characters that are one character written two ways; 斎 and 斉, 竜 and 龍, which names keep
+// apart, are not folded together. Sorted by the first.
+constexpr std::pair<uint32_t, uint32_t> kKanjiVariants[] = {
+    {0x4F86, 0x6765},   // 來 来
+    {0x51A8, 0x5BCC},   // 冨 富
+    {0x570B, 0x56FD},   // 國 国
+    {0x5713, 0x5186},   // 圓 円
+    {0x589E, 0x5897},   // 增 増
+    {0x58FD, 0x5BFF},   // 壽 寿
+    {0x5BE6, 0x5B9F},   // 實 実
+    {0x5D5C, 0x5D0E},   // 嵜 崎
+    {0x5D8B, 0x5CF6},   // 嶋 島
+    {0x5D8C, 0x5CF6},   // 嶌 島
+    {0x5EE3, 0x5E83},   // 廣 広
+    {0x5F4C, 0x5F25},   // 彌 弥
+    {0x5FB7, 0x5FB3},   // 德 徳
+    {0x60E0, 0x6075},   // 惠 恵
+    {0x66FE, 0x66FD},   // 曾 曽
+    {0x689D, 0x6761},   // 條 条
+    {0x69AE, 0x6804},   // 榮 栄
+    {0x69C7, 0x69D9},   // 槇 槙
+    {0x6AFB, 0x685C},   // 櫻 桜
+    {0x6E15, 0x6DF5},   // 渕 淵
+    {0x6FA4, 0x6CA2},   // 澤 沢
+    {0x6FF1, 0x6D5C},   // 濱 浜
+    {0x6FF5, 0x6D5C},   // 濵 浜
+    {0x7028, 0x702C},   // 瀨 瀬
+    {0x771E, 0x771F},   // 眞 真
+    {0x79AE, 0x793C},   // 禮 礼
+    {0x7A3B, 0x7A32},   // 稻 稲
+    {0x7A57, 0x7A42},   // 穗 穂
+    {0x8207, 0x4E0E},   // 與 与
+    {0x8218, 0x9928},   // 舘 館
+    {0x842C, 0x4E07},   // 萬 万
+    {0x85CF, 0x8535},   // 藏 蔵
+    {0x85DD, 0x82B8},   // 藝 芸
+    {0x8C50, 0x8C4A},   // 豐 豊
+    {0x8CF4, 0x983C},   // 賴 頼
+    {0x9089, 0x8FBA},   // 邉 辺
+    {0x908A, 0x8FBA},   // 邊 辺
+    {0x9AD9, 0x9AD8},   // 髙 高
+    {0x9DD7, 0x9D0E},   // 鷗 鴎
+    {0x9ED1, 0x9ED2},   // 黑 黒
+    {0x9F4A, 0x6589},   // 齊 斉
+    {0x9F4B, 0x658E},   // 齋 斎
+    {0x9F9C, 0x4E80},   // 龜 亀
+    {0xFA11, 0x5D0E},   // 﨑 崎
+    {0x20BB7, 0x5409},  // 𠮷 吉
+};
+static_assert(std::ranges::is_sorted(kKanjiVariants));
+
 // One code point folded, marks aside (ASCII lower-casing is done last, on the bytes).
 uint32_t Fold(uint32_t cp) {
   if (cp >= 0xFF01 && cp <= 0xFF5E) return cp - 0xFF01 + 0x21;  // full-width ASCII
@@ -52,6 +107,11 @@ uint32_t Fold(uint32_t cp) {
   }
   if (cp == 0x30F5) return 0x30AB;
   if (cp == 0x30F6) return 0x30B1;
+  if (cp >= kKanjiVariants[0].first) {
+    const auto* it =
+        std::ranges::lower_bound(kKanjiVariants, cp, {}, &std::pair<uint32_t, uint32_t>::first);
+    if (it != std::end(kKanjiVariants) && it->first == cp) return it->second;
+  }
   return cp;
 }
 

@@ -194,6 +194,11 @@ TEST_F(MembersApi, SearchByNameKanaEmailAndFiltersWithCursor) {
   EXPECT_TRUE(Has(Get("/members?q=ﾔﾏﾀﾞ%20ﾀﾛｳ"), other));
   EXPECT_TRUE(Has(Get("/members?q=ＹＡＭＡＤＡ"), other));
   EXPECT_FALSE(Has(Get("/members?q=やまざき"), other));
+  // A name in a variant kanji is found as the usual one is typed, and the other way round.
+  const std::string takahashi = Apply("t@example.jp", "2026-04-01", "髙橋");
+  EXPECT_TRUE(Has(Get("/members?q=高橋"), takahashi));
+  EXPECT_TRUE(Has(Get("/members?q=髙"), takahashi));
+  EXPECT_FALSE(Has(Get("/members?q=高橋"), other));
   EXPECT_TRUE(Has(Get("/members?member_type=regular&limit=1000"), other));
   EXPECT_FALSE(Has(Get("/members?member_type=student"), other));
   EXPECT_TRUE(IsProblem(Get("/members?status=nope"), 400, "validation_failed"));

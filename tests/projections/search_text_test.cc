@@ -37,6 +37,22 @@ TEST(SearchTextTest, SmallKanaAreFullSize) {
   EXPECT_EQ(NormalizeSearch("ァィゥェォッャュョヮヵヶ"), "アイウエオツヤユヨワカケ");
 }
 
+TEST(SearchTextTest, KanjiOfNamesInAnOldOrVariantFormAreTheUsualOne) {
+  EXPECT_EQ(NormalizeSearch("髙橋"), "高橋");
+  EXPECT_EQ(NormalizeSearch("渡邊"), "渡辺");
+  EXPECT_EQ(NormalizeSearch("渡邉"), "渡辺");
+  EXPECT_EQ(NormalizeSearch("山﨑"), "山崎");  // U+FA11, an IBM extension in CP932 rosters
+  EXPECT_EQ(NormalizeSearch("宮嵜"), "宮崎");
+  EXPECT_EQ(NormalizeSearch("齋藤"), "斎藤");
+  EXPECT_EQ(NormalizeSearch("𠮷田"), "吉田");   // outside the BMP: four bytes
+  EXPECT_EQ(NormalizeSearch("來 龜"), "来亀");  // the table's first and last of the BMP
+  // Different names stay apart; kanji not in the table, and their neighbours, are kept.
+  EXPECT_EQ(NormalizeSearch("斉藤"), "斉藤");
+  EXPECT_EQ(NormalizeSearch("龍"), "龍");
+  EXPECT_EQ(NormalizeSearch("\u9AD7\u9ADA"), "\u9AD7\u9ADA");  // either side of 髙
+  EXPECT_EQ(NormalizeSearch("\U00020BB6\U00020BB8"), "\U00020BB6\U00020BB8");
+}
+
 TEST(SearchTextTest, AMarkWithNothingToJoinStaysAndOthersAreKept) {
   EXPECT_EQ(NormalizeSearch("ﾞ"), "゛");
   EXPECT_EQ(NormalizeSearch("アﾞ"), "ア゛");  // ア takes no mark
