@@ -422,12 +422,16 @@ void Api::GetMemberBillingCsv(const Request& r, const Params& p, Responder respo
     // The whole file is read from one state of the store, taken now: a payment applied while
     // the file streams cannot show in one member's rows and not in another's, and the position
     // in the header is the one every row is at.
+    constexpr std::string_view kReads[] = {projections::MemberViewProjection::kName,
+                                           projections::BillingProjection::kName};
+    for (std::string_view name : kReads) {
+      if (Status s = t->store().ReadyToRead(name); !s.ok()) return Problem(s);
+    }
     Result<std::unique_ptr<projections::ProjectionStore::View>> taken = t->store().NewView();
     if (!taken.ok()) return Problem(taken.status());
     std::shared_ptr<const projections::ProjectionStore::View> view = std::move(*taken);
     uint64_t position = ~uint64_t{0};
-    for (std::string_view name :
-         {projections::MemberViewProjection::kName, projections::BillingProjection::kName}) {
+    for (std::string_view name : kReads) {
       Result<uint64_t> at = t->store().Checkpoint(name, view.get());
       if (!at.ok()) return Problem(at.status());
       position = std::min(position, *at);

@@ -683,8 +683,30 @@ Status ProjectionStore::Drop(std::string_view projection) {
   return FromRocks(s, "drop projection");
 }
 
+void ProjectionStore::SetBuilding(std::string_view projection, bool on) {
+  std::lock_guard lock(building_mu_);
+  if (on) {
+    building_.emplace(projection);
+  } else if (auto it = building_.find(projection); it != building_.end()) {
+    building_.erase(it);
+  }
+  building_count_.store(building_.size(), std::memory_order_release);
+}
+
+Status ProjectionStore::ReadyToRead(std::string_view projection) const {
+  if (building_count_.load(std::memory_order_acquire) == 0) return Status::Ok();
+  std::lock_guard lock(building_mu_);
+  if (!building_.contains(projection)) return Status::Ok();
+  return Status::Unavailable("projection_rebuilding",
+                             "the " + std::string(projection) +
+                                 " read model is being rebuilt from the log; ask again shortly");
+}
+
 Result<bool> ProjectionStore::Get(std::string_view projection, std::string_view key,
                                   std::string* value, const View* at) const {
+  if (at == nullptr) {
+    if (Status s = ReadyToRead(projection); !s.ok()) return s;
+  }
   std::shared_lock lock(db_mu_);
   if (!db_) return Status::Unavailable("storage_unavailable", "the projection store is reopening");
   rocksdb::ColumnFamilyHandle* cf = Family(projection);
@@ -701,6 +723,9 @@ Status ProjectionStore::Scan(std::string_view projection, std::string_view prefi
                              std::string_view start,
                              const std::function<bool(std::string_view, std::string_view)>& fn,
                              const View* at) const {
+  if (at == nullptr) {
+    if (Status s = ReadyToRead(projection); !s.ok()) return s;
+  }
   std::shared_lock lock(db_mu_);
   if (!db_) return Status::Unavailable("storage_unavailable", "the projection store is reopening");
   rocksdb::ColumnFamilyHandle* cf = Family(projection);
@@ -769,6 +794,7 @@ Status ProjectionStore::OrderedReader::Scan(
 
 Result<std::unique_ptr<ProjectionStore::OrderedReader>> ProjectionStore::NewOrderedReader(
     std::string_view projection) const {
+  if (Status s = ReadyToRead(projection); !s.ok()) return s;
   std::shared_lock lock(db_mu_);
   if (!db_) return Status::Unavailable("storage_unavailable", "the projection store is reopening");
   rocksdb::ColumnFamilyHandle* cf = Family(projection);

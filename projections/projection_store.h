@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <shared_mutex>
 #include <span>
 #include <string>
@@ -105,6 +106,15 @@ class ProjectionStore {
   // Removes every row and the checkpoint of a projection (for a rebuild from 0).
   Status Drop(std::string_view projection);
 
+  // A projection whose rows are being built from nothing in bulk (ProjectionRuntime marks it for
+  // the rebuild's length): its rows are missing, or some of them are (a rebuild larger than its
+  // memory ingests in rounds), so Get, Scan and NewOrderedReader on it answer Unavailable
+  // projection_rebuilding rather than an empty or partial read model. Reads through a View are
+  // not refused (they show the state it was taken in); take ReadyToRead before taking one.
+  void SetBuilding(std::string_view projection, bool on);
+  // OK, or the projection_rebuilding refusal.
+  Status ReadyToRead(std::string_view projection) const;
+
   // Point read. Returns false when absent. Reads the store as it is now, or in `at`'s state.
   Result<bool> Get(std::string_view projection, std::string_view key, std::string* value,
                    const View* at = nullptr) const;
@@ -175,6 +185,10 @@ class ProjectionStore {
   // database goes. Pruned as views are taken.
   mutable std::mutex views_mu_;
   mutable std::vector<std::shared_ptr<View::Held>> views_;
+  // The projections being built (SetBuilding); building_count_ spares reads the lock while none is.
+  mutable std::mutex building_mu_;
+  std::set<std::string, std::less<>> building_;
+  std::atomic<size_t> building_count_{0};
 };
 
 }  // namespace kaiin::projections

@@ -139,6 +139,9 @@ Status ProjectionRuntime::Init() {
       c = uint64_t{0};
     }
     checkpoints_.push_back(*c);
+    // A projection new to this store (or of an older schema) facing a long log is built in
+    // bulk by the background thread: refuse its reads from now, not from when that begins.
+    if (*c == 0 && head >= options_.bulk_events_min) store_->SetBuilding(p->Name(), true);
   }
   position_.store(MinCheckpoint(), std::memory_order_release);
   return Status::Ok();
@@ -168,13 +171,16 @@ Status ProjectionRuntime::ApplyOnce(uint64_t up_to, bool* progressed) {
 
 Status ProjectionRuntime::BulkRebuild(uint64_t up_to) {
   std::lock_guard<std::mutex> lock(apply_mu_);
-  if (up_to == 0 || up_to < options_.bulk_events_min) return Status::Ok();
   std::vector<Projection*> chosen;
   std::vector<uint64_t> from_zero;
   for (size_t i = 0; i < raw_.size(); ++i) {
     if (checkpoints_[i] == 0) chosen.push_back(raw_[i]);
   }
-  if (chosen.empty()) return Status::Ok();
+  // Their reads are refused while they are built (ProjectionStore::SetBuilding); a projection
+  // that takes the incremental path instead (a short log) is read as it grows, as always.
+  const bool bulk = up_to > 0 && up_to >= options_.bulk_events_min;
+  for (Projection* p : chosen) store_->SetBuilding(p->Name(), bulk);
+  if (!bulk || chosen.empty()) return Status::Ok();
   from_zero.assign(chosen.size(), 0);
   PageReader pages(reader_, 0, up_to, options_.batch_events_max, options_.bulk_read_threads);
   Status s = store_->BulkApply(
@@ -184,6 +190,10 @@ Status ProjectionRuntime::BulkRebuild(uint64_t up_to) {
   for (size_t i = 0, j = 0; i < raw_.size(); ++i) {
     if (checkpoints_[i] == 0) checkpoints_[i] = from_zero[j++];
   }
+  // Built, or failed: a failed one still at 0 is marked again when the loop retries; one that
+  // got part of the way goes on incrementally from where its last round ended. Unmarked before
+  // the position moves: a query let through by the new position must find its rows readable.
+  for (Projection* p : chosen) store_->SetBuilding(p->Name(), false);
   position_.store(MinCheckpoint(), std::memory_order_release);
   return s;
 }
@@ -331,7 +341,13 @@ Status ProjectionRuntime::Rebuild(std::string_view name) {
   std::lock_guard<std::mutex> lock(apply_mu_);
   for (size_t i = 0; i < raw_.size(); ++i) {
     if (raw_[i]->Name() != name) continue;
-    if (Status s = store_->Drop(name); !s.ok()) return s;
+    // Marked before its rows go, so that no read sees them gone (BulkRebuild clears it).
+    const bool bulk = reader_->Head() >= options_.bulk_events_min;
+    if (bulk) store_->SetBuilding(name, true);
+    if (Status s = store_->Drop(name); !s.ok()) {
+      if (bulk) store_->SetBuilding(name, false);
+      return s;
+    }
     checkpoints_[i] = 0;
     position_.store(MinCheckpoint(), std::memory_order_release);
     Notify(reader_->Head());

@@ -74,7 +74,9 @@ class ProjectionRuntime {
   // runs on the runtime's thread, or on the caller's when the answer is known at once.
   void WhenReached(uint64_t position, Clock::time_point deadline, std::function<void(bool)> fn);
 
-  // Drops one projection's rows; the background thread rebuilds it from position 0.
+  // Drops one projection's rows; the background thread rebuilds it from position 0. A rebuild
+  // that goes in bulk (a log of bulk_events_min events or more) has the store refuse the
+  // projection's reads until its rows are in (ProjectionStore::SetBuilding).
   Status Rebuild(std::string_view name);
 
   // The last error of the background thread (OK if none); it retries after idle_poll.

@@ -8,6 +8,7 @@
 
 #include "http/text_encoding.h"
 #include "ledger/data_layout.h"
+#include "projections/member_view.h"
 #include "replay/balances.h"
 #include "replay/verify.h"
 #include "tests/http/api_fixture.h"
@@ -674,6 +675,22 @@ TEST_F(ReadModels, TheMemberBillingCsvIsOneStateOfTheReadModels) {
   const std::string then = Drain(csv);
   EXPECT_NE(then.find(unpaid), std::string::npos) << then;
   EXPECT_EQ(then.find(paid), std::string::npos) << then;
+}
+
+// A read model being rebuilt in bulk (after an upgrade changed its schema, or when asked for)
+// answers 503 projection_rebuilding: a secretariat shown an empty member list would think the
+// members gone. The other read models answer as ever.
+TEST_F(ReadModels, AReadModelBeingRebuiltAnswers503NotAnEmptyPage) {
+  projections::ProjectionStore& store = tenants_.Find("soc")->store();
+  store.SetBuilding(projections::MemberViewProjection::kName, true);
+  const Response members = Get("/members");
+  EXPECT_TRUE(IsProblem(members, 503, "projection_rebuilding")) << members.body;
+  EXPECT_TRUE(Header(members, "Retry-After"));
+  EXPECT_TRUE(IsProblem(Get("/members/m000000001"), 503, "projection_rebuilding"));
+  EXPECT_TRUE(IsProblem(Get("/exports/member-billing.csv"), 503, "projection_rebuilding"));
+  EXPECT_EQ(Get("/fiscal-years/2026/summary").status, 200);
+  store.SetBuilding(projections::MemberViewProjection::kName, false);
+  EXPECT_TRUE(Has(Get("/members"), "m000000001"));
 }
 
 TEST(TextEncodingTest, Cp932KeepsJapaneseAndMarksWhatItCannotHold) {

@@ -245,5 +245,25 @@ TEST_F(ViewTest, AViewMayEndAfterItsStore) {
   EXPECT_EQ(Last(), "1");
 }
 
+// While a projection is being built its rows are refused to readers, not read empty; a view taken
+// before shows the state it was taken in.
+TEST_F(ViewTest, AProjectionBeingBuiltIsRefusedExceptThroughAView) {
+  Open();
+  ASSERT_TRUE(Apply(1).ok());
+  auto view = std::move(store_->NewView()).value();
+  store_->SetBuilding("trail", true);
+  store_->SetBuilding("other", true);
+  store_->SetBuilding("other", false);
+  EXPECT_EQ(store_->ReadyToRead("trail").reason(), "projection_rebuilding");
+  EXPECT_EQ(Last().substr(0, 11), "Unavailable") << Last();
+  EXPECT_EQ(Rows().back().substr(0, 11), "Unavailable");
+  EXPECT_FALSE(store_->NewOrderedReader("trail").ok());
+  EXPECT_EQ(Last(view.get()), "1");
+  store_->SetBuilding("trail", false);
+  EXPECT_TRUE(store_->ReadyToRead("trail").ok());
+  EXPECT_EQ(Last(), "1");
+  EXPECT_TRUE(store_->NewOrderedReader("trail").ok());
+}
+
 }  // namespace
 }  // namespace kaiin::projections

@@ -53,6 +53,24 @@ class TrailProjection final : public Projection {
   }
 };
 
+// last_position's rows, noting at each event it applies whether the store refuses readers the
+// projection's rows meanwhile.
+class ProbedLastPosition final : public Projection {
+ public:
+  explicit ProbedLastPosition(ProjectionStore* const* store) : store_(store) {}
+  std::string_view Name() const override { return "last_position"; }
+  uint32_t SchemaVersion() const override { return 1; }
+  Status Apply(const events::Envelope& e, Rows& rows) override {
+    ++((*store_)->ReadyToRead(Name()).ok() ? applied_readable : applied_refused);
+    rows.Put(e.meta.stream, std::to_string(e.meta.position));
+    return Status::Ok();
+  }
+  int applied_readable = 0, applied_refused = 0;
+
+ private:
+  ProjectionStore* const* store_;
+};
+
 class RuntimeTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -144,6 +162,63 @@ TEST_F(RuntimeTest, AFailedWriteLeavesCheckpointsAndRowsAndIsAppliedLater) {
   std::string v;
   ASSERT_TRUE(*store->Get("last_position", "s-1", &v));
   EXPECT_EQ(v, "8");
+}
+
+// A projection built in bulk is refused to readers until its rows are in, rather than read empty
+// or half made: from Init (a new store, or one of an older schema, facing a long log) and from
+// a rebuild asked for; the other projections are read as ever, and so is one that a short log
+// builds incrementally.
+TEST_F(RuntimeTest, AProjectionBuiltInBulkRefusesReadsUntilItsRowsAreIn) {
+  AppendEvents(30);
+  auto store = OpenStore();
+  ProjectionStore* const raw = store.get();
+  RuntimeOptions options;
+  options.bulk_events_min = 20;
+  std::vector<std::unique_ptr<Projection>> ps;
+  ps.push_back(std::make_unique<EventCountsProjection>());
+  auto owned = std::make_unique<ProbedLastPosition>(&raw);
+  ProbedLastPosition* probe = owned.get();
+  ps.push_back(std::move(owned));
+  ProjectionRuntime rt(store.get(), log_.get(), std::move(ps), options);
+  ASSERT_TRUE(rt.Init().ok());
+  auto read = [&](std::string* v) { return store->Get("last_position", "s-1", v); };
+  std::string v;
+  Result<bool> early = read(&v);
+  ASSERT_FALSE(early.ok());
+  EXPECT_EQ(early.status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(early.status().reason(), "projection_rebuilding");
+  EXPECT_EQ(ReadEventCounts(*store).status().reason(), "projection_rebuilding");
+  ASSERT_TRUE(rt.CatchUp().ok());
+  EXPECT_EQ(probe->applied_refused, 30);
+  EXPECT_EQ(probe->applied_readable, 0);
+  ASSERT_TRUE(*read(&v));
+  EXPECT_EQ(v, "30");
+  EXPECT_EQ(Count(*store), 30u);
+
+  ASSERT_TRUE(rt.Rebuild("last_position").ok());
+  EXPECT_EQ(read(&v).status().reason(), "projection_rebuilding");
+  EXPECT_EQ(Count(*store), 30u);  // event_counts is not being rebuilt
+  ASSERT_TRUE(rt.CatchUp().ok());
+  EXPECT_EQ(probe->applied_refused, 60);
+  ASSERT_TRUE(*read(&v));
+  EXPECT_EQ(v, "30");
+
+  // Under bulk_events_min the rebuild is incremental: its rows are read as they come.
+  RuntimeOptions incremental;
+  incremental.bulk_events_min = 1000;
+  auto store2 =
+      std::move(ProjectionStore::Open(dir_.Sub("short"), std::vector<Projection*>{probe})).value();
+  ProjectionStore* const raw2 = store2.get();
+  std::vector<std::unique_ptr<Projection>> ps2;
+  auto owned2 = std::make_unique<ProbedLastPosition>(&raw2);
+  ProbedLastPosition* probe2 = owned2.get();
+  ps2.push_back(std::move(owned2));
+  ProjectionRuntime rt2(store2.get(), log_.get(), std::move(ps2), incremental);
+  ASSERT_TRUE(rt2.Init().ok());
+  EXPECT_TRUE(store2->Get("last_position", "s-1", &v).ok());
+  ASSERT_TRUE(rt2.CatchUp().ok());
+  EXPECT_EQ(probe2->applied_readable, 30);
+  EXPECT_EQ(probe2->applied_refused, 0);
 }
 
 TEST_F(RuntimeTest, ResumesFromItsCheckpointAfterARestart) {
