@@ -220,7 +220,9 @@ Result<std::unique_ptr<Tenant>> Tenant::Open(const std::string& data_dir, const 
     spdlog::info("tenant {}: write model replayed from {} events", id, head);
   }
   // A projection starting from nothing (a new store, or its schema changed with the code) is
-  // built from the whole log in the background; queries with min_position wait for it.
+  // built from the whole log in the background; meanwhile queries that read it answer 503
+  // projection_rebuilding when it is built in bulk (ProjectionStore::SetBuilding), and queries
+  // with min_position wait for it.
   std::string from_nothing;
   for (const projections::Projection* p : raw) {
     Result<uint64_t> at = t->store_->Checkpoint(p->Name());
