@@ -817,6 +817,15 @@ std::string Api::RenderMetrics() const {
     out += "kaiin_projection_lag_events{tenant=\"" + t->id() + "\"} " +
            std::to_string(head > pos ? head - pos : 0) + "\n";
   }
+  gauge("kaiin_projection_rebuilding",
+        "1 while a read model is rebuilt in bulk and its queries answer projection_rebuilding.",
+        "gauge");
+  for (Tenant* t : all) {
+    for (const std::string& name : t->store().ProjectionNames()) {
+      out += "kaiin_projection_rebuilding{tenant=\"" + t->id() + "\",projection=\"" + name +
+             "\"} " + (t->store().ReadyToRead(name).ok() ? "0" : "1") + "\n";
+    }
+  }
   // Each store's memory once (RocksDB sums its properties over the families at each call).
   std::vector<std::pair<ledger::DbMemory, projections::StoreMemory>> memory;
   for (Tenant* t : all) memory.emplace_back(t->log().Memory(), t->store().Memory());

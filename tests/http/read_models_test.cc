@@ -689,8 +689,13 @@ TEST_F(ReadModels, AReadModelBeingRebuiltAnswers503NotAnEmptyPage) {
   EXPECT_TRUE(IsProblem(Get("/members/m000000001"), 503, "projection_rebuilding"));
   EXPECT_TRUE(IsProblem(Get("/exports/member-billing.csv"), 503, "projection_rebuilding"));
   EXPECT_EQ(Get("/fiscal-years/2026/summary").status, 200);
+  const std::string gauge = "kaiin_projection_rebuilding{tenant=\"soc\",projection=\"";
+  const Response during = Call("GET", "/metrics");
+  EXPECT_TRUE(Has(during, gauge + "member_view\"} 1\n")) << during.body;
+  EXPECT_TRUE(Has(during, gauge + "billing\"} 0\n")) << during.body;
   store.SetBuilding(projections::MemberViewProjection::kName, false);
   EXPECT_TRUE(Has(Get("/members"), "m000000001"));
+  EXPECT_TRUE(Has(Call("GET", "/metrics"), gauge + "member_view\"} 0\n"));
 }
 
 TEST(TextEncodingTest, Cp932KeepsJapaneseAndMarksWhatItCannotHold) {
