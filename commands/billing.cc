@@ -138,6 +138,9 @@ int FiscalYearOf(Date date, int start_month) {
 std::string BatchIdFor(uint64_t seq) { return Id('b', seq); }
 std::string InvoiceIdFor(uint64_t seq) { return Id('i', seq); }
 std::string PaymentIdFor(uint64_t seq) { return Id('p', seq); }
+std::string ReceiptNumberFor(uint64_t seq) {
+  return Id('R', seq);
+}
 std::string InvoiceStream(std::string_view id) { return "invoice-" + std::string(id); }
 std::string PaymentStream(std::string_view id) { return "payment-" + std::string(id); }
 std::string BatchStream(std::string_view id) { return "batch-" + std::string(id); }
@@ -384,6 +387,35 @@ Result<Decision> Decide(const TenantModel& m, const ChangeInvoiceTitle& c, Date 
   return Decision{{InvoiceStream(c.invoice_id),
                    events::InvoiceTitleChanged{c.invoice_id, inv->member_id.str(), c.title},
                    today, 0}};
+}
+
+// R1: only an invoice paid in full, issued and not cancelled, gets a receipt, for what it was paid.
+// R2: the first issue numbers it; a later one is a reissue of the same number, the next copy.
+Result<Decision> Decide(const TenantModel& m, const IssueReceipt& c, Date today) {
+  const InvoiceRecord* inv = m.FindInvoice(c.invoice_id);
+  if (!inv || (!c.member_id.empty() && (inv->member_id.str() != c.member_id || !inv->issued))) {
+    return Status::NotFound("no invoice " + c.invoice_id);
+  }
+  if (inv->cancelled)
+    return Refused("invoice_cancelled", "invoice " + c.invoice_id + " is cancelled");
+  if (!inv->issued) {
+    return Refused("invoice_not_confirmed", "invoice " + c.invoice_id + " is still a draft");
+  }
+  if (inv->amount == 0) {
+    return Refused("nothing_received",
+                   "invoice " + c.invoice_id + " asks for nothing: there is no payment to receipt");
+  }
+  if (inv->allocated < inv->amount) {
+    return Refused("invoice_not_paid", "invoice " + c.invoice_id + " is not paid in full: " +
+                                           std::to_string(inv->allocated) + " of " +
+                                           std::to_string(inv->amount) + " yen received");
+  }
+  const uint64_t number = inv->receipts == 0 ? m.receipt_seq + 1 : inv->receipt_seq;
+  return Decision{
+      {InvoiceStream(c.invoice_id),
+       events::ReceiptIssued{c.invoice_id, inv->member_id.str(), ReceiptNumberFor(number),
+                             inv->receipts + 1, inv->allocated, today},
+       today, 0}};
 }
 
 Result<Decision> Decide(const TenantModel& m, const AdjustInvoice& c, Date today) {

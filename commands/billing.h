@@ -108,6 +108,13 @@ struct ApplyCredit {
   int64_t amount = 0;
 };
 
+// A receipt (領収書) for an invoice paid in full (docs/billing.md, "Receipts", R1–R3).
+struct IssueReceipt {
+  std::string invoice_id;
+  // Set when a member asks: their own issued invoices only; any other is as if absent (B6).
+  std::string member_id;
+};
+
 Result<Decision> Decide(const TenantModel& m, const SetMemberAdjustment& c, Date today);
 // Also reports who was left out and why (B2).
 Result<Decision> DecideBatch(const TenantModel& m, const CreateInvoiceBatch& c, Date today,
@@ -121,6 +128,7 @@ Result<Decision> Decide(const TenantModel& m, const RecordPayment& c, Date today
 Result<Decision> Decide(const TenantModel& m, const ReversePayment& c, Date today);
 Result<Decision> Decide(const TenantModel& m, const ReallocatePayment& c, Date today);
 Result<Decision> Decide(const TenantModel& m, const ApplyCredit& c, Date today);
+Result<Decision> Decide(const TenantModel& m, const IssueReceipt& c, Date today);
 
 // The first day of fiscal year `fy` for a tenant whose fiscal year starts in `start_month` (B1).
 Date FiscalYearStart(int fy, int start_month);
@@ -130,6 +138,7 @@ int FiscalYearOf(Date date, int start_month);
 std::string BatchIdFor(uint64_t seq);    // "b000000001"
 std::string InvoiceIdFor(uint64_t seq);  // "i000000001"
 std::string PaymentIdFor(uint64_t seq);  // "p000000001"
+std::string ReceiptNumberFor(uint64_t seq);  // "R000000001"
 std::string InvoiceStream(std::string_view invoice_id);
 std::string PaymentStream(std::string_view payment_id);
 std::string BatchStream(std::string_view batch_id);

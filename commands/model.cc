@@ -233,6 +233,10 @@ void Evolve(TenantModel& m, const events::Event& event, uint64_t position) {
           m.tokens[e.token_hash].used = true;
         } else if constexpr (std::is_same_v<T, events::OutboxMessageQueued>) {
           ++m.message_seq;
+        } else if constexpr (std::is_same_v<T, events::ReceiptIssued>) {
+          InvoiceRecord& inv = m.invoices[e.invoice_id];
+          if (inv.receipts == 0) inv.receipt_seq = ++m.receipt_seq;
+          inv.receipts = e.copy;
         }
       },
       event);

@@ -69,8 +69,10 @@ struct InvoiceRecord {
   int64_t posted_adjustments = 0;  // adjustments posted after issue
   int64_t one_time_consumed = 0;   // given back to the member if the invoice is cancelled
   uint64_t seq = 0;                // creation order
+  uint64_t receipt_seq = 0;        // its receipt's number (0: none issued)
   int fiscal_year = 0;
   Date issue_date = 0, due_date = 0;
+  uint32_t receipts = 0;  // copies of its receipt issued (the first and reissues)
   events::InvoiceCategory category = events::InvoiceCategory::kAnnual;
   bool issued = false;             // its batch was confirmed (B6)
   bool cancelled = false;
@@ -144,6 +146,7 @@ struct TenantModel {
   std::unordered_map<std::string, TokenRecord> tokens;          // token hash -> token
   std::unordered_map<std::string, std::string> latest_token;    // purpose+subject -> token hash
   uint64_t message_seq = 0;
+  uint64_t receipt_seq = 0;  // receipts numbered so far
   // The position of the last event evolved into the model: a snapshot is taken only when it is
   // the log's head (every event in, nothing more), and read back only at its own position.
   uint64_t position = 0;

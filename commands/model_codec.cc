@@ -26,6 +26,13 @@ bool GetDate(RowReader& r, Date* d) { return r.I32(d); }
 
 bool GetI64(RowReader& r, int64_t* v) { return r.I64(v); }
 
+bool GetU32(RowReader& r, uint32_t* v) {
+  uint64_t w = 0;
+  if (!r.U64(&w) || w > UINT32_MAX) return false;
+  *v = static_cast<uint32_t>(w);
+  return true;
+}
+
 bool GetInt(RowReader& r, int* v) {
   int64_t w = 0;
   if (!r.I64(&w) || w < INT32_MIN || w > INT32_MAX) return false;
@@ -221,16 +228,16 @@ void PutInvoice(RowWriter& w, const std::string& id, const InvoiceRecord& v) {
   w.U64(static_cast<uint64_t>(v.category)).Str(v.title).I64(v.issue_date).I64(v.due_date);
   w.I64(v.amount).I64(v.allocated).I64(v.issued_amount).I64(v.posted_adjustments);
   w.I64(v.one_time_consumed).Bool(v.issued).Bool(v.cancelled).U64(v.seq);
+  w.U64(v.receipt_seq).U64(v.receipts);
 }
 
 bool GetInvoice(RowReader& r, const std::string& id, InvoiceRecord& v) {
   return GetKey(r, id) && GetId(r, &v.member_id) && GetId(r, &v.batch_id) &&
-         GetInt(r, &v.fiscal_year) &&
-         GetEnum(r, events::InvoiceCategory::kOther, &v.category) && r.Str(&v.title) &&
-         GetDate(r, &v.issue_date) && GetDate(r, &v.due_date) && GetI64(r, &v.amount) &&
-         GetI64(r, &v.allocated) && GetI64(r, &v.issued_amount) &&
-         GetI64(r, &v.posted_adjustments) && GetI64(r, &v.one_time_consumed) &&
-         r.Bool(&v.issued) && r.Bool(&v.cancelled) && r.U64(&v.seq);
+         GetInt(r, &v.fiscal_year) && GetEnum(r, events::InvoiceCategory::kOther, &v.category) &&
+         r.Str(&v.title) && GetDate(r, &v.issue_date) && GetDate(r, &v.due_date) &&
+         GetI64(r, &v.amount) && GetI64(r, &v.allocated) && GetI64(r, &v.issued_amount) &&
+         GetI64(r, &v.posted_adjustments) && GetI64(r, &v.one_time_consumed) && r.Bool(&v.issued) &&
+         r.Bool(&v.cancelled) && r.U64(&v.seq) && r.U64(&v.receipt_seq) && GetU32(r, &v.receipts);
 }
 
 void PutPayment(RowWriter& w, const std::string& id, const PaymentRecord& p) {
@@ -304,7 +311,7 @@ void Encode(const TenantModel& m, ModelOut& out) {
   PutMap(out, m.staff, [&w](events::StaffRole role) { w.U64(static_cast<uint64_t>(role)); });
   PutMap(out, m.tokens, [&w](const TokenRecord& t) { PutToken(w, t); });
   PutMap(out, m.latest_token, [&w](const std::string& hash) { w.Str(hash); });
-  w.U64(m.message_seq).U64(m.position);
+  w.U64(m.message_seq).U64(m.receipt_seq).U64(m.position);
 }
 
 }  // namespace
@@ -365,12 +372,13 @@ Status DecodeModel(std::string_view bytes, TenantModel* out) {
               [&r](const std::string& id, PaymentRecord& v) { return GetPayment(r, id, v); }) &&
        GetMap(r, &m.batches, [&r](BatchRecord& v) { return GetBatch(r, v); }) &&
        r.U64(&m.invoice_seq) && r.U64(&m.batch_seq) && r.U64(&m.payment_seq) &&
-       GetMap(r, &m.staff, [&r](events::StaffRole& role) {
-         return GetEnum(r, events::StaffRole::kAuditor, &role);
-       }) &&
+       GetMap(r, &m.staff,
+              [&r](events::StaffRole& role) {
+                return GetEnum(r, events::StaffRole::kAuditor, &role);
+              }) &&
        GetMap(r, &m.tokens, [&r](TokenRecord& t) { return GetToken(r, t); }) &&
-       GetMap(r, &m.latest_token, get_string) && r.U64(&m.message_seq) && r.U64(&m.position) &&
-       r.done();
+       GetMap(r, &m.latest_token, get_string) && r.U64(&m.message_seq) && r.U64(&m.receipt_seq) &&
+       r.U64(&m.position) && r.done();
   if (!ok) return Status::Corruption("write-model snapshot is unreadable");
   *out = std::move(m);
   return Status::Ok();

@@ -16,7 +16,7 @@
 namespace kaiin::commands {
 
 // Bump when TenantModel or its records change what they hold.
-inline constexpr uint64_t kModelFormat = 1;
+inline constexpr uint64_t kModelFormat = 2;  // 2: receipts (InvoiceRecord, TenantModel)
 
 std::string EncodeModel(const TenantModel& model);
 

@@ -212,6 +212,12 @@ Offset<void> EncodeEvent(FlatBufferBuilder& fbb, const Event& event, fb::Event* 
                                                      e.body.c_str(), e.link.c_str(), e.created_at,
                                                      e.expires_at)
               .Union();
+        } else if constexpr (std::is_same_v<T, ReceiptIssued>) {
+          *type = fb::Event::ReceiptIssued;
+          return fb::CreateReceiptIssuedDirect(fbb, e.invoice_id.c_str(), e.member_id.c_str(),
+                                               e.receipt_number.c_str(), e.copy, e.amount,
+                                               e.issued_on)
+              .Union();
         } else if constexpr (std::is_same_v<T, PaymentReversed>) {
           *type = fb::Event::PaymentReversed;
           return fb::CreatePaymentReversedDirect(fbb, e.payment_id.c_str(), e.member_id.c_str(),
@@ -478,6 +484,13 @@ Status DecodeEvent(const fb::Envelope& env, Event* out) {
       *out = OutboxMessageQueued{Str(e->message_id()), Str(e->to()),      Str(e->purpose()),
                                  Str(e->subject()),    Str(e->body()),    Str(e->link()),
                                  e->created_at_us(),   e->expires_at_us()};
+      return Status::Ok();
+    }
+    case fb::Event::ReceiptIssued: {
+      const auto* e = env.event_as_ReceiptIssued();
+      *out = ReceiptIssued{
+          Str(e->invoice_id()), Str(e->member_id()), Str(e->receipt_number()), e->copy(),
+          e->amount(),          e->issued_on()};
       return Status::Ok();
     }
     case fb::Event::NONE:

@@ -329,15 +329,24 @@ struct OutboxMessageQueued {
   bool operator==(const OutboxMessageQueued&) const = default;
 };
 
+struct ReceiptIssued {
+  static constexpr std::string_view kType = "ReceiptIssued";
+  std::string invoice_id, member_id, receipt_number;
+  uint32_t copy = 1;  // 1: the receipt; 2 and on: reissues (再発行)
+  int64_t amount = 0;
+  Date issued_on = 0;
+  bool operator==(const ReceiptIssued&) const = default;
+};
+
 using Event =
-    std::variant<TenantConfigured, MemberTypeDefined, FeeScheduleSet, MemberApplied,
-                 MemberAdmitted, MemberStatusChanged, MemberNumberAssigned, MemberTypeChanged,
-                 MemberProfileUpdated, MemberEmailChanged, MemberAdjustmentSet,
-                 InvoiceBatchCreated, InvoiceDrafted, InvoiceSnapshotTaken, InvoiceBatchConfirmed,
-                 InvoiceIssued, InvoiceTitleChanged, InvoiceAdjusted, InvoiceCancelled,
-                 InvoiceBatchCancelled, PaymentRecorded, PaymentNoteRecorded, PaymentAllocated,
-                 AllocationReleased, PaymentReversed, StaffAccountCreated, PasswordSet,
-                 PasswordResetIssued, EmailChangeRequested, TokenUsed, OutboxMessageQueued>;
+    std::variant<TenantConfigured, MemberTypeDefined, FeeScheduleSet, MemberApplied, MemberAdmitted,
+                 MemberStatusChanged, MemberNumberAssigned, MemberTypeChanged, MemberProfileUpdated,
+                 MemberEmailChanged, MemberAdjustmentSet, InvoiceBatchCreated, InvoiceDrafted,
+                 InvoiceSnapshotTaken, InvoiceBatchConfirmed, InvoiceIssued, InvoiceTitleChanged,
+                 InvoiceAdjusted, InvoiceCancelled, InvoiceBatchCancelled, PaymentRecorded,
+                 PaymentNoteRecorded, PaymentAllocated, AllocationReleased, PaymentReversed,
+                 StaffAccountCreated, PasswordSet, PasswordResetIssued, EmailChangeRequested,
+                 TokenUsed, OutboxMessageQueued, ReceiptIssued>;
 
 // The event type's name as it appears in the API and in projections ("TenantConfigured").
 std::string_view EventTypeName(const Event& event);

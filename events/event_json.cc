@@ -159,6 +159,10 @@ void WriteEventData(const Event& event, JsonWriter* w) {
         } else if constexpr (std::is_same_v<T, OutboxMessageQueued>) {
           w->Field("message_id", e.message_id).Field("to", e.to).Field("purpose", e.purpose);
           w->Field("created_at", FormatTimestamp(e.created_at));
+        } else if constexpr (std::is_same_v<T, ReceiptIssued>) {
+          w->Field("invoice_id", e.invoice_id).Field("member_id", e.member_id);
+          w->Field("receipt_number", e.receipt_number).Field("copy", static_cast<int64_t>(e.copy));
+          w->Field("amount", e.amount).Field("issued_on", FormatDate(e.issued_on));
         }
       },
       event);

@@ -212,6 +212,7 @@ class Api {
   void PostPaymentReversal(const Request& r, const Params& p, Responder respond);
   void PostPaymentReallocation(const Request& r, const Params& p, Responder respond);
   void PostCreditApplication(const Request& r, const Params& p, Responder respond);
+  void PostReceipt(const Request& r, const Params& p, Responder respond);
 
   // Read models (api_reads.cc).
   void AddReadRoutes();

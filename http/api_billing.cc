@@ -43,6 +43,14 @@ void WriteInvoice(const projections::InvoiceRow& v, JsonWriter& w) {
   w.Field("adjustments", v.adjustments).Field("amount", v.amount);
   w.Field("allocated", v.allocated).Field("outstanding", v.cancelled ? 0 : v.amount - v.allocated);
   w.Field("status", v.status()).Field("confirmed", v.confirmed);
+  w.Key("receipt");  // R2: the number, how many copies were issued, the last one's date
+  if (v.receipts > 0) {
+    w.BeginObject().Field("receipt_number", v.receipt_number);
+    w.Field("copies", static_cast<int64_t>(v.receipts));
+    w.Field("last_issued_on", FormatDate(v.receipt_last_issued)).EndObject();
+  } else {
+    w.Null();
+  }
   w.Key("member_snapshot").BeginObject().Field("member_type", v.member_type).Key("name");
   events::WritePersonName(v.name, &w);
   w.Key("address");
@@ -80,6 +88,7 @@ void Api::AddBillingRoutes() {
   Route("PATCH", t + "/invoices/{id}", &Api::PatchInvoice);
   Route("POST", t + "/invoices/{id}/adjustments", &Api::PostInvoiceAdjustment);
   Route("POST", t + "/invoices/{id}/cancel", &Api::PostInvoiceCancel);
+  Route("POST", t + "/invoices/{id}/receipts", &Api::PostReceipt);
   Route("POST", t + "/invoice-cancellations", &Api::PostInvoiceCancellations);
   Route("GET", t + "/members/{id}/invoices", &Api::GetMemberInvoices);
   Route("POST", t + "/payments", &Api::PostPayment);
@@ -89,6 +98,44 @@ void Api::AddBillingRoutes() {
   Route("POST", t + "/payments/{id}/reallocation", &Api::PostPaymentReallocation);
   Route("POST", t + "/members/{id}/credit-applications", &Api::PostCreditApplication);
   AddReadRoutes();
+}
+
+// A receipt (領収書) for an invoice paid in full, by the secretariat or the invoice's member
+// (R1–R3, docs/billing.md): every issue is an event; the first numbers the receipt, later ones
+// reissue it.
+void Api::PostReceipt(const Request& r, const Params& p, Responder respond) {
+  Principal who;
+  Tenant* t = BeginTenant(r, p, Access::kAnyone, respond, &who);
+  if (!t) return;
+  if (!who.is_member() && !who.is_secretariat()) {  // an auditor reads; issuing writes
+    return respond(Problem(Status::PermissionDenied("this role may not do that here")));
+  }
+  auto body = JsonObjectReader::Parse(r.body.empty() ? "{}" : r.body);
+  if (!body.ok()) return respond(Problem(body.status()));
+  if (Status s = (*body)->Finish(); !s.ok()) return respond(Problem(s));
+  const commands::IssueReceipt cmd{p.at("id"), who.is_member() ? who.subject : ""};
+  RunCommand(
+      t, r, Decider(cmd),
+      [](const Decision& d, const TenantModel& m, ledger::WriteContext&) {
+        const auto& e = std::get<events::ReceiptIssued>(d.front().event);
+        const commands::InvoiceRecord& inv = *m.FindInvoice(e.invoice_id);
+        const commands::MemberRecord* member = m.FindMember(e.member_id);
+        return std::pair(
+            201, JsonObject([&](JsonWriter& w) {
+              w.Field("receipt_number", e.receipt_number);
+              w.Field("copy", static_cast<int64_t>(e.copy)).Field("reissue", e.copy > 1);
+              w.Field("invoice_id", e.invoice_id).Field("member_id", e.member_id);
+              w.Field("issued_on", FormatDate(e.issued_on));
+              w.Field("society", m.tenant.settings.name).Key("addressee");
+              events::WritePersonName(member ? member->Profile().name : events::PersonName{}, &w);
+              w.Key("lines").BeginArray().BeginObject();
+              w.Field("fiscal_year", inv.fiscal_year);
+              w.Field("category", events::InvoiceCategoryName(inv.category));
+              w.Field("title", inv.title).Field("amount", e.amount);
+              w.EndObject().EndArray().Field("total", e.amount);
+            }));
+      },
+      std::nullopt, std::move(respond));
 }
 
 void Api::PostMemberAdjustment(const Request& r, const Params& p, Responder respond) {

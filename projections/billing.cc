@@ -29,6 +29,7 @@ std::string Encode(const InvoiceRow& v) {
   w.I64(v.fiscal_year).U64(static_cast<uint64_t>(v.category)).I64(v.issue_date).I64(v.due_date);
   w.I64(v.fee).I64(v.member_adjustment).I64(v.amount).I64(v.allocated).I64(v.adjustments);
   w.Bool(v.confirmed).Bool(v.cancelled);
+  w.Str(v.receipt_number).U64(v.receipts).I64(v.receipt_last_issued);
   PutPersonName(w, v.name);
   PutOptionalAddress(w, v.address);
   return w.Take();
@@ -36,17 +37,19 @@ std::string Encode(const InvoiceRow& v) {
 
 bool Decode(std::string_view bytes, InvoiceRow* v) {
   RowReader r(bytes);
-  uint64_t category = 0;
-  if (!(r.Str(&v->invoice_id) && r.Str(&v->member_id) && r.Str(&v->batch_id) &&
-        r.Str(&v->title) && r.Str(&v->member_type) && r.I32(&v->fiscal_year) &&
-        r.U64(&category) && category <= 2 && r.I32(&v->issue_date) && r.I32(&v->due_date) &&
-        r.I64(&v->fee) && r.I64(&v->member_adjustment) && r.I64(&v->amount) &&
-        r.I64(&v->allocated) && r.I64(&v->adjustments) && r.Bool(&v->confirmed) &&
-        r.Bool(&v->cancelled) && GetPersonName(r, &v->name) &&
+  uint64_t category = 0, receipts = 0;
+  if (!(r.Str(&v->invoice_id) && r.Str(&v->member_id) && r.Str(&v->batch_id) && r.Str(&v->title) &&
+        r.Str(&v->member_type) && r.I32(&v->fiscal_year) && r.U64(&category) && category <= 2 &&
+        r.I32(&v->issue_date) && r.I32(&v->due_date) && r.I64(&v->fee) &&
+        r.I64(&v->member_adjustment) && r.I64(&v->amount) && r.I64(&v->allocated) &&
+        r.I64(&v->adjustments) && r.Bool(&v->confirmed) && r.Bool(&v->cancelled) &&
+        r.Str(&v->receipt_number) && r.U64(&receipts) && receipts <= UINT32_MAX &&
+        r.I32(&v->receipt_last_issued) && GetPersonName(r, &v->name) &&
         GetOptionalAddress(r, &v->address))) {
     return false;
   }
   v->category = static_cast<events::InvoiceCategory>(category);
+  v->receipts = static_cast<uint32_t>(receipts);
   return r.done();
 }
 
@@ -228,6 +231,12 @@ Status BillingProjection::Apply(const events::Envelope& env, Rows& rows) {
           return OnInvoice(rows, e.invoice_id, [&](InvoiceRow& v) { v.confirmed = true; });
         } else if constexpr (std::is_same_v<T, events::InvoiceTitleChanged>) {
           return OnInvoice(rows, e.invoice_id, [&](InvoiceRow& v) { v.title = e.title; });
+        } else if constexpr (std::is_same_v<T, events::ReceiptIssued>) {
+          return OnInvoice(rows, e.invoice_id, [&](InvoiceRow& v) {
+            v.receipt_number = e.receipt_number;
+            v.receipts = e.copy;
+            v.receipt_last_issued = e.issued_on;
+          });
         } else if constexpr (std::is_same_v<T, events::InvoiceAdjusted>) {
           return OnInvoice(
               rows, e.invoice_id,

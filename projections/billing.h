@@ -20,6 +20,9 @@ struct InvoiceRow {
   Date issue_date = 0, due_date = 0;
   int64_t fee = 0, member_adjustment = 0, amount = 0, allocated = 0, adjustments = 0;
   bool confirmed = false, cancelled = false;
+  std::string receipt_number;  // empty: no receipt issued
+  uint32_t receipts = 0;       // copies issued (the first and reissues, R2)
+  Date receipt_last_issued = 0;
   events::PersonName name;  // the snapshot (B9)
   std::optional<events::PostalAddress> address;
   std::string_view status() const;  // L3
@@ -60,7 +63,8 @@ class BillingProjection final : public Projection {
  public:
   static constexpr std::string_view kName = "billing";
   std::string_view Name() const override { return kName; }
-  uint32_t SchemaVersion() const override { return 2; }  // 2: payments by the day received
+  // 2: payments by the day received; 3: receipts
+  uint32_t SchemaVersion() const override { return 3; }
   Status Apply(const events::Envelope& event, Rows& rows) override;
 };
 

@@ -358,5 +358,94 @@ TEST_F(Billing, L3_StatusIsDerivedFromAmountAndAllocations) {
   EXPECT_EQ(InvoiceStatus(inv), "cancelled");
 }
 
+// R1: a receipt is for an invoice paid in full, issued and not cancelled; what it states is what
+// was paid. Refused before anything is written otherwise.
+TEST_F(Billing, R1_OnlyAnInvoicePaidInFullGetsAReceipt) {
+  const std::string m = Member("m@example.jp");
+  const std::string inv = Billed(m);
+  EXPECT_EQ(When(IssueReceipt{inv, ""}).status().reason(), "invoice_not_paid");
+  Pay(m, 10000);
+  const Result<Decision> partly = When(IssueReceipt{inv, ""});
+  EXPECT_EQ(partly.status().reason(), "invoice_not_paid");
+  EXPECT_NE(partly.status().message().find("10000 of 15000"), std::string::npos);
+  Pay(m, 5000);
+  const Result<Decision> paid = Run(IssueReceipt{inv, ""});
+  ASSERT_TRUE(paid.ok()) << paid.status().ToString();
+  ASSERT_EQ(paid->size(), 1u);
+  EXPECT_EQ((*paid)[0].stream, InvoiceStream(inv));
+  const auto& r = std::get<events::ReceiptIssued>((*paid)[0].event);
+  EXPECT_EQ(r, (events::ReceiptIssued{inv, m, "R000000001", 1, 15000, today_}));
+  EXPECT_TRUE(events::PostingsFor((*paid)[0].event).empty());  // no money moves
+  EXPECT_EQ(When(IssueReceipt{"i000000099", ""}).status().code(), StatusCode::kNotFound);
+
+  // A draft, a cancelled invoice and one that asks for nothing get none.
+  auto c = Annual(2025);
+  auto d = RunBatch(c);
+  ASSERT_TRUE(d.ok());
+  const std::string draft = std::get<events::InvoiceDrafted>((*d)[1].event).invoice_id;
+  EXPECT_EQ(When(IssueReceipt{draft, ""}).status().reason(), "invoice_not_confirmed");
+  const std::string other = Billed(Member("o@example.jp"), 2025);
+  ASSERT_TRUE(Run(CancelInvoices{{other}, "誤請求"}).ok());
+  EXPECT_EQ(When(IssueReceipt{other, ""}).status().reason(), "invoice_cancelled");
+  const std::string free = Billed(Member("h@example.jp", "honorary"));
+  EXPECT_EQ(When(IssueReceipt{free, ""}).status().reason(), "nothing_received");
+}
+
+// R2: the first issue numbers the receipt in the society's order; every later one is a reissue
+// (再発行) of the same number, the next copy. A payment reversed after the receipt was issued
+// leaves the invoice unpaid: no more copies, and the ones issued stay in the log.
+TEST_F(Billing, R2_TheFirstIssueNumbersTheReceiptLaterOnesReissueIt) {
+  const std::string a = Member("a@example.jp");
+  const std::string b = Member("b@example.jp");
+  const std::string ia = Billed(a), ib = Billed(b);
+  Pay(a, 15000);
+  const std::string pb = Pay(b, 15000);
+  auto issue = [&](const std::string& inv) {
+    Result<Decision> d = Run(IssueReceipt{inv, ""});
+    EXPECT_TRUE(d.ok()) << d.status().ToString();
+    return d.ok() ? std::get<events::ReceiptIssued>(d->front().event) : events::ReceiptIssued{};
+  };
+  const auto b1 = issue(ib);
+  const auto a1 = issue(ia);
+  const auto b2 = issue(ib);
+  const auto b3 = issue(ib);
+  EXPECT_EQ(b1.receipt_number, "R000000001");
+  EXPECT_EQ(a1.receipt_number, "R000000002");
+  EXPECT_EQ(b2.receipt_number, "R000000001");
+  EXPECT_EQ(b1.copy, 1u);
+  EXPECT_EQ(a1.copy, 1u);
+  EXPECT_EQ(b2.copy, 2u);
+  EXPECT_EQ(b3.copy, 3u);
+  EXPECT_EQ(Invoice(ib).receipts, 3u);
+  EXPECT_EQ(model_.receipt_seq, 2u);
+  ASSERT_TRUE(Run(ReversePayment{pb, "不渡り"}).ok());
+  EXPECT_EQ(When(IssueReceipt{ib, ""}).status().reason(), "invoice_not_paid");
+  EXPECT_EQ(Invoice(ib).receipts, 3u);
+  // Paid again: the same receipt, the next copy.
+  Pay(b, 15000);
+  EXPECT_EQ(issue(ib).copy, 4u);
+  ExpectLedgerInvariants();
+}
+
+// R3: a member asks for their own invoices' receipts only; another member's invoice, and a
+// draft, are as if absent (B6), not refused with a reason that tells them apart.
+TEST_F(Billing, R3_AMemberGetsReceiptsForTheirOwnIssuedInvoicesOnly) {
+  const std::string a = Member("a@example.jp");
+  const std::string b = Member("b@example.jp");
+  const std::string ia = Billed(a);
+  Pay(a, 15000);
+  EXPECT_EQ(When(IssueReceipt{ia, b}).status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(When(IssueReceipt{ia, a}).ok());
+  auto c = Annual(2025);
+  auto d = RunBatch(c);
+  ASSERT_TRUE(d.ok());
+  for (const auto& e : *d) {
+    if (const auto* drafted = std::get_if<events::InvoiceDrafted>(&e.event);
+        drafted && drafted->member_id == a) {
+      EXPECT_EQ(When(IssueReceipt{drafted->invoice_id, a}).status().code(), StatusCode::kNotFound);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace kaiin::commands

@@ -117,13 +117,17 @@ TEST_F(ModelCodecTest, HashMapsAreWrittenInTheOrderOfTheirKeysBytes) {
 // holds the id again after the key, and a record whose id is not its key is refused.
 TEST_F(ModelCodecTest, InvoiceAndPaymentIdsComeFromTheirKeysAndMustMatchThem) {
   GivenASociety();
-  Given({events::InvoiceBatchCreated{"b000000001", 2026, events::InvoiceCategory::kAnnual, "年会費",
-                                     D("2026-04-01"), D("2026-06-30"), D("2026-04-01"), 1, 15000},
-         events::InvoiceDrafted{"i000000001", "b000000001", "m000000001", 2026,
-                                events::InvoiceCategory::kAnnual, "年会費", D("2026-04-01"),
-                                D("2026-06-30"), "regular", 15000, 0, 0, 15000},
-         events::PaymentRecorded{"p000000001", "m000000001", 5000,
-                                 events::PaymentMethod::kBankTransfer, D("2026-05-01"), ""}});
+  Given(
+      {events::InvoiceBatchCreated{"b000000001", 2026, events::InvoiceCategory::kAnnual, "年会費",
+                                   D("2026-04-01"), D("2026-06-30"), D("2026-04-01"), 1, 15000},
+       events::InvoiceDrafted{"i000000001", "b000000001", "m000000001", 2026,
+                              events::InvoiceCategory::kAnnual, "年会費", D("2026-04-01"),
+                              D("2026-06-30"), "regular", 15000, 0, 0, 15000},
+       events::PaymentRecorded{"p000000001", "m000000001", 5000,
+                               events::PaymentMethod::kBankTransfer, D("2026-05-01"), ""},
+       events::ReceiptIssued{"i000000001", "m000000001", "R000000001", 1, 15000, D("2026-05-02")},
+       events::ReceiptIssued{"i000000001", "m000000001", "R000000001", 2, 15000, D("2026-05-03")}});
+  ASSERT_EQ(model_.receipt_seq, 1u);
   const std::string bytes = EncodeModel(model_);
   TenantModel decoded;
   ASSERT_TRUE(DecodeModel(bytes, &decoded).ok());
@@ -131,6 +135,9 @@ TEST_F(ModelCodecTest, InvoiceAndPaymentIdsComeFromTheirKeysAndMustMatchThem) {
   ASSERT_TRUE(decoded.payments.find("p000000001") != decoded.payments.end());
   EXPECT_EQ(decoded.payments.at("p000000001").amount, 5000);
   EXPECT_EQ(decoded.invoices.at("i000000001").amount, 15000);
+  EXPECT_EQ(decoded.invoices.at("i000000001").receipts, 2u);
+  EXPECT_EQ(decoded.invoices.at("i000000001").receipt_seq, 1u);
+  EXPECT_EQ(decoded.receipt_seq, 1u);
   for (const std::string id : {"i000000001", "p000000001"}) {
     // The second time the id appears: for the invoice the map's key (a member's invoice list
     // comes first), for the payment the record's copy after its key. Either way the key and

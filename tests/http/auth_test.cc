@@ -126,6 +126,7 @@ TEST_F(AuthApi, EveryRouteAndEveryRole) {
       {"PATCH", T("/invoices/i000000001"), R"({"title":"t2"})", "oofff"},
       {"POST", T("/invoices/i000000002/adjustments"), R"({"amount":-1})", "oofff"},
       {"POST", T("/invoices/i999999999/cancel"), "{}", "oofff"},
+      {"POST", T("/invoices/i000000001/receipts"), "", "oofoo"},  // others' read as absent
       {"POST", T("/invoice-cancellations"), R"({"invoice_ids":["i999999999"]})", "oofff"},
       {"POST", T("/payments"),
        R"({"member_id":"m000000001","amount":1,"method":"cash","received_on":"2026-05-01"})",
@@ -165,6 +166,59 @@ TEST_F(AuthApi, EveryRouteAndEveryRole) {
       }
     }
   }
+}
+
+// The member prints a receipt (領収書) for a paid invoice from self-service, as the seeds' members
+// do for their employer; every later print is a reissue (再発行) of the same number (R1–R3).
+TEST_F(AuthApi, AMemberIssuesTheirOwnReceiptAndLaterOnesAreReissues) {
+  ASSERT_EQ(
+      Admin(
+          "POST", T("/invoice-batches"),
+          R"({"fiscal_year":2026,"category":"annual","title":"年会費","issue_date":"2026-04-01","due_date":"2026-05-01"})")
+          .status,
+      201);
+  ASSERT_EQ(Admin("POST", T("/invoice-batches/b000000001/confirm")).status, 200);
+  const std::string receipts = T("/invoices/i000000001/receipts");  // taro's
+  EXPECT_TRUE(IsProblem(As(member_, "POST", receipts), 409, "invoice_not_paid"));
+  const Response paid = As(
+      secretariat_, "POST", T("/payments"),
+      R"({"member_id":"m000000001","amount":15000,"method":"bank_transfer","received_on":"2026-05-01"})",
+      {{"idempotency-key", "pay-1"}});
+  ASSERT_EQ(paid.status, 201) << paid.body;
+  const Response first = As(member_, "POST", receipts);
+  ASSERT_EQ(first.status, 201) << first.body;
+  EXPECT_TRUE(Has(
+      first,
+      R"({"receipt_number":"R000000001","copy":1,"reissue":false,"invoice_id":"i000000001","member_id":"m000000001","issued_on":")"))
+      << first.body;
+  EXPECT_TRUE(Has(first, R"("society":"学会","addressee":{"family":"山田")")) << first.body;
+  EXPECT_TRUE(Has(
+      first,
+      R"("lines":[{"fiscal_year":2026,"category":"annual","title":"年会費","amount":15000}],"total":15000)"))
+      << first.body;
+  const Response again = As(secretariat_, "POST", receipts, "{}");
+  ASSERT_EQ(again.status, 201) << again.body;
+  EXPECT_TRUE(Has(again, R"({"receipt_number":"R000000001","copy":2,"reissue":true,)"))
+      << again.body;
+  // Another member's invoice is as if absent; an auditor reads, and issuing writes.
+  EXPECT_TRUE(IsProblem(As(other_member_, "POST", receipts), 404, "not_found"));
+  EXPECT_EQ(As(auditor_, "POST", receipts).status, 403);
+  EXPECT_TRUE(
+      IsProblem(As(member_, "POST", receipts, R"({"copies":2})"), 400, "validation_failed"));
+  // The invoice tells how many copies went out; the log has each one.
+  const Response inv =
+      As(member_, "GET",
+         receipts.substr(0, receipts.size() - 9) + "?min_position=" + std::to_string(Head("soc")));
+  EXPECT_TRUE(Has(inv, R"("receipt":{"receipt_number":"R000000001","copies":2,"last_issued_on":")"))
+      << inv.body;
+  const Response log = Call("GET", T("/events?after=0&limit=1000"));
+  size_t issued = 0;
+  for (size_t at = 0; (at = log.body.find("\"type\":\"ReceiptIssued\"", at)) != std::string::npos;
+       ++at) {
+    ++issued;
+  }
+  EXPECT_EQ(issued, 2u);
+  EXPECT_EQ(Has(log, R"("copy":2)"), true);
 }
 
 TEST_F(AuthApi, LoginsAnswerAlikeForAWrongPasswordAndAnUnknownLogin) {
