@@ -405,6 +405,12 @@ Status ProjectionStore::ReadOptionsAt(const View* at, rocksdb::ReadOptions* opti
   return Status::Ok();
 }
 
+Status ProjectionStore::RowReadOptions(std::string_view projection, const View* at,
+                                       rocksdb::ReadOptions* options) const {
+  if (at == nullptr) return ReadyToRead(projection);
+  return ReadOptionsAt(at, options);
+}
+
 void ProjectionStore::CloseDb() {
   if (!db_) return;
   {
@@ -704,15 +710,12 @@ Status ProjectionStore::ReadyToRead(std::string_view projection) const {
 
 Result<bool> ProjectionStore::Get(std::string_view projection, std::string_view key,
                                   std::string* value, const View* at) const {
-  if (at == nullptr) {
-    if (Status s = ReadyToRead(projection); !s.ok()) return s;
-  }
   std::shared_lock lock(db_mu_);
   if (!db_) return Status::Unavailable("storage_unavailable", "the projection store is reopening");
   rocksdb::ColumnFamilyHandle* cf = Family(projection);
   if (!cf) return Status::NotFound("no projection named " + std::string(projection));
   rocksdb::ReadOptions options;
-  if (Status s = ReadOptionsAt(at, &options); !s.ok()) return s;
+  if (Status s = RowReadOptions(projection, at, &options); !s.ok()) return s;
   rocksdb::Status s = db_->Get(options, cf, rocksdb::Slice(key.data(), key.size()), value);
   if (s.IsNotFound()) return false;
   if (!s.ok()) return FromRocks(s, "read projection");
@@ -723,15 +726,12 @@ Status ProjectionStore::Scan(std::string_view projection, std::string_view prefi
                              std::string_view start,
                              const std::function<bool(std::string_view, std::string_view)>& fn,
                              const View* at) const {
-  if (at == nullptr) {
-    if (Status s = ReadyToRead(projection); !s.ok()) return s;
-  }
   std::shared_lock lock(db_mu_);
   if (!db_) return Status::Unavailable("storage_unavailable", "the projection store is reopening");
   rocksdb::ColumnFamilyHandle* cf = Family(projection);
   if (!cf) return Status::NotFound("no projection named " + std::string(projection));
   rocksdb::ReadOptions options;
-  if (Status s = ReadOptionsAt(at, &options); !s.ok()) return s;
+  if (Status s = RowReadOptions(projection, at, &options); !s.ok()) return s;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, cf));
   return ScanFrom(it.get(), prefix, start, fn);
 }

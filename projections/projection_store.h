@@ -167,6 +167,10 @@ class ProjectionStore {
                         const View* at = nullptr) const;
   // The read options for `at` (none: the store as it is now). Under db_mu_.
   Status ReadOptionsAt(const View* at, rocksdb::ReadOptions* options) const;
+  // The same for a projection's rows: read now, they are refused while it is being built
+  // (ReadyToRead); through a view, never (it shows the state it was taken in).
+  Status RowReadOptions(std::string_view projection, const View* at,
+                        rocksdb::ReadOptions* options) const;
   Status WriteCheckpoint(std::string_view name, uint64_t position, uint32_t schema);
   bool FamilyEmpty(rocksdb::ColumnFamilyHandle* cf) const;
 
