@@ -77,7 +77,7 @@ int main(int argc, char** argv) {
         "b@example.jp,student,2021-04-01,,,佐藤,花子,,,,,,,,\n");
   WriteEnvelopes(dir + "/envelope",
                  std::make_index_sequence<std::variant_size_v<kaiin::events::Event>>());
-  // Route bytes as in command_fuzz.cc's kRoutes (commands, then queries).
+  // Route bytes as in command_fuzz.cc's kRoutes (commands, queries, then the receipt).
   const std::pair<int, std::string> bodies[] = {
       {0, R"({"member_id":"m000000001","amount":15000,"method":"bank_transfer","received_on":"2026-05-01","allocation":"oldest_first"})"},
       {0, R"({"member_id":"m000000001","amount":5000,"method":"card","received_on":"2026-05-01","allocation":"explicit","allocations":[{"invoice_id":"i000000001","amount":5000}]})"},
@@ -118,6 +118,8 @@ int main(int argc, char** argv) {
       {35, "limit=1&cursor=20261123T004512Z-p61-2"},
       {36, "limit=1&cursor=e"},
       {37, "received_from=2026-05-01&received_to=2026-05-31&method=cash&limit=2&cursor=2026-05-01/p000000001"},
+      {38, ""},
+      {38, "{}"},
   };
   int n = 0;
   for (const auto& [route, body] : bodies) {
