@@ -14,6 +14,7 @@
 #include "commands/model.h"
 #include "events/json_writer.h"
 #include "http/auth.h"
+#include "http/client_address.h"
 #include "http/message.h"
 #include "http/metrics.h"
 #include "http/router.h"
@@ -34,6 +35,9 @@ struct ApiOptions {
   // Where POST {T}/backups puts its copies (kaiind: --backup-dir, default DATA_DIR/backups);
   // empty: backups are refused.
   std::string backup_dir;
+  // Reverse proxies whose X-Forwarded-For names the client (kaiind --trusted-proxies); none:
+  // the TCP peer is the client and the header is not read.
+  TrustedProxies trusted_proxies;
 };
 
 class Api {
@@ -96,6 +100,8 @@ class Api {
   Tenant* BeginTenant(const Request& r, const Params& p, Access access, Responder& respond,
                       Principal* who = nullptr) const;
   TimestampMicros Now() const { return options_.clock(); }
+  // Who sent the request: its TCP peer, or the client a trusted proxy names.
+  std::string ClientAddress(const Request& r) const;
 
   // A command against the tenant's write model, run on the tenant's writer thread: checks
   // `expected` (If-Match), decides, appends the events, evolves the model, and answers with

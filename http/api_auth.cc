@@ -122,6 +122,18 @@ void Api::PutStaffPassword(const Request& r, const Params& p, Responder respond)
   });
 }
 
+std::string Api::ClientAddress(const Request& r) const {
+  std::string forwarded;  // every X-Forwarded-For line, in order, as one list
+  if (!options_.trusted_proxies.empty()) {
+    for (const auto& [name, value] : r.headers) {
+      if (name != "x-forwarded-for") continue;
+      if (!forwarded.empty()) forwarded += ',';
+      forwarded += value;
+    }
+  }
+  return options_.trusted_proxies.ClientAddress(r.remote, forwarded);
+}
+
 void Api::PostSession(const Request& r, const Params& p, Responder respond) {
   Tenant* t = RequireTenant(p, respond);
   if (!t) return;
@@ -131,8 +143,10 @@ void Api::PostSession(const Request& r, const Params& p, Responder respond) {
   const std::string password = (*body)->String("password", true, 255).value_or("");
   if (Status s = (*body)->Finish(); !s.ok()) return respond(Problem(s));
   const std::string login_key = t->id() + "|login:" + AsciiLower(login);
-  // No peer address (a request not from a socket): counted per login only.
-  const std::string address_key = r.remote.empty() ? login_key : t->id() + "|address:" + r.remote;
+  // No peer address (a request not from a socket): counted per login only. Behind a trusted
+  // proxy, the client it names (docs/security.md).
+  const std::string client = ClientAddress(r);
+  const std::string address_key = client.empty() ? login_key : t->id() + "|address:" + client;
   for (const std::string* key : {&login_key, &address_key}) {
     int64_t retry_after = 0;
     if (Status s = throttle_.Check(*key, Now(), &retry_after); !s.ok()) {

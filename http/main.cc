@@ -68,6 +68,7 @@ struct Flags {
   // What all tenants' stores share (ledger/storage_memory.h): one memtable budget, one cache.
   size_t memtable_mib = 128;
   size_t block_cache_mib = 128;
+  kaiin::http::TrustedProxies trusted_proxies;  // none: X-Forwarded-For is not read
 };
 
 int Usage() {
@@ -77,7 +78,7 @@ int Usage() {
                "[--threads N] [--public-url URL] [--projection-bulk-min N] "
                "[--projection-gather-us N] [--projector-nice N] [--snapshot-every N] "
                "[--snapshot-quiet-ms N] [--snapshot-in-child 0|1] [--memtable-mib N] "
-               "[--block-cache-mib N]\n");
+               "[--block-cache-mib N] [--trusted-proxies ADDR[/BITS],...]\n");
   return 2;
 }
 
@@ -177,6 +178,14 @@ int main(int argc, char** argv) {
     } else if (arg == "--snapshot-in-child") {
       if (value != "0" && value != "1") return Usage();
       flags.tenant.snapshot_in_child = value == "1";
+    } else if (arg == "--trusted-proxies") {
+      kaiin::Result<kaiin::http::TrustedProxies> proxies =
+          kaiin::http::TrustedProxies::Parse(value);
+      if (!proxies.ok()) {
+        std::fprintf(stderr, "--trusted-proxies: %s\n", proxies.status().message().c_str());
+        return 2;
+      }
+      flags.trusted_proxies = *std::move(proxies);
     } else if (arg == "--memtable-mib") {
       flags.memtable_mib = std::strtoull(value.c_str(), nullptr, 10);  // 0: each store its own
     } else if (arg == "--block-cache-mib") {
@@ -214,6 +223,7 @@ int main(int argc, char** argv) {
                                : "http://" + flags.host + ":" + std::to_string(flags.port);
   api_options.backup_dir =
       flags.backup_dir.empty() ? flags.data_dir + "/backups" : flags.backup_dir;
+  api_options.trusted_proxies = flags.trusted_proxies;
   api_options.reset_link_base = base + "/reset-password";
   api_options.email_change_link_base = base + "/confirm-email";
 

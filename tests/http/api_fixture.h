@@ -39,7 +39,9 @@ inline std::string Field(const std::string& body, const std::string& name) {
 class ApiFixture : public ::testing::Test {
  protected:
   // `options`: for the tenants (a test may inject storage faults through them).
-  explicit ApiFixture(TenantOptions options = {})
+  // `tweak`: changes the API's options before it is made.
+  explicit ApiFixture(TenantOptions options = {},
+                      const std::function<void(ApiOptions&)>& tweak = nullptr)
       : tenant_options_(options), tenants_(dir_.path(), options) {
     spdlog::set_level(spdlog::level::warn);  // the access log would drown the test output
     ApiOptions o;
@@ -53,6 +55,7 @@ class ApiFixture : public ::testing::Test {
       return NowMicros() + clock_offset_.load();
     };
     o.backup_dir = dir_.Sub("backups");  // as kaiind's default, inside the data folder
+    if (tweak) tweak(o);
     api_ = std::make_unique<Api>(&tenants_, o);
   }
   ~ApiFixture() override {
@@ -67,6 +70,7 @@ class ApiFixture : public ::testing::Test {
     r.method = std::move(method);
     EXPECT_TRUE(r.SetTarget(target));
     r.body = std::move(body);
+    r.remote = remote_;
     r.headers = std::move(headers);
     if (admin) r.headers.emplace_back("authorization", std::string("Bearer ") + kAdminToken);
     // Shared with the responder: set_value may still run on another thread after get() returns.
@@ -90,6 +94,7 @@ class ApiFixture : public ::testing::Test {
 
   std::atomic<int64_t> clock_offset_{0};  // tests move the API's clock forward
   std::function<void()> on_clock_;        // called each time the API reads its clock
+  std::string remote_;                    // the TCP peer Call's requests come from ("": none)
   TenantOptions tenant_options_;
   testing::TempDir dir_;
   TenantRegistry tenants_;

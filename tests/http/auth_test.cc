@@ -14,6 +14,9 @@ namespace {
 
 class AuthApi : public ApiFixture {
  protected:
+  explicit AuthApi(const std::function<void(ApiOptions&)>& tweak = nullptr)
+      : ApiFixture({}, tweak) {}
+
   void SetUp() override {
     ASSERT_EQ(Admin("PUT", "/v1/tenants/soc", R"({"name":"学会"})").status, 201);
     Admin("PUT", T("/member-types/regular"), R"({"name":"正会員"})");
@@ -301,6 +304,55 @@ TEST_F(AuthApi, RepeatedFailuresSlowDownThenShowAsLocks) {
   EXPECT_TRUE(Has(locks, R"({"kind":"login","value":"sec1","failures":5)")) << locks.body;
   clock_offset_ += 2'000'000;  // the wait is over: a right password works again
   EXPECT_EQ(As("", "POST", T("/sessions"), R"({"login":"sec1","password":"Secret-pass-1"})").status, 201);
+}
+
+// Behind a reverse proxy (kaiind --trusted-proxies): failures count against the client the
+// proxy names, so one client's failures neither lock out the others nor escape by a header.
+class AuthBehindAProxy : public AuthApi {
+ protected:
+  AuthBehindAProxy()
+      : AuthApi([](ApiOptions& o) { o.trusted_proxies = *TrustedProxies::Parse("127.0.0.1"); }) {}
+
+  Response LoginFrom(const std::string& forwarded_for, const std::string& login,
+                     const std::string& password) {
+    return As("", "POST", T("/sessions"),
+              R"({"login":")" + login + R"(","password":")" + password + R"("})",
+              {{"x-forwarded-for", forwarded_for}});
+  }
+};
+
+TEST_F(AuthBehindAProxy, FailuresCountAgainstTheClientTheProxyNames) {
+  remote_ = "127.0.0.1";  // every request through the proxy
+  // One client guesses at many logins: its address is held after five failures...
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(LoginFrom("203.0.113.7", "guess" + std::to_string(i), "wrong-wrong").status, 401);
+  }
+  EXPECT_EQ(LoginFrom("203.0.113.7", "sec1", "Secret-pass-1").status, 429);
+  // ... and cannot escape by writing another address in front of the proxy's entry.
+  EXPECT_EQ(LoginFrom("198.51.100.1, 203.0.113.7", "sec1", "Secret-pass-1").status, 429);
+  // Another client through the same proxy logs in.
+  EXPECT_EQ(LoginFrom("198.51.100.2", "sec1", "Secret-pass-1").status, 201);
+  Response locks = As(secretariat_, "GET", T("/login-locks"));
+  EXPECT_TRUE(Has(locks, R"({"kind":"address","value":"203.0.113.7","failures":5)")) << locks.body;
+  EXPECT_FALSE(Has(locks, "127.0.0.1")) << locks.body;
+  // A client reaching kaiind directly is the peer, whatever it writes in the header.
+  remote_ = "192.0.2.50";
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(LoginFrom("198.51.100." + std::to_string(10 + i), "x" + std::to_string(i), "wrong-wrong").status, 401);
+  }
+  EXPECT_EQ(LoginFrom("198.51.100.99", "sec1", "Secret-pass-1").status, 429);
+}
+
+TEST_F(AuthApi, WithoutTrustedProxiesTheForwardedForHeaderIsNotRead) {
+  remote_ = "127.0.0.1";
+  for (int i = 0; i < 5; ++i) {
+    Response r = As("", "POST", T("/sessions"), R"({"login":"g)" + std::to_string(i) + R"(","password":"wrong-wrong"})",
+                    {{"x-forwarded-for", "203.0.113." + std::to_string(i)}});
+    EXPECT_EQ(r.status, 401);
+  }
+  Response locks = As(secretariat_, "GET", T("/login-locks"));
+  EXPECT_TRUE(Has(locks, R"({"kind":"address","value":"127.0.0.1","failures":5)")) << locks.body;
+  EXPECT_FALSE(Has(locks, "203.0.113.")) << locks.body;
 }
 
 TEST_F(AuthApi, M6_AMemberChangesOnlyOwnContactFieldsAndConfirmsANewEmail) {
