@@ -187,6 +187,16 @@ TEST_F(BadInput, OversizedBodiesAndHeadersAndMalformedRequests) {
                 "a TLS hello on the plain port");
 }
 
+// A receipt takes no body but `{}`; one for an invoice not paid in full, or for none, is refused.
+TEST_F(BadInput, ReceiptsWithABodyOrForAnInvoiceNotPaidAreRefused) {
+  const std::string path = "/invoices/" + invoice_ + "/receipts";
+  for (const std::string body : {"{", "[]", "null", "\"{}\"", R"({"copy":2})", "{}{}"}) {
+    ExpectRefusedBody("POST", path, body, "receipt body " + body);
+  }
+  ExpectRefusedBody("POST", path, "", "an unpaid invoice", 409);
+  ExpectRefusedBody("POST", "/invoices/i999999999/receipts", "{}", "no such invoice", 404);
+}
+
 // Found by fuzz/command_fuzz.cc: a page of limit=0 read the item before the first (out of
 // bounds) to make its next cursor. Every list page refuses 0.
 TEST_F(BadInput, ListPagesRefuseALimitOfZero) {
