@@ -390,7 +390,8 @@ Result<Decision> Decide(const TenantModel& m, const ChangeInvoiceTitle& c, Date 
 }
 
 // R1: only an invoice paid in full, issued and not cancelled, gets a receipt, for what it was paid.
-// R2: the first issue numbers it; a later one is a reissue of the same number, the next copy.
+// R2: the first issue numbers it; a later one is a reissue of the same number, the next copy,
+// unless what the invoice asks or was paid changed since (the model voided it): a new number.
 Result<Decision> Decide(const TenantModel& m, const IssueReceipt& c, Date today) {
   const InvoiceRecord* inv = m.FindInvoice(c.invoice_id);
   if (!inv || (!c.member_id.empty() && (inv->member_id.str() != c.member_id || !inv->issued))) {

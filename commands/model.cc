@@ -180,6 +180,7 @@ void Evolve(TenantModel& m, const events::Event& event, uint64_t position) {
           m.invoices[e.invoice_id].title = e.title;
         } else if constexpr (std::is_same_v<T, events::InvoiceAdjusted>) {
           InvoiceRecord& inv = m.invoices[e.invoice_id];
+          inv.receipts = 0;  // R2: a receipt issued before is void
           inv.amount += e.amount;
           if (e.posted) inv.posted_adjustments += e.amount;
         } else if constexpr (std::is_same_v<T, events::InvoiceCancelled>) {
@@ -200,13 +201,17 @@ void Evolve(TenantModel& m, const events::Event& event, uint64_t position) {
           p.method = e.method;
           m.members[e.member_id].credit += e.amount;
         } else if constexpr (std::is_same_v<T, events::PaymentAllocated>) {
-          m.invoices[e.invoice_id].allocated += e.amount;
+          InvoiceRecord& inv = m.invoices[e.invoice_id];
+          inv.allocated += e.amount;
+          inv.receipts = 0;
           m.members[e.member_id].credit -= e.amount;
           if (!e.payment_id.empty()) {
             m.payments[e.payment_id].allocations.push_back({e.invoice_id, e.amount, position});
           }
         } else if constexpr (std::is_same_v<T, events::AllocationReleased>) {
-          m.invoices[e.invoice_id].allocated -= e.amount;
+          InvoiceRecord& inv = m.invoices[e.invoice_id];
+          inv.allocated -= e.amount;
+          inv.receipts = 0;
           m.members[e.member_id].credit += e.amount;
           if (!e.payment_id.empty()) {
             auto& allocations = m.payments[e.payment_id].allocations;
@@ -234,8 +239,10 @@ void Evolve(TenantModel& m, const events::Event& event, uint64_t position) {
         } else if constexpr (std::is_same_v<T, events::OutboxMessageQueued>) {
           ++m.message_seq;
         } else if constexpr (std::is_same_v<T, events::ReceiptIssued>) {
+          // The number as decided: a first copy takes the next (logs written before receipts
+          // were voided hold later copies of one number after a reversal, read as they are).
           InvoiceRecord& inv = m.invoices[e.invoice_id];
-          if (inv.receipts == 0) inv.receipt_seq = ++m.receipt_seq;
+          if (e.copy == 1) inv.receipt_seq = ++m.receipt_seq;
           inv.receipts = e.copy;
         }
       },

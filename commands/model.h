@@ -69,10 +69,12 @@ struct InvoiceRecord {
   int64_t posted_adjustments = 0;  // adjustments posted after issue
   int64_t one_time_consumed = 0;   // given back to the member if the invoice is cancelled
   uint64_t seq = 0;                // creation order
-  uint64_t receipt_seq = 0;        // its receipt's number (0: none issued)
+  uint64_t receipt_seq = 0;        // its last receipt's number (0: none issued)
   int fiscal_year = 0;
   Date issue_date = 0, due_date = 0;
-  uint32_t receipts = 0;  // copies of its receipt issued (the first and reissues)
+  // Copies of its receipt issued (the first and reissues); 0 again once what it was paid
+  // changes (R2: that receipt is void, the next one is numbered anew).
+  uint32_t receipts = 0;
   events::InvoiceCategory category = events::InvoiceCategory::kAnnual;
   bool issued = false;             // its batch was confirmed (B6)
   bool cancelled = false;

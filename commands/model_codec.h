@@ -16,7 +16,9 @@
 namespace kaiin::commands {
 
 // Bump when TenantModel or its records change what they hold.
-inline constexpr uint64_t kModelFormat = 2;  // 2: receipts (InvoiceRecord, TenantModel)
+// 2: receipts (InvoiceRecord, TenantModel); 3: a receipt voided by a later change of what the
+// invoice was paid or asks (the same fields, held differently: a format 2 snapshot is not read).
+inline constexpr uint64_t kModelFormat = 3;
 
 std::string EncodeModel(const TenantModel& model);
 

@@ -43,11 +43,14 @@ void WriteInvoice(const projections::InvoiceRow& v, JsonWriter& w) {
   w.Field("adjustments", v.adjustments).Field("amount", v.amount);
   w.Field("allocated", v.allocated).Field("outstanding", v.cancelled ? 0 : v.amount - v.allocated);
   w.Field("status", v.status()).Field("confirmed", v.confirmed);
-  w.Key("receipt");  // R2: the number, how many copies were issued, the last one's date
+  // R2: the number, how many copies were issued, the last one's date, and whether what the
+  // invoice asks or was paid changed since (the receipt is void; the next one takes a new number).
+  w.Key("receipt");
   if (v.receipts > 0) {
     w.BeginObject().Field("receipt_number", v.receipt_number);
     w.Field("copies", static_cast<int64_t>(v.receipts));
-    w.Field("last_issued_on", FormatDate(v.receipt_last_issued)).EndObject();
+    w.Field("last_issued_on", FormatDate(v.receipt_last_issued));
+    w.Field("void", v.receipt_void).EndObject();
   } else {
     w.Null();
   }

@@ -29,7 +29,7 @@ std::string Encode(const InvoiceRow& v) {
   w.I64(v.fiscal_year).U64(static_cast<uint64_t>(v.category)).I64(v.issue_date).I64(v.due_date);
   w.I64(v.fee).I64(v.member_adjustment).I64(v.amount).I64(v.allocated).I64(v.adjustments);
   w.Bool(v.confirmed).Bool(v.cancelled);
-  w.Str(v.receipt_number).U64(v.receipts).I64(v.receipt_last_issued);
+  w.Str(v.receipt_number).U64(v.receipts).I64(v.receipt_last_issued).Bool(v.receipt_void);
   PutPersonName(w, v.name);
   PutOptionalAddress(w, v.address);
   return w.Take();
@@ -44,7 +44,7 @@ bool Decode(std::string_view bytes, InvoiceRow* v) {
         r.I64(&v->member_adjustment) && r.I64(&v->amount) && r.I64(&v->allocated) &&
         r.I64(&v->adjustments) && r.Bool(&v->confirmed) && r.Bool(&v->cancelled) &&
         r.Str(&v->receipt_number) && r.U64(&receipts) && receipts <= UINT32_MAX &&
-        r.I32(&v->receipt_last_issued) && GetPersonName(r, &v->name) &&
+        r.I32(&v->receipt_last_issued) && r.Bool(&v->receipt_void) && GetPersonName(r, &v->name) &&
         GetOptionalAddress(r, &v->address))) {
     return false;
   }
@@ -236,6 +236,7 @@ Status BillingProjection::Apply(const events::Envelope& env, Rows& rows) {
             v.receipt_number = e.receipt_number;
             v.receipts = e.copy;
             v.receipt_last_issued = e.issued_on;
+            v.receipt_void = false;
           });
         } else if constexpr (std::is_same_v<T, events::InvoiceAdjusted>) {
           return OnInvoice(
@@ -243,6 +244,7 @@ Status BillingProjection::Apply(const events::Envelope& env, Rows& rows) {
               [&](InvoiceRow& v) {
                 v.amount += e.amount;
                 v.adjustments += e.amount;
+                v.receipt_void = v.receipts > 0;  // R2
               },
               [&](BatchRow& b, const InvoiceRow&) { b.total += e.amount; });
         } else if constexpr (std::is_same_v<T, events::InvoiceCancelled>) {
@@ -283,7 +285,11 @@ Status BillingProjection::Apply(const events::Envelope& env, Rows& rows) {
             return s;
           }
           return OnInvoice(
-              rows, e.invoice_id, [&](InvoiceRow& v) { v.allocated += e.amount; },
+              rows, e.invoice_id,
+              [&](InvoiceRow& v) {
+                v.allocated += e.amount;
+                v.receipt_void = v.receipts > 0;
+              },
               [&](BatchRow& b, const InvoiceRow&) { b.allocated += e.amount; });
         } else if constexpr (std::is_same_v<T, events::AllocationReleased>) {
           if (Status s = OnPayment(rows, e.payment_id, [&](PaymentRow& p) {
@@ -293,7 +299,11 @@ Status BillingProjection::Apply(const events::Envelope& env, Rows& rows) {
             return s;
           }
           return OnInvoice(
-              rows, e.invoice_id, [&](InvoiceRow& v) { v.allocated -= e.amount; },
+              rows, e.invoice_id,
+              [&](InvoiceRow& v) {
+                v.allocated -= e.amount;
+                v.receipt_void = v.receipts > 0;
+              },
               [&](BatchRow& b, const InvoiceRow&) { b.allocated -= e.amount; });
         } else if constexpr (std::is_same_v<T, events::PaymentReversed>) {
           return OnPayment(rows, e.payment_id, [&](PaymentRow& p) {

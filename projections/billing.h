@@ -23,6 +23,7 @@ struct InvoiceRow {
   std::string receipt_number;  // empty: no receipt issued
   uint32_t receipts = 0;       // copies issued (the first and reissues, R2)
   Date receipt_last_issued = 0;
+  bool receipt_void = false;  // what the invoice asks or was paid changed after it (R2)
   events::PersonName name;  // the snapshot (B9)
   std::optional<events::PostalAddress> address;
   std::string_view status() const;  // L3
@@ -63,8 +64,8 @@ class BillingProjection final : public Projection {
  public:
   static constexpr std::string_view kName = "billing";
   std::string_view Name() const override { return kName; }
-  // 2: payments by the day received; 3: receipts
-  uint32_t SchemaVersion() const override { return 3; }
+  // 2: payments by the day received; 3: receipts; 4: a receipt made void
+  uint32_t SchemaVersion() const override { return 4; }
   Status Apply(const events::Envelope& event, Rows& rows) override;
 };
 

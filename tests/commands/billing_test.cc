@@ -394,7 +394,7 @@ TEST_F(Billing, R1_OnlyAnInvoicePaidInFullGetsAReceipt) {
 // R2: the first issue numbers the receipt in the society's order; every later one is a reissue
 // (再発行) of the same number, the next copy. A payment reversed after the receipt was issued
 // leaves the invoice unpaid: no more copies, and the ones issued stay in the log.
-TEST_F(Billing, R2_TheFirstIssueNumbersTheReceiptLaterOnesReissueIt) {
+TEST_F(Billing, R2_TheFirstIssueNumbersTheReceiptLaterOnesReissueItUntilThePaymentChanges) {
   const std::string a = Member("a@example.jp");
   const std::string b = Member("b@example.jp");
   const std::string ia = Billed(a), ib = Billed(b);
@@ -418,12 +418,27 @@ TEST_F(Billing, R2_TheFirstIssueNumbersTheReceiptLaterOnesReissueIt) {
   EXPECT_EQ(b3.copy, 3u);
   EXPECT_EQ(Invoice(ib).receipts, 3u);
   EXPECT_EQ(model_.receipt_seq, 2u);
+  // The payment reversed: R000000001 is void, and no receipt until it is paid again.
   ASSERT_TRUE(Run(ReversePayment{pb, "不渡り"}).ok());
   EXPECT_EQ(When(IssueReceipt{ib, ""}).status().reason(), "invoice_not_paid");
-  EXPECT_EQ(Invoice(ib).receipts, 3u);
-  // Paid again: the same receipt, the next copy.
+  EXPECT_EQ(Invoice(ib).receipts, 0u);
+  // Paid again: a receipt for that payment, under a new number.
   Pay(b, 15000);
-  EXPECT_EQ(issue(ib).copy, 4u);
+  const auto b4 = issue(ib);
+  EXPECT_EQ(b4.receipt_number, "R000000003");
+  EXPECT_EQ(b4.copy, 1u);
+  EXPECT_EQ(issue(ib).receipt_number, "R000000003");  // and its reissues keep that one
+  // What the invoice asks changed (an adjustment, paid): the receipt before is void too.
+  ASSERT_TRUE(Run(AdjustInvoice{ia, 1000, "延滞金"}).ok());
+  Pay(a, 1000);
+  const auto a2 = issue(ia);
+  EXPECT_EQ(a2.receipt_number, "R000000004");
+  EXPECT_EQ(a2.amount, 16000);
+  // Raised and lowered back without a payment: it changed all the same.
+  ASSERT_TRUE(Run(AdjustInvoice{ia, 500, "誤り"}).ok());
+  ASSERT_TRUE(Run(AdjustInvoice{ia, -500, "訂正"}).ok());
+  EXPECT_EQ(issue(ia).receipt_number, "R000000005");
+  EXPECT_EQ(model_.receipt_seq, 5u);
   ExpectLedgerInvariants();
 }
 

@@ -173,7 +173,7 @@ TEST_F(AuthApi, EveryRouteAndEveryRole) {
 
 // The member prints a receipt (領収書) for a paid invoice from self-service, as the seeds' members
 // do for their employer; every later print is a reissue (再発行) of the same number (R1–R3).
-TEST_F(AuthApi, AMemberIssuesTheirOwnReceiptAndLaterOnesAreReissues) {
+TEST_F(AuthApi, AMemberIssuesTheirOwnReceiptLaterOnesAreReissuesAndAReversalVoidsIt) {
   ASSERT_EQ(
       Admin(
           "POST", T("/invoice-batches"),
@@ -222,6 +222,29 @@ TEST_F(AuthApi, AMemberIssuesTheirOwnReceiptAndLaterOnesAreReissues) {
   }
   EXPECT_EQ(issued, 2u);
   EXPECT_EQ(Has(log, R"("copy":2)"), true);
+  EXPECT_TRUE(Has(inv, R"("void":false})")) << inv.body;
+  // The payment reversed: the invoice shows the receipt void; paid again, a new number.
+  ASSERT_EQ(As(secretariat_, "POST", T("/payments/p000000001/reversal"), R"({"reason":"誤入金"})",
+               {{"idempotency-key", "rev-1"}})
+                .status,
+            200);
+  const std::string invoice = receipts.substr(0, receipts.size() - 9);
+  const Response reversed =
+      As(member_, "GET", invoice + "?min_position=" + std::to_string(Head("soc")));
+  EXPECT_TRUE(Has(reversed, R"("copies":2,"last_issued_on":")")) << reversed.body;
+  EXPECT_TRUE(Has(reversed, R"("void":true})")) << reversed.body;
+  ASSERT_EQ(
+      As(secretariat_, "POST", T("/payments"),
+         R"({"member_id":"m000000001","amount":15000,"method":"cash","received_on":"2026-06-01"})",
+         {{"idempotency-key", "pay-2"}})
+          .status,
+      201);
+  const Response renewed = As(member_, "POST", receipts);
+  EXPECT_TRUE(Has(renewed, R"({"receipt_number":"R000000002","copy":1,"reissue":false,)"))
+      << renewed.body;
+  const Response now = As(member_, "GET", invoice + "?min_position=" + std::to_string(Head("soc")));
+  EXPECT_TRUE(Has(now, R"("receipt":{"receipt_number":"R000000002","copies":1,)")) << now.body;
+  EXPECT_TRUE(Has(now, R"("void":false})")) << now.body;
 }
 
 TEST_F(AuthApi, LoginsAnswerAlikeForAWrongPasswordAndAnUnknownLogin) {
