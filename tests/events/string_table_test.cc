@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 namespace kaiin::events {
 namespace {
@@ -43,6 +44,40 @@ TEST(StringTableTest, EntriesKeepTheirKeysAndValuesThroughGrowthAndClears) {
     EXPECT_EQ(t.Find("k1" + std::string(1, '\0') + "x"), t.kNone);
     EXPECT_EQ(t.Find(""), t.kNone);
   }
+}
+
+// The arena grows by blocks and a key never straddles two: keys of every size up to many times
+// the first block, and keys that end exactly at a block's end, read back whole; so does a table
+// moved into another (the moved-from one is empty and usable).
+TEST(StringTableTest, KeysOfAnySizeReadBackWholeAcrossBlocksAndMoves) {
+  StringTable<uint64_t> t;
+  std::vector<std::string> keys;
+  bool inserted = false;
+  for (size_t i = 0; i < 400; ++i) {
+    // sizes 1..~9000 bytes, with a run of 1024-byte keys that fill blocks to their last byte
+    const size_t size = i < 40 ? 1024 : (i * 7919) % 9000 + 1;
+    std::string key(size, static_cast<char>('a' + i % 26));
+    key += std::to_string(i);
+    const uint32_t entry = t.FindOrInsert(key, &inserted);
+    ASSERT_TRUE(inserted);
+    t.value(entry) = i;
+    keys.push_back(std::move(key));
+  }
+  StringTable<uint64_t> moved(std::move(t));
+  EXPECT_EQ(t.size(), 0u);
+  EXPECT_EQ(t.Find(keys[0]), t.kNone);
+  for (size_t i = 0; i < keys.size(); ++i) {
+    const uint32_t entry = moved.Find(keys[i]);
+    ASSERT_NE(entry, moved.kNone) << i;
+    EXPECT_EQ(moved.key(entry), keys[i]) << i;
+    EXPECT_EQ(moved.value(entry), i);
+  }
+  t.FindOrInsert("again", &inserted);
+  EXPECT_TRUE(inserted);
+  EXPECT_EQ(t.key(t.Find("again")), "again");
+  t = std::move(moved);
+  EXPECT_EQ(t.size(), keys.size());
+  EXPECT_EQ(t.key(t.Find(keys.back())), keys.back());
 }
 
 }  // namespace
