@@ -191,6 +191,7 @@ class Api {
   void PostMember(const Request& r, const Params& p, Responder respond);
   void GetMember(const Request& r, const Params& p, Responder respond);
   void ListMembers(const Request& r, const Params& p, Responder respond);
+  void ListDirectory(const Request& r, const Params& p, Responder respond);
   void PatchMember(const Request& r, const Params& p, Responder respond);
   void PostStatusChange(const Request& r, const Params& p, Responder respond);
   void PostBulkStatusChange(const Request& r, const Params& p, Responder respond);

@@ -155,6 +155,7 @@ void Api::AddMemberRoutes() {
   Route("POST", t + "/members/{id}/member-type-changes", &Api::PostMemberTypeChange);
   Route("POST", t + "/member-numbers", &Api::PostMemberNumbers);
   Route("GET", t + "/members/{id}/history", &Api::GetMemberHistory);
+  Route("GET", t + "/directory", &Api::ListDirectory);
   Route("POST", t + "/member-imports", &Api::PostMemberImport);
   AddBillingRoutes();
 }
@@ -311,13 +312,45 @@ void Api::GetMember(const Request& r, const Params& p, Responder respond) {
   });
 }
 
+namespace {
+
+// What the member list and the directory read alike from the query string: q, cursor, limit.
+void ReadMemberListQuery(const Request& r, projections::MemberQuery* q,
+                         std::vector<FieldError>* errors, Status* error) {
+  q->q = std::string(r.Query("q").value_or(""));
+  if (q->q.size() > kQueryBytesMax) errors->push_back({"q", "at most 200 bytes"});
+  q->after = std::string(r.Query("cursor").value_or(""));
+  if (q->after.size() > 64) errors->push_back({"cursor", "not a cursor"});
+  q->limit = QueryUint(r, "limit", 1000, error).value_or(100);
+  if (q->limit == 0) errors->push_back({"limit", "must be 1..1000"});
+}
+
+// {"items": [...], "next_cursor"} of a page of members, each item written by `item`.
+template <typename WriteItem>
+Response MemberPageResponse(const projections::MemberPage& page, WriteItem&& item) {
+  JsonWriter w;
+  w.BeginObject().Key("items").BeginArray();
+  for (const auto& row : page.items) item(row, w);
+  w.EndArray();
+  if (page.next_after.empty()) {
+    w.Key("next_cursor").Null();
+  } else {
+    w.Field("next_cursor", page.next_after);
+  }
+  w.EndObject();
+  return JsonResponse(200, w.Take());
+}
+
+}  // namespace
+
 void Api::ListMembers(const Request& r, const Params& p, Responder respond) {
   Tenant* t = BeginTenant(r, p, Access::kRead, respond);
   if (!t) return;
   projections::MemberQuery q;
   std::vector<FieldError> errors;
-  q.q = std::string(r.Query("q").value_or(""));
-  if (q.q.size() > kQueryBytesMax) errors.push_back({"q", "at most 200 bytes"});
+  Status error;
+  ReadMemberListQuery(r, &q, &errors, &error);
+  if (!error.ok()) return respond(Problem(error));
   if (auto status = r.Query("status")) {
     q.status = events::ParseMemberStatus(*status);
     if (!q.status) errors.push_back({"status", "not a member status"});
@@ -326,12 +359,6 @@ void Api::ListMembers(const Request& r, const Params& p, Responder respond) {
   if (!q.member_type.empty() && !commands::ValidMemberTypeCode(q.member_type)) {
     errors.push_back({"member_type", "not a member type code"});
   }
-  q.after = std::string(r.Query("cursor").value_or(""));
-  if (q.after.size() > 64) errors.push_back({"cursor", "not a cursor"});
-  Status error;
-  q.limit = QueryUint(r, "limit", 1000, &error).value_or(100);
-  if (!error.ok()) return respond(Problem(error));
-  if (q.limit == 0) errors.push_back({"limit", "must be 1..1000"});
   if (!errors.empty()) {
     return respond(Problem(Status::InvalidArgument("validation_failed", "invalid query",
                                                    std::move(errors))));
@@ -340,17 +367,41 @@ void Api::ListMembers(const Request& r, const Params& p, Responder respond) {
     q.today = t->Today();
     auto page = projections::ListMembers(t->store(), q);
     if (!page.ok()) return Problem(page.status());
-    JsonWriter w;
-    w.BeginObject().Key("items").BeginArray();
-    for (const auto& row : page->items) WriteMemberView(row, q.today, w);
-    w.EndArray();
-    if (page->next_after.empty()) {
-      w.Key("next_cursor").Null();
-    } else {
-      w.Field("next_cursor", page->next_after);
-    }
-    w.EndObject();
-    return JsonResponse(200, w.Take());
+    return MemberPageResponse(*page, [&q](const projections::MemberRow& row, JsonWriter& w) {
+      WriteMemberView(row, q.today, w);
+    });
+  });
+}
+
+// The members' directory (会員検索): members who chose to be listed, found by name, kana or
+// romaji and by affiliation, for any member of the society and its staff. An entry shows what
+// a member makes public by being listed — name, member type, affiliation — and nothing else (no
+// e-mail, address, member number, status history or balance).
+void Api::ListDirectory(const Request& r, const Params& p, Responder respond) {
+  Tenant* t = BeginTenant(r, p, Access::kAnyone, respond);
+  if (!t) return;
+  projections::MemberQuery q;
+  q.directory = true;
+  std::vector<FieldError> errors;
+  Status error;
+  ReadMemberListQuery(r, &q, &errors, &error);
+  if (!error.ok()) return respond(Problem(error));
+  q.affiliation = std::string(r.Query("affiliation").value_or(""));
+  if (q.affiliation.size() > kQueryBytesMax) errors.push_back({"affiliation", "at most 200 bytes"});
+  if (!errors.empty()) {
+    return respond(Problem(Status::InvalidArgument("validation_failed", "invalid query",
+                                                   std::move(errors))));
+  }
+  Query(t, r, std::move(respond), [t, q]() mutable -> Response {
+    q.today = t->Today();
+    auto page = projections::ListMembers(t->store(), q);
+    if (!page.ok()) return Problem(page.status());
+    return MemberPageResponse(*page, [&q](const projections::MemberRow& row, JsonWriter& w) {
+      w.BeginObject().Field("member_id", row.member_id).Key("name");
+      events::WritePersonName(row.name, &w);
+      w.Field("member_type", events::TypeOn(row.types, q.today).member_type);
+      w.Field("affiliation", row.affiliation).EndObject();
+    });
   });
 }
 

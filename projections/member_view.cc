@@ -103,8 +103,17 @@ std::string_view MemberIdOf(const events::Event& event) {
       event);
 }
 
-bool Matches(const MemberRow& row, const MemberQuery& q) {
-  if (q.status && events::StatusOn(row.statuses, q.today).status != *q.status) return false;
+// `affiliation` is q.affiliation folded by NormalizeSearch.
+bool Matches(const MemberRow& row, const MemberQuery& q, std::string_view affiliation) {
+  const events::MemberStatus status = events::StatusOn(row.statuses, q.today).status;
+  if (q.status && status != *q.status) return false;
+  if (q.directory && !(row.directory_visible && (status == events::MemberStatus::kActive ||
+                                                 status == events::MemberStatus::kOnLeave))) {
+    return false;
+  }
+  if (!affiliation.empty() && NormalizeSearch(row.affiliation).find(affiliation) == std::string::npos) {
+    return false;
+  }
   if (!q.member_type.empty() && events::TypeOn(row.types, q.today).member_type != q.member_type) {
     return false;
   }
@@ -258,6 +267,7 @@ Result<MemberPage> ListMembers(const ProjectionStore& store, const MemberQuery& 
   std::string last_scanned;  // where a scan cut short by the bound continues
   Status error;
   const std::string needle = NormalizeSearch(q.q);
+  const std::string affiliation = NormalizeSearch(q.affiliation);
   if (needle.empty()) {
     std::string start = MemberKey(q.after);
     if (!q.after.empty()) start.push_back('\0');
@@ -271,7 +281,7 @@ Result<MemberPage> ListMembers(const ProjectionStore& store, const MemberQuery& 
           }
           ++scanned;
           last_scanned = row.member_id;
-          if (Matches(row, q)) found.push_back(std::move(row));
+          if (Matches(row, q, affiliation)) found.push_back(std::move(row));
           return found.size() < want && scanned < kScanRowsMax;
         },
         q.at);
@@ -279,6 +289,9 @@ Result<MemberPage> ListMembers(const ProjectionStore& store, const MemberQuery& 
   } else {
     std::set<std::string> ids;
     for (const char* field : {"e", "n", "f", "g", "fk", "gk", "fn", "fnk", "r"}) {
+      if (q.directory && (std::string_view(field) == "e" || std::string_view(field) == "n")) {
+        continue;  // names only
+      }
       const std::string prefix = std::string(kIndexPrefix) + field + "/" + needle;
       Status s = store.Scan(
           MemberViewProjection::kName, prefix, "",
@@ -296,7 +309,7 @@ Result<MemberPage> ListMembers(const ProjectionStore& store, const MemberQuery& 
       if (!ok.ok()) return ok.status();
       ++scanned;
       last_scanned = id;
-      if (*ok && Matches(row, q)) found.push_back(std::move(row));
+      if (*ok && Matches(row, q, affiliation)) found.push_back(std::move(row));
       if (found.size() >= want || scanned >= kScanRowsMax) break;
     }
   }

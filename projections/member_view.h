@@ -56,6 +56,11 @@ struct MemberQuery {
   std::string q;                 // prefix of a name, kana, romaji, e-mail or member number
   std::optional<events::MemberStatus> status;  // as of `today`
   std::string member_type;       // as of `today`; empty: any
+  // The members' directory (会員検索): only members who chose to be listed (directory_visible)
+  // and are members on `today` (active or on leave); q then matches names only, never an
+  // e-mail address or a member number.
+  bool directory = false;
+  std::string affiliation;       // rows whose affiliation holds it (both folded as q); empty: any
   Date today = 0;
   std::string after;             // member id to continue after (the cursor); empty: from the start
   size_t limit = 100;

@@ -116,6 +116,7 @@ TEST_F(AuthApi, EveryRouteAndEveryRole) {
        R"({"member_type":"regular","effective_date":"2026-12-01"})", "oofff"},
       {"POST", T("/member-numbers"), R"({"auto":true})", "oofff"},
       {"GET", T("/members/m000000001/history"), "", "oooffu"},
+      {"GET", T("/directory"), "", "ooooou"},
       {"POST", T("/member-imports"), R"({"members":[]})", "oofff"},
       {"POST", T("/members/m000000001/adjustments"), R"({"kind":"one_time","amount":-1})", "oofff"},
       {"POST", T("/invoice-batches"),
@@ -169,6 +170,59 @@ TEST_F(AuthApi, EveryRouteAndEveryRole) {
       }
     }
   }
+}
+
+// The members' directory (会員検索, DESIGN §4's directory read model; M6's directory visibility):
+// any member finds the members who chose to be listed and are members today (active or on
+// leave), by name or affiliation, and sees only what being listed shows: no e-mail, address,
+// member number or balance, and no search by e-mail or number.
+TEST_F(AuthApi, TheDirectoryListsOnlyMembersWhoChoseToBeListedAndShowsOnlyTheirListing) {
+  auto directory = [&](const std::string& token, const std::string& query) {
+    return As(token, "GET", T("/directory?min_position=" + std::to_string(Head("soc")) + query));
+  };
+  Response none = directory(other_member_, "");
+  ASSERT_EQ(none.status, 200) << none.body;
+  EXPECT_EQ(none.body, R"({"items":[],"next_cursor":null})");  // nobody chose to be listed
+
+  // taro lists himself; a withdrawn member and an applicant listed by the secretariat are not
+  // members today.
+  ASSERT_EQ(As(member_, "PATCH", T("/members/m000000001"),
+               R"({"directory_visible":true,"affiliation":"東京大学 医学部"})").status, 200);
+  ASSERT_EQ(Admin("POST", T("/member-imports"), R"({"members":[
+    {"email":"jiro@example.jp","member_type":"regular","applied_on":"2020-04-01","admitted_on":"2020-04-01","name":{"family":"山本"}}]})").status, 201);
+  ASSERT_EQ(Admin("PATCH", T("/members/m000000003"), R"({"directory_visible":true})").status, 200);
+  ASSERT_EQ(Admin("POST", T("/members/m000000003/status-changes"),
+                  R"({"status":"withdrawn","effective_date":"2025-03-31"})").status, 200);
+  ASSERT_EQ(Admin("POST", T("/members"),
+                  R"({"email":"saburo@example.jp","member_type":"regular","applied_on":"2026-04-01","name":{"family":"山川"}})").status, 201);
+  ASSERT_EQ(Admin("PATCH", T("/members/m000000004"), R"({"directory_visible":true})").status, 200);
+
+  const Response listed = directory(other_member_, "");
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  EXPECT_EQ(listed.body,
+            R"({"items":[{"member_id":"m000000001","name":{"family":"山田","given":"","family_kana":"","given_kana":"","romaji":""},"member_type":"regular","affiliation":"東京大学 医学部"}],"next_cursor":null})");
+  for (const char* secret : {"taro@", "1001", "balance", "address", "status"}) {
+    EXPECT_FALSE(Has(listed, secret)) << secret;
+  }
+  EXPECT_TRUE(Has(directory(member_, "&q=山"), "m000000001"));  // by the start of a name
+  EXPECT_TRUE(Has(directory(auditor_, "&affiliation=%E5%8C%BB%E5%AD%A6"), "m000000001"));  // 医学
+  EXPECT_TRUE(Has(directory(secretariat_, "&affiliation=東京大学医学部"), "m000000001"));  // spaces folded
+  EXPECT_FALSE(Has(directory(member_, "&affiliation=京都"), "m000000001"));
+  // Not by e-mail or member number, which the staff's member list does find him by.
+  EXPECT_FALSE(Has(directory(other_member_, "&q=taro"), "m000000001"));
+  EXPECT_FALSE(Has(directory(other_member_, "&q=1001"), "m000000001"));
+  EXPECT_TRUE(Has(As(secretariat_, "GET", T("/members?q=1001")), "m000000001"));
+
+  // On leave is still a member; unlisting takes him out.
+  ASSERT_EQ(Admin("POST", T("/members/m000000001/status-changes"),
+                  R"({"status":"on_leave","effective_date":"2026-01-01"})").status, 200);
+  EXPECT_TRUE(Has(directory(other_member_, ""), "m000000001"));
+  ASSERT_EQ(As(member_, "PATCH", T("/members/m000000001"), R"({"directory_visible":false})").status, 200);
+  EXPECT_EQ(directory(other_member_, "").body, R"({"items":[],"next_cursor":null})");
+
+  EXPECT_TRUE(IsProblem(directory(member_, "&limit=0"), 400, "validation_failed"));
+  EXPECT_TRUE(IsProblem(directory(member_, "&affiliation=" + std::string(201, 'a')), 400,
+                        "validation_failed"));
 }
 
 // The member prints a receipt (領収書) for a paid invoice from self-service, as the seeds' members
