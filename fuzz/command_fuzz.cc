@@ -144,8 +144,9 @@ constexpr Route kRoutes[] = {
     {"GET", "/v1/tenants/f/backups"},
     {"GET", "/v1/tenants"},
     {"GET", "/v1/tenants/f/payments"},
-    // Commands added after the queries (the seeds' route bytes stay as they were).
+    // Routes added later, at the end (the seeds' route bytes stay as they were).
     {"POST", "/v1/tenants/f/invoices/i000000001/receipts"},
+    {"GET", "/v1/tenants/f/directory"},
 };
 
 }  // namespace

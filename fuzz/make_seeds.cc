@@ -120,6 +120,7 @@ int main(int argc, char** argv) {
       {37, "received_from=2026-05-01&received_to=2026-05-31&method=cash&limit=2&cursor=2026-05-01/p000000001"},
       {38, ""},
       {38, "{}"},
+      {39, "q=%E5%B1%B1&affiliation=%E5%A4%A7%E5%AD%A6&limit=2&cursor=m000000001"},
   };
   int n = 0;
   for (const auto& [route, body] : bodies) {
