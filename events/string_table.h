@@ -12,8 +12,8 @@
 //
 // The arena and the entries grow by blocks, each twice the one before, and never move: growing
 // copies no key and no entry (a contiguous buffer doubling would copy everything it held each
-// time, and touch twice the memory it ends with — a rebuild of millions of rows spent a tenth
-// of its time in those copies and in the page faults of the new buffers). A place in either is
+// time, and touch twice the memory it ends with: in a bulk rebuild, those copies and the page
+// faults of the new buffers were ~8% of the time, docs/benchmarks.md). A place in either is
 // one 32-bit number whose block follows from its bits. A key never straddles two blocks: one
 // that does not fit in the rest of a block starts the next. Entries are addressed by index,
 // which stays valid, as does a reference to one, until Clear. Nothing is removed but by Clear.
