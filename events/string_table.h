@@ -144,8 +144,11 @@ class StringTable {
   Entry* EntryPlace(uint32_t entry) {
     const size_t b = BlockOf(entry, kFirstEntries);
     if (b >= entry_blocks_.size()) entry_blocks_.resize(b + 1);
-    if (!entry_blocks_[b]) entry_blocks_[b] = std::make_unique_for_overwrite<EntryRoom[]>(kFirstEntries << b);
-    return reinterpret_cast<Entry*>(entry_blocks_[b].get() + (entry - BlockStart(b, kFirstEntries)));
+    if (!entry_blocks_[b]) {
+      entry_blocks_[b] = std::make_unique_for_overwrite<EntryRoom[]>(kFirstEntries << b);
+    }
+    EntryRoom* room = entry_blocks_[b].get() + (entry - BlockStart(b, kFirstEntries));
+    return reinterpret_cast<Entry*>(room);
   }
   Entry& At(uint32_t entry) {
     const size_t b = BlockOf(entry, kFirstEntries);
@@ -169,8 +172,11 @@ class StringTable {
       throw std::length_error("a StringTable holds less than 4 GiB of keys");
     }
     if (b >= key_blocks_.size()) key_blocks_.resize(b + 1);
-    if (!key_blocks_[b]) key_blocks_[b] = std::make_unique_for_overwrite<char[]>(kFirstKeyBytes << b);
-    std::memcpy(key_blocks_[b].get() + (at - BlockStart(b, kFirstKeyBytes)), key.data(), key.size());
+    if (!key_blocks_[b]) {
+      key_blocks_[b] = std::make_unique_for_overwrite<char[]>(kFirstKeyBytes << b);
+    }
+    char* place = key_blocks_[b].get() + (at - BlockStart(b, kFirstKeyBytes));
+    std::memcpy(place, key.data(), key.size());
     keys_end_ = at + key.size();
     return static_cast<uint32_t>(at);
   }

@@ -111,7 +111,8 @@ bool Matches(const MemberRow& row, const MemberQuery& q, std::string_view affili
                                                  status == events::MemberStatus::kOnLeave))) {
     return false;
   }
-  if (!affiliation.empty() && NormalizeSearch(row.affiliation).find(affiliation) == std::string::npos) {
+  if (!affiliation.empty() &&
+      NormalizeSearch(row.affiliation).find(affiliation) == std::string::npos) {
     return false;
   }
   if (!q.member_type.empty() && events::TypeOn(row.types, q.today).member_type != q.member_type) {
