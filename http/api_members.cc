@@ -325,17 +325,21 @@ void ReadMemberListQuery(const Request& r, projections::MemberQuery* q,
   if (q->limit == 0) errors->push_back({"limit", "must be 1..1000"});
 }
 
-// {"items": [...], "next_cursor"} of a page of members, each item written by `item`.
+// A page of the member list or the directory, read now: {"items": [...], "next_cursor"}, each
+// item written by write(row, today, w).
 template <typename WriteItem>
-Response MemberPageResponse(const projections::MemberPage& page, WriteItem&& item) {
+Response MemberPageResponse(Tenant& t, projections::MemberQuery q, WriteItem&& write) {
+  q.today = t.Today();
+  auto page = projections::ListMembers(t.store(), q);
+  if (!page.ok()) return Problem(page.status());
   JsonWriter w;
   w.BeginObject().Key("items").BeginArray();
-  for (const auto& row : page.items) item(row, w);
+  for (const auto& row : page->items) write(row, q.today, w);
   w.EndArray();
-  if (page.next_after.empty()) {
+  if (page->next_after.empty()) {
     w.Key("next_cursor").Null();
   } else {
-    w.Field("next_cursor", page.next_after);
+    w.Field("next_cursor", page->next_after);
   }
   w.EndObject();
   return JsonResponse(200, w.Take());
@@ -363,14 +367,7 @@ void Api::ListMembers(const Request& r, const Params& p, Responder respond) {
     return respond(Problem(Status::InvalidArgument("validation_failed", "invalid query",
                                                    std::move(errors))));
   }
-  Query(t, r, std::move(respond), [t, q]() mutable -> Response {
-    q.today = t->Today();
-    auto page = projections::ListMembers(t->store(), q);
-    if (!page.ok()) return Problem(page.status());
-    return MemberPageResponse(*page, [&q](const projections::MemberRow& row, JsonWriter& w) {
-      WriteMemberView(row, q.today, w);
-    });
-  });
+  Query(t, r, std::move(respond), [t, q] { return MemberPageResponse(*t, q, WriteMemberView); });
 }
 
 // The members' directory (会員検索): members who chose to be listed, found by name, kana or
@@ -392,16 +389,14 @@ void Api::ListDirectory(const Request& r, const Params& p, Responder respond) {
     return respond(Problem(Status::InvalidArgument("validation_failed", "invalid query",
                                                    std::move(errors))));
   }
-  Query(t, r, std::move(respond), [t, q]() mutable -> Response {
-    q.today = t->Today();
-    auto page = projections::ListMembers(t->store(), q);
-    if (!page.ok()) return Problem(page.status());
-    return MemberPageResponse(*page, [&q](const projections::MemberRow& row, JsonWriter& w) {
-      w.BeginObject().Field("member_id", row.member_id).Key("name");
-      events::WritePersonName(row.name, &w);
-      w.Field("member_type", events::TypeOn(row.types, q.today).member_type);
-      w.Field("affiliation", row.affiliation).EndObject();
-    });
+  Query(t, r, std::move(respond), [t, q] {
+    return MemberPageResponse(
+        *t, q, [](const projections::MemberRow& row, Date today, JsonWriter& w) {
+          w.BeginObject().Field("member_id", row.member_id).Key("name");
+          events::WritePersonName(row.name, &w);
+          w.Field("member_type", events::TypeOn(row.types, today).member_type);
+          w.Field("affiliation", row.affiliation).EndObject();
+        });
   });
 }
 
