@@ -682,6 +682,10 @@ TEST_F(ReadModels, TheMemberBillingCsvIsOneStateOfTheReadModels) {
 // members gone. The other read models answer as ever.
 TEST_F(ReadModels, AReadModelBeingRebuiltAnswers503NotAnEmptyPage) {
   projections::ProjectionStore& store = tenants_.Find("soc")->store();
+  // The projector first catches up with the set-up's events (min_position): a projection still
+  // at checkpoint 0 is one the runtime itself marks and unmarks, and it would unmark this test's
+  // mark when it found the log too short for a bulk rebuild.
+  ASSERT_TRUE(Has(Get("/members"), "m000000001"));
   store.SetBuilding(projections::MemberViewProjection::kName, true);
   const Response members = Get("/members");
   EXPECT_TRUE(IsProblem(members, 503, "projection_rebuilding")) << members.body;
