@@ -212,7 +212,11 @@ TEST(EventLogTest, AFullDiskRefusesTheGroupAndTheLogResumesWhenSpaceReturns) {
       EXPECT_EQ(refused.status().reason(), "storage_unavailable");
     }
     EXPECT_EQ(log->Head(), 1u);
-    EXPECT_EQ(log->stats().write_failures.load(), 3u);
+    // The first write fails, and so does the third's reopening; the second is refused either
+    // the same way or, when it was decided before the syncer had reported the first failure,
+    // as the group after a lost one, never written (not a failed write: 2 then).
+    EXPECT_GE(log->stats().write_failures.load(), 2u);
+    EXPECT_LE(log->stats().write_failures.load(), 3u);
     std::vector<events::RecordedEvent> all;
     ASSERT_TRUE(log->ReadAfter(0, 100, &all).ok());  // reads still work
     EXPECT_EQ(all.size(), 1u);
