@@ -372,8 +372,8 @@ void Api::ListMembers(const Request& r, const Params& p, Responder respond) {
 
 // The members' directory (会員検索): members who chose to be listed, found by name, kana or
 // romaji and by affiliation, for any member of the society and its staff. An entry shows what
-// a member makes public by being listed — name, member type, affiliation — and nothing else (no
-// e-mail, address, member number, status history or balance).
+// a member makes public by being listed — name and affiliation, what the seeds' directory shows
+// to all — and nothing else (no e-mail, address, member number, member type, status or balance).
 void Api::ListDirectory(const Request& r, const Params& p, Responder respond) {
   Tenant* t = BeginTenant(r, p, Access::kAnyone, respond);
   if (!t) return;
@@ -394,7 +394,6 @@ void Api::ListDirectory(const Request& r, const Params& p, Responder respond) {
         *t, q, [](const projections::MemberRow& row, Date today, JsonWriter& w) {
           w.BeginObject().Field("member_id", row.member_id).Key("name");
           events::WritePersonName(row.name, &w);
-          w.Field("member_type", events::TypeOn(row.types, today).member_type);
           w.Field("affiliation", row.affiliation).EndObject();
         });
   });
