@@ -391,7 +391,7 @@ void Api::ListDirectory(const Request& r, const Params& p, Responder respond) {
   }
   Query(t, r, std::move(respond), [t, q] {
     return MemberPageResponse(
-        *t, q, [](const projections::MemberRow& row, Date today, JsonWriter& w) {
+        *t, q, [](const projections::MemberRow& row, Date, JsonWriter& w) {
           w.BeginObject().Field("member_id", row.member_id).Key("name");
           events::WritePersonName(row.name, &w);
           w.Field("affiliation", row.affiliation).EndObject();
