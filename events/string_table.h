@@ -62,11 +62,7 @@ class StringTable {
   }
 
   size_t size() const { return size_; }
-  std::string_view key(uint32_t entry) const {
-    const Entry& e = At(entry);
-    if (e.key_size == 0) return {};
-    return {KeyPlace(e.key_at), e.key_size};
-  }
+  std::string_view key(uint32_t entry) const { return KeyOf(At(entry)); }
   Value& value(uint32_t entry) { return At(entry).value; }
   const Value& value(uint32_t entry) const { return At(entry).value; }
 
@@ -137,24 +133,26 @@ class StringTable {
     return first * ((uint64_t{1} << block) - 1);
   }
 
-  const char* KeyPlace(uint32_t at) const {
-    const size_t b = BlockOf(at, kFirstKeyBytes);
-    return key_blocks_[b].get() + (at - BlockStart(b, kFirstKeyBytes));
+  std::string_view KeyOf(const Entry& e) const {
+    if (e.key_size == 0) return {};
+    const size_t b = BlockOf(e.key_at, kFirstKeyBytes);
+    return {key_blocks_[b].get() + (e.key_at - BlockStart(b, kFirstKeyBytes)), e.key_size};
   }
+  // The room of an entry whose block is allocated.
+  EntryRoom* RoomOf(uint32_t entry) const {
+    const size_t b = BlockOf(entry, kFirstEntries);
+    return entry_blocks_[b].get() + (entry - BlockStart(b, kFirstEntries));
+  }
+  // The room for the next entry, its block allocated if it is the first in it.
   Entry* EntryPlace(uint32_t entry) {
     const size_t b = BlockOf(entry, kFirstEntries);
     if (b >= entry_blocks_.size()) entry_blocks_.resize(b + 1);
     if (!entry_blocks_[b]) {
       entry_blocks_[b] = std::make_unique_for_overwrite<EntryRoom[]>(kFirstEntries << b);
     }
-    EntryRoom* room = entry_blocks_[b].get() + (entry - BlockStart(b, kFirstEntries));
-    return reinterpret_cast<Entry*>(room);
+    return reinterpret_cast<Entry*>(RoomOf(entry));
   }
-  Entry& At(uint32_t entry) {
-    const size_t b = BlockOf(entry, kFirstEntries);
-    return *std::launder(
-        reinterpret_cast<Entry*>(entry_blocks_[b].get() + (entry - BlockStart(b, kFirstEntries))));
-  }
+  Entry& At(uint32_t entry) { return *std::launder(reinterpret_cast<Entry*>(RoomOf(entry))); }
   const Entry& At(uint32_t entry) const { return const_cast<StringTable*>(this)->At(entry); }
 
   // Copies `key` into the arena; its place.
@@ -202,7 +200,8 @@ class StringTable {
       if (slot == 0) return i;
       if ((slot >> 32) != tag) continue;
       const uint32_t entry = static_cast<uint32_t>(slot) - 1;
-      if (At(entry).hash == hash && this->key(entry) == key) return i;
+      const Entry& e = At(entry);
+      if (e.hash == hash && KeyOf(e) == key) return i;
     }
   }
 
