@@ -7,7 +7,6 @@
 #include "projections/arrears.h"
 
 #include <algorithm>
-#include <map>
 #include <set>
 
 #include "projections/row_codec.h"
@@ -73,21 +72,41 @@ std::string Scope(std::optional<int> fy, std::optional<events::InvoiceCategory> 
   return s;
 }
 
-// A member's contribution to every totals scope.
-std::map<std::string, ArrearsTotals> Contribution(const ArrearsRow& row) {
-  std::map<std::string, ArrearsTotals> out;
-  std::set<std::string> counted;
+// A totals scope: a fiscal year, a category, both or neither (Scope gives its row's key).
+struct ScopeOf {
+  std::optional<int> fiscal_year;
+  std::optional<events::InvoiceCategory> category;
+  bool operator==(const ScopeOf&) const = default;
+};
+
+struct Share {
+  ScopeOf scope;
+  ArrearsTotals totals;
+};
+
+// A member's contribution to every totals scope. A member has a few open invoices at most, so
+// a flat list: every invoice change re-derives it twice (before and after).
+std::vector<Share> Contribution(const ArrearsRow& row) {
+  std::vector<Share> out;
   for (const ArrearsInvoice& i : row.invoices) {
-    for (const std::string& scope :
-         {Scope(std::nullopt, std::nullopt), Scope(i.fiscal_year, std::nullopt),
-          Scope(std::nullopt, i.category), Scope(i.fiscal_year, i.category)}) {
-      ArrearsTotals& t = out[scope];
-      if (counted.insert(scope).second) t.members = 1;
-      t.invoices += 1;
-      t.outstanding += i.amount - i.allocated;
+    for (const ScopeOf& scope : {ScopeOf{}, ScopeOf{i.fiscal_year, std::nullopt},
+                                 ScopeOf{std::nullopt, i.category},
+                                 ScopeOf{i.fiscal_year, i.category}}) {
+      auto it = std::find_if(out.begin(), out.end(),
+                             [&](const Share& s) { return s.scope == scope; });
+      if (it == out.end()) it = out.insert(out.end(), Share{scope, ArrearsTotals{.members = 1}});
+      it->totals.invoices += 1;
+      it->totals.outstanding += i.amount - i.allocated;
     }
   }
   return out;
+}
+
+ArrearsTotals ShareOf(const std::vector<Share>& shares, const ScopeOf& scope) {
+  for (const Share& s : shares) {
+    if (s.scope == scope) return s.totals;
+  }
+  return {};
 }
 
 Status AddTotals(Rows& rows, const std::string& scope, int64_t members, int64_t invoices,
@@ -137,15 +156,24 @@ Status Refresh(Rows& rows, const std::string& invoice_id, const InvoiceState& s)
     row.invoices.insert(at, std::move(i));
   }
   const auto after = Contribution(row);
-  std::set<std::string> scopes;
-  for (const auto& [k, v] : before) scopes.insert(k);
-  for (const auto& [k, v] : after) scopes.insert(k);
-  for (const std::string& scope : scopes) {
-    const ArrearsTotals b = before.contains(scope) ? before.at(scope) : ArrearsTotals{};
-    const ArrearsTotals a = after.contains(scope) ? after.at(scope) : ArrearsTotals{};
-    if (Status st = AddTotals(rows, scope, static_cast<int64_t>(a.members) - static_cast<int64_t>(b.members),
-                              static_cast<int64_t>(a.invoices) - static_cast<int64_t>(b.invoices),
-                              a.outstanding - b.outstanding);
+  std::vector<ScopeOf> scopes;
+  for (const auto* shares : {&before, &after}) {
+    for (const Share& s : *shares) {
+      if (std::find(scopes.begin(), scopes.end(), s.scope) == scopes.end()) {
+        scopes.push_back(s.scope);
+      }
+    }
+  }
+  for (const ScopeOf& scope : scopes) {
+    const ArrearsTotals b = ShareOf(before, scope);
+    const ArrearsTotals a = ShareOf(after, scope);
+    const int64_t members = static_cast<int64_t>(a.members) - static_cast<int64_t>(b.members);
+    const int64_t invoices = static_cast<int64_t>(a.invoices) - static_cast<int64_t>(b.invoices);
+    const int64_t outstanding = a.outstanding - b.outstanding;
+    // An unchanged scope's row stays as it is (rewriting it would write the same bytes).
+    if (members == 0 && invoices == 0 && outstanding == 0) continue;
+    if (Status st = AddTotals(rows, Scope(scope.fiscal_year, scope.category), members, invoices,
+                              outstanding);
         !st.ok()) {
       return st;
     }
