@@ -129,15 +129,16 @@ class Edit {
   std::string key_;
 };
 
-// Applies `fn` to the invoice and then `batch_fn` to its batch, if they exist.
+// Applies `fn` to the invoice and then `batch_fn` to its batch (given the invoice's amount before
+// `fn`), if they exist.
 Status OnInvoice(Rows& rows, const std::string& invoice_id,
                  const std::function<void(InvoiceRow&)>& fn,
-                 const std::function<void(BatchRow&, const InvoiceRow&)>& batch_fn = nullptr) {
+                 const std::function<void(BatchRow&, int64_t amount_before)>& batch_fn = nullptr) {
   Edit<InvoiceRow> inv(rows, InvoiceKey(invoice_id));
   Result<bool> found = inv.Load();
   if (!found.ok()) return found.status();
   if (!*found) return Status::Corruption("billing: event for unknown invoice " + invoice_id);
-  const InvoiceRow before = inv.row;
+  const int64_t amount_before = inv.row.amount;
   fn(inv.row);
   inv.Save();
   if (!batch_fn) return Status::Ok();
@@ -145,7 +146,7 @@ Status OnInvoice(Rows& rows, const std::string& invoice_id,
   found = batch.Load();
   if (!found.ok()) return found.status();
   if (*found) {
-    batch_fn(batch.row, before);
+    batch_fn(batch.row, amount_before);
     batch.Save();
   }
   return Status::Ok();
@@ -246,12 +247,12 @@ Status BillingProjection::Apply(const events::Envelope& env, Rows& rows) {
                 v.adjustments += e.amount;
                 v.receipt_void = v.receipts > 0;  // R2
               },
-              [&](BatchRow& b, const InvoiceRow&) { b.total += e.amount; });
+              [&](BatchRow& b, int64_t) { b.total += e.amount; });
         } else if constexpr (std::is_same_v<T, events::InvoiceCancelled>) {
           return OnInvoice(
               rows, e.invoice_id, [&](InvoiceRow& v) { v.cancelled = true; },
-              [&](BatchRow& b, const InvoiceRow& before) {
-                b.total -= before.amount;
+              [&](BatchRow& b, int64_t amount_before) {
+                b.total -= amount_before;
                 ++b.cancelled_count;
               });
         } else if constexpr (std::is_same_v<T, events::InvoiceBatchCancelled>) {
@@ -290,7 +291,7 @@ Status BillingProjection::Apply(const events::Envelope& env, Rows& rows) {
                 v.allocated += e.amount;
                 v.receipt_void = v.receipts > 0;
               },
-              [&](BatchRow& b, const InvoiceRow&) { b.allocated += e.amount; });
+              [&](BatchRow& b, int64_t) { b.allocated += e.amount; });
         } else if constexpr (std::is_same_v<T, events::AllocationReleased>) {
           if (Status s = OnPayment(rows, e.payment_id, [&](PaymentRow& p) {
                 p.history.push_back({"released", e.invoice_id, e.fiscal_year, e.amount, position, date});
@@ -304,7 +305,7 @@ Status BillingProjection::Apply(const events::Envelope& env, Rows& rows) {
                 v.allocated -= e.amount;
                 v.receipt_void = v.receipts > 0;
               },
-              [&](BatchRow& b, const InvoiceRow&) { b.allocated -= e.amount; });
+              [&](BatchRow& b, int64_t) { b.allocated -= e.amount; });
         } else if constexpr (std::is_same_v<T, events::PaymentReversed>) {
           return OnPayment(rows, e.payment_id, [&](PaymentRow& p) {
             p.reversed = true;

@@ -121,6 +121,17 @@ bool Matches(const MemberRow& row, const MemberQuery& q, std::string_view affili
   return true;
 }
 
+// What follows "<kind>:<member_id>" in `account`; nullopt when the account does not begin so.
+std::optional<std::string_view> MemberAccountRest(std::string_view account, std::string_view kind,
+                                                  std::string_view member_id) {
+  if (!(account.starts_with(kind) && account.substr(kind.size()).starts_with(':'))) {
+    return std::nullopt;
+  }
+  account.remove_prefix(kind.size() + 1);
+  if (!account.starts_with(member_id)) return std::nullopt;
+  return account.substr(member_id.size());
+}
+
 // The events that change a member's profile or history (the rest change at most its balance).
 bool IsProfileEvent(const events::Event& e) {
   return std::holds_alternative<events::MemberApplied>(e) ||
@@ -187,7 +198,9 @@ Status MemberViewProjection::Apply(const events::Envelope& event, Rows& rows) {
   const std::string_view id = MemberIdOf(event.event);
   if (id.empty()) return Status::Ok();
   const std::vector<events::Posting> postings = events::PostingsFor(event.event);
-  const bool own_stream = event.meta.stream == "member-" + std::string(id);
+  constexpr std::string_view kStreamPrefix = "member-";
+  const bool own_stream = event.meta.stream.starts_with(kStreamPrefix) &&
+                          std::string_view(event.meta.stream).substr(kStreamPrefix.size()) == id;
   // Only profile events can change the indexed fields (names, e-mail, number).
   const bool profile_event = IsProfileEvent(event.event);
   if (postings.empty() && !own_stream && !profile_event) return Status::Ok();
@@ -205,13 +218,13 @@ Status MemberViewProjection::Apply(const events::Envelope& event, Rows& rows) {
   ApplyToRow(event.event, &row);
   // Money events of the member move its balance (L1 postings of its own accounts).
   bool balance_moved = false;
-  const std::string receivable_prefix = "receivable:" + std::string(id) + ":";
-  const std::string credit_account = events::CreditAccount(id);
   for (const events::Posting& p : postings) {
-    if (p.account.starts_with(receivable_prefix)) {
+    const std::optional<std::string_view> receivable = MemberAccountRest(p.account, "receivable", id);
+    if (receivable && receivable->starts_with(':')) {  // receivable:<member>:<invoice>
       row.outstanding += p.debit - p.credit;
       balance_moved = true;
-    } else if (p.account == credit_account) {
+    } else if (const auto credit = MemberAccountRest(p.account, "credit", id);
+               credit && credit->empty()) {  // credit:<member> (events::CreditAccount)
       row.credit += p.credit - p.debit;
       balance_moved = true;
     }
