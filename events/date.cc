@@ -3,6 +3,8 @@
 #include <chrono>
 #include <cstdio>
 
+#include "events/text.h"
+
 namespace kaiin {
 
 // Howard Hinnant's days_from_civil / civil_from_days algorithms.
@@ -56,9 +58,19 @@ std::string FormatDate(Date days) {
   int y;
   unsigned m, d;
   CivilFromDays(days, &y, &m, &d);
-  char buf[16];
-  std::snprintf(buf, sizeof(buf), "%04d-%02u-%02u", y, m, d);
-  return buf;
+  if (y < 0 || y > 9999) {
+    char buf[24];
+    std::snprintf(buf, sizeof(buf), "%04d-%02u-%02u", y, m, d);
+    return buf;
+  }
+  std::string out;
+  out.reserve(10);
+  AppendPadded(&out, static_cast<uint64_t>(y), 4);
+  out.push_back('-');
+  AppendPadded(&out, m, 2);
+  out.push_back('-');
+  AppendPadded(&out, d, 2);
+  return out;
 }
 
 TimestampMicros NowMicros() {

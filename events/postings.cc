@@ -1,5 +1,7 @@
 #include "events/postings.h"
 
+#include <optional>
+
 namespace kaiin::events {
 namespace {
 
@@ -37,6 +39,23 @@ std::string_view DeriveInvoiceStatus(int64_t amount, int64_t allocated, bool can
 
 std::string CreditAccount(std::string_view member_id) {
   return "credit:" + std::string(member_id);
+}
+
+MemberAccount MemberAccountOf(std::string_view account, std::string_view member_id) {
+  // What follows "<kind>:<member_id>" in the account; nullopt when it does not begin so.
+  const auto rest = [&](std::string_view kind) -> std::optional<std::string_view> {
+    if (!(account.starts_with(kind) && account.substr(kind.size()).starts_with(':'))) {
+      return std::nullopt;
+    }
+    const std::string_view after = account.substr(kind.size() + 1);
+    if (!after.starts_with(member_id)) return std::nullopt;
+    return after.substr(member_id.size());
+  };
+  if (const auto r = rest("receivable"); r && r->starts_with(':')) {
+    return MemberAccount::kReceivable;
+  }
+  if (const auto r = rest("credit"); r && r->empty()) return MemberAccount::kCredit;
+  return MemberAccount::kNone;
 }
 
 std::string_view AccountKind(std::string_view account) {

@@ -38,4 +38,10 @@ std::string CreditAccount(std::string_view member_id);
 // revenue, adjustment and cash accounts (a few per fiscal year and payment method).
 std::string_view AccountKind(std::string_view account);
 
+// Which of the member's own accounts `account` is, if it is one: its receivable for an invoice
+// (receivable:<member>:<invoice>) or its credit (credit:<member>). Tells without building the
+// accounts' names (the member view and ledger ask it for every posting they read).
+enum class MemberAccount { kNone, kReceivable, kCredit };
+MemberAccount MemberAccountOf(std::string_view account, std::string_view member_id);
+
 }  // namespace kaiin::events

@@ -18,6 +18,19 @@ inline std::string AsciiLower(std::string_view s) {
   return out;
 }
 
+// Appends n in decimal, zero-padded to `width` digits (more when n needs them): snprintf's
+// "%0<width>llu" without its format parsing, for the keys a rebuild makes by the million.
+inline void AppendPadded(std::string* out, uint64_t n, size_t width) {
+  char digits[20];  // a uint64_t has at most 20
+  size_t len = 0;
+  do {
+    digits[sizeof(digits) - 1 - len++] = static_cast<char>('0' + n % 10);
+    n /= 10;
+  } while (n != 0);
+  if (len < width) out->append(width - len, '0');
+  out->append(digits + sizeof(digits) - len, len);
+}
+
 inline constexpr uint32_t kNotUtf8 = 0xFFFFFFFF;
 
 // The code point that starts at text[i] and its length in bytes; kNotUtf8 (length 1) for a byte

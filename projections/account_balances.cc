@@ -22,10 +22,10 @@
 
 #include <algorithm>
 #include <charconv>
-#include <cstdio>
 #include <map>
 
 #include "events/postings.h"
+#include "events/text.h"
 #include "projections/row_codec.h"
 
 namespace kaiin::projections {
@@ -40,9 +40,9 @@ constexpr std::string_view kTotalsPrefix = "t/";
 constexpr std::string_view kBlockPrefix = "b/";
 
 std::string Fixed20(std::string_view prefix, uint64_t n) {
-  char buf[24];
-  std::snprintf(buf, sizeof(buf), "%020llu", static_cast<unsigned long long>(n));
-  return std::string(prefix) + buf;
+  std::string key(prefix);
+  AppendPadded(&key, n, 20);
+  return key;
 }
 
 // The key of the row holding `position`'s postings.

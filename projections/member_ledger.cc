@@ -3,22 +3,26 @@
 //        Str(account) I64(debit) I64(credit) Str(invoice id) Str(payment id)
 #include "projections/member_ledger.h"
 
-#include <cstdio>
 
 #include "events/postings.h"
+#include "events/text.h"
 #include "projections/row_codec.h"
 
 namespace kaiin::projections {
 namespace {
 
 std::string EntryKey(std::string_view member, uint64_t position, size_t n) {
-  char buf[48];
-  std::snprintf(buf, sizeof(buf), "/%020llu/%03zu", static_cast<unsigned long long>(position), n);
-  return "e/" + std::string(member) + buf;
+  std::string key;
+  key.reserve(2 + member.size() + 26);
+  key.append("e/").append(member).push_back('/');
+  AppendPadded(&key, position, 20);
+  key.push_back('/');
+  AppendPadded(&key, n, 3);
+  return key;
 }
 
 struct Ids {
-  std::string member, invoice, payment;
+  std::string_view member, invoice, payment;
 };
 
 Ids IdsOf(const events::Event& event) {
@@ -39,11 +43,11 @@ Status MemberLedgerProjection::Apply(const events::Envelope& env, Rows& rows) {
   const std::vector<events::Posting> postings = events::PostingsFor(env.event);
   if (postings.empty()) return Status::Ok();
   const Ids ids = IdsOf(env.event);
-  const std::string receivable = "receivable:" + ids.member + ":";
-  const std::string credit = events::CreditAccount(ids.member);
   size_t n = 0;
   for (const events::Posting& p : postings) {
-    if (!p.account.starts_with(receivable) && p.account != credit) continue;  // not the member's
+    if (events::MemberAccountOf(p.account, ids.member) == events::MemberAccount::kNone) {
+      continue;  // not the member's
+    }
     rows.Put(EntryKey(ids.member, env.meta.position, n++),
              RowWriter()
                  .I64(env.meta.effective_date)

@@ -121,17 +121,6 @@ bool Matches(const MemberRow& row, const MemberQuery& q, std::string_view affili
   return true;
 }
 
-// What follows "<kind>:<member_id>" in `account`; nullopt when the account does not begin so.
-std::optional<std::string_view> MemberAccountRest(std::string_view account, std::string_view kind,
-                                                  std::string_view member_id) {
-  if (!(account.starts_with(kind) && account.substr(kind.size()).starts_with(':'))) {
-    return std::nullopt;
-  }
-  account.remove_prefix(kind.size() + 1);
-  if (!account.starts_with(member_id)) return std::nullopt;
-  return account.substr(member_id.size());
-}
-
 // The events that change a member's profile or history (the rest change at most its balance).
 bool IsProfileEvent(const events::Event& e) {
   return std::holds_alternative<events::MemberApplied>(e) ||
@@ -219,12 +208,11 @@ Status MemberViewProjection::Apply(const events::Envelope& event, Rows& rows) {
   // Money events of the member move its balance (L1 postings of its own accounts).
   bool balance_moved = false;
   for (const events::Posting& p : postings) {
-    const std::optional<std::string_view> receivable = MemberAccountRest(p.account, "receivable", id);
-    if (receivable && receivable->starts_with(':')) {  // receivable:<member>:<invoice>
+    const events::MemberAccount account = events::MemberAccountOf(p.account, id);
+    if (account == events::MemberAccount::kReceivable) {
       row.outstanding += p.debit - p.credit;
       balance_moved = true;
-    } else if (const auto credit = MemberAccountRest(p.account, "credit", id);
-               credit && credit->empty()) {  // credit:<member> (events::CreditAccount)
+    } else if (account == events::MemberAccount::kCredit) {
       row.credit += p.credit - p.debit;
       balance_moved = true;
     }
