@@ -93,7 +93,14 @@ class PageReader {
       const size_t want = static_cast<size_t>(std::min<uint64_t>(page_events_, up_to_ - from));
       Page page;
       records.clear();
-      page.status = reader_->ReadAfter(from, want, &records);
+      // A reader may answer fewer events than asked (it caps one read) before its head: read
+      // on until the page is full or the log ends, as Next takes a short page for the end.
+      for (uint64_t at = from; page.status.ok() && records.size() < want;) {
+        const size_t had = records.size();
+        page.status = reader_->ReadAfter(at, want - had, &records);
+        if (records.size() == had) break;  // the head
+        at = records.back().position;
+      }
       if (page.status.ok()) page.status = DecodePage(records, &page.events);
       std::lock_guard<std::mutex> lock(mu_);
       ready_.emplace(k, std::move(page));
@@ -182,7 +189,7 @@ Status ProjectionRuntime::BulkRebuild(uint64_t up_to) {
   for (Projection* p : chosen) store_->SetBuilding(p->Name(), bulk);
   if (!bulk || chosen.empty()) return Status::Ok();
   from_zero.assign(chosen.size(), 0);
-  PageReader pages(reader_, 0, up_to, options_.batch_events_max, options_.bulk_read_threads);
+  PageReader pages(reader_, 0, up_to, options_.bulk_page_events, options_.bulk_read_threads);
   Status s = store_->BulkApply(
       chosen, from_zero, [&pages](std::vector<events::Envelope>* page) { return pages.Next(page); },
       options_.bulk_memory_max, options_.bulk_threads);

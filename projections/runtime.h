@@ -33,6 +33,9 @@ struct RuntimeOptions {
   size_t bulk_memory_max = size_t{512} << 20;  // rows held in memory per round of a bulk rebuild
   size_t bulk_threads = 2;       // threads applying projections in a bulk rebuild
   size_t bulk_read_threads = 2;  // threads reading and decoding the log for it
+  // Events read, decoded and applied at a time in a bulk rebuild: larger pages than the usual
+  // batches cost less per event (kaiin-bench-rebuild: 10,000 against 2,000 ~4% less time).
+  size_t bulk_page_events = 10000;
   // When fewer than gather_events are waiting and no reader waits for a position, the loop lets
   // up to gather_delay pass before applying them: one larger batch costs far less per event than
   // several small ones (fewer writes, and the aggregate rows several events touch are written

@@ -212,6 +212,7 @@ Status VerifyTenant(const std::string& data_dir, const std::string& tenant,
     if (!scratch.ok()) return scratch.status();
     projections::RuntimeOptions runtime_options;
     runtime_options.batch_events_max = options.page_events;
+    runtime_options.bulk_page_events = options.page_events;
     runtime_options.bulk_events_min = 0;
     runtime_options.bulk_memory_max = options.memory_max;
     projections::ProjectionRuntime runtime(scratch->get(), log->get(), std::move(group),

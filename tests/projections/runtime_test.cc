@@ -221,6 +221,38 @@ TEST_F(RuntimeTest, AProjectionBuiltInBulkRefusesReadsUntilItsRowsAreIn) {
   EXPECT_EQ(probe2->applied_refused, 0);
 }
 
+// A log that answers fewer events than a page asks for (it caps one read below the bulk
+// rebuild's page) has not ended there: the whole rebuild still goes in bulk. (A short page was
+// once taken for the end of the log, and the rest of a rebuild with pages larger than the log's
+// cap was applied a batch at a time, four times slower.)
+TEST_F(RuntimeTest, ABulkRebuildReadsPastALogThatCapsEachRead) {
+  AppendEvents(30);
+  log_.reset();
+  ledger::LogOptions capped;
+  capped.tenant = "t";
+  capped.read_batch_events_max = 7;
+  log_ = std::move(ledger::RocksEventLog::Open(dir_.Sub("log"), capped)).value();
+  ProjectionStore* raw = nullptr;
+  auto owned = std::make_unique<ProbedLastPosition>(&raw);
+  ProbedLastPosition* probe = owned.get();
+  auto store =
+      std::move(ProjectionStore::Open(dir_.Sub("capped"), std::vector<Projection*>{probe})).value();
+  raw = store.get();
+  RuntimeOptions options;
+  options.bulk_events_min = 20;
+  options.bulk_page_events = 10;  // more than one read of the log returns
+  std::vector<std::unique_ptr<Projection>> ps;
+  ps.push_back(std::move(owned));
+  ProjectionRuntime rt(store.get(), log_.get(), std::move(ps), options);
+  ASSERT_TRUE(rt.Init().ok());
+  ASSERT_TRUE(rt.CatchUp().ok());
+  EXPECT_EQ(probe->applied_refused, 30);  // every event applied in bulk
+  EXPECT_EQ(probe->applied_readable, 0);
+  std::string v;
+  ASSERT_TRUE(*store->Get("last_position", "s-1", &v));
+  EXPECT_EQ(v, "30");
+}
+
 TEST_F(RuntimeTest, ResumesFromItsCheckpointAfterARestart) {
   AppendEvents(10);
   {
