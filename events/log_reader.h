@@ -17,8 +17,8 @@ class EventReader {
  public:
   virtual ~EventReader() = default;
   // Appends to *out the durable events with position > after, in order, at most max_events.
-  // A reader may cap one read below max_events (RocksEventLog: LogOptions::
-  // read_batch_events_max); none means the reader has reached the head. Thread-safe.
+  // A reader may cap one read below max_events (the ledger's log does): only an empty answer
+  // means the reader has reached the head. Thread-safe.
   virtual Status ReadAfter(uint64_t after, size_t max_events, std::vector<RecordedEvent>* out) = 0;
   // The position of the last durable event (0 for an empty log). Thread-safe.
   virtual uint64_t Head() const = 0;

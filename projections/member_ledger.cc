@@ -3,7 +3,6 @@
 //        Str(account) I64(debit) I64(credit) Str(invoice id) Str(payment id)
 #include "projections/member_ledger.h"
 
-
 #include "events/postings.h"
 #include "events/text.h"
 #include "projections/row_codec.h"
