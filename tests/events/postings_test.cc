@@ -20,13 +20,15 @@ TEST(PostingsTest, MemberAccountOfKnowsAMembersOwnAccountsAndNoOthers) {
     EXPECT_EQ(MemberAccountOf(CreditAccount(other), m), MemberAccount::kNone) << other;
   }
   // The society's accounts, and names that only look alike.
-  for (const std::string& account : std::vector<std::string>{
-           "revenue:2026:annual", "adjustment:2026", "cash:bank_transfer", "receivable",
-        "receivable:" + m, "receivables:" + m + ":inv-1", "credit", "credit:", "credits:" + m,
-        "credit:" + m + ":x", "credit:" + m + "0", ""}) {
+  const std::vector<std::string> look_alikes = {
+      "revenue:2026:annual", "adjustment:2026", "cash:bank_transfer", "receivable",
+      "receivable:" + m, "receivables:" + m + ":inv-1", "credit", "credit:", "credits:" + m,
+      "credit:" + m + ":x", "credit:" + m + "0", ""};
+  for (const std::string& account : look_alikes) {
     EXPECT_EQ(MemberAccountOf(account, m), MemberAccount::kNone) << account;
   }
-  // Every account the postings of a payment allocated to an invoice name, as each member sees it.
+  // The postings of a payment allocated to an invoice: the member's own are those whose names
+  // ReceivableAccount and CreditAccount build.
   const Event allocated = PaymentAllocated{.payment_id = "p1", .member_id = m,
                                            .invoice_id = "inv-1", .fiscal_year = 2026,
                                            .amount = 5000};
