@@ -1,12 +1,12 @@
 #include "commands/billing.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <map>
 #include <set>
 
 #include "commands/rejections.h"
 #include "events/postings.h"
+#include "events/text.h"
 
 namespace kaiin::commands {
 namespace {
@@ -18,9 +18,9 @@ constexpr size_t kReasonBytesMax = 1000;
 constexpr size_t kNoteBytesMax = 1000;
 
 std::string Id(char prefix, uint64_t seq) {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%c%09llu", prefix, static_cast<unsigned long long>(seq));
-  return buf;
+  std::string id(1, prefix);
+  AppendPadded(&id, seq, 9);
+  return id;
 }
 
 Status Refused(const char* reason, std::string message) {

@@ -5,7 +5,6 @@
 #include "projections/outbox.h"
 
 #include <charconv>
-#include <cstdio>
 #include <optional>
 
 #include "events/text.h"
@@ -25,9 +24,9 @@ std::optional<std::string> Seq(std::string_view message_id) {
   if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size()) {
     return std::nullopt;
   }
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%020llu", static_cast<unsigned long long>(n));
-  return buf;
+  std::string seq;
+  AppendPadded(&seq, n, 20);
+  return seq;
 }
 
 std::string Encode(const events::OutboxMessageQueued& m) {
