@@ -1,7 +1,8 @@
 // The crash test's child: opens a tenant exactly as kaiind does (log, writer, projector) and
 // appends from 8 threads until it is killed. Each command appends two events to the thread's
 // stream under an idempotency key; once the command is acknowledged (durable), the child prints
-// "ack <key> <first> <last>" on stdout. Usage: kaiin_crash_child DATA_DIR ROUND
+// "ack <key> <first> <last>" on stdout. It prints "ready" once the tenant is open, before the
+// first append. Usage: kaiin_crash_child DATA_DIR ROUND
 #include <sodium.h>
 #include <unistd.h>
 
@@ -23,6 +24,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   kaiin::ledger::RocksEventLog& log = (*tenant)->log();
+  if (::write(1, "ready\n", 6) < 0) return 4;
   std::vector<std::thread> threads;
   for (int t = 0; t < 8; ++t) {
     threads.emplace_back([&log, &round, t] {

@@ -29,8 +29,16 @@ struct Ack {
   uint64_t last = 0;
 };
 
-// Runs the child for `run_ms`, kills it with SIGKILL and returns what it acknowledged.
-std::vector<Ack> RunAndKill(const std::string& data_dir, int round, int run_ms) {
+// How long a child may take to open the tenant (a recovery on a loaded machine) before the test
+// gives up on it.
+constexpr std::chrono::seconds kOpenLimit{60};
+
+// Runs the child, kills it with SIGKILL `run_ms` after it started (`from_ready` false: the kill
+// may land while it opens the tenant) or after it said "ready" (true: it is appending), and
+// returns what it acknowledged. *ready_ms: when it said "ready", in ms after the start (-1: it
+// did not before the kill).
+std::vector<Ack> RunAndKill(const std::string& data_dir, int round, int run_ms, bool from_ready,
+                            int* ready_ms) {
   int fds[2];
   EXPECT_EQ(pipe(fds), 0);
   const pid_t pid = fork();
@@ -47,7 +55,9 @@ std::vector<Ack> RunAndKill(const std::string& data_dir, int round, int run_ms) 
   // then land while nothing is being appended.
   std::string out;
   char buf[65536];
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(run_ms);
+  const auto started = std::chrono::steady_clock::now();
+  *ready_ms = -1;
+  auto deadline = from_ready ? started + kOpenLimit : started + std::chrono::milliseconds(run_ms);
   for (;;) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
@@ -57,7 +67,15 @@ std::vector<Ack> RunAndKill(const std::string& data_dir, int round, int run_ms) 
     const ssize_t n = read(fds[0], buf, sizeof(buf));
     if (n <= 0) break;  // the child died early: the status check below reports it
     out.append(buf, n);
+    if (*ready_ms < 0 && out.find("ready\n") != std::string::npos) {
+      const auto now = std::chrono::steady_clock::now();
+      *ready_ms = static_cast<int>(
+          std::chrono::duration_cast<std::chrono::milliseconds>(now - started).count());
+      if (from_ready) deadline = now + std::chrono::milliseconds(run_ms);
+    }
   }
+  EXPECT_TRUE(!from_ready || *ready_ms >= 0) << "the child did not open the tenant within "
+                                    << kOpenLimit.count() << " s";
   kill(pid, SIGKILL);
   for (ssize_t n; (n = read(fds[0], buf, sizeof(buf))) > 0;) out.append(buf, n);
   close(fds[0]);
@@ -88,8 +106,13 @@ TEST(CrashTest, KillNineLosesNoAcknowledgedCommandAndDuplicatesNone) {
   std::vector<Ack> all_acks;
   for (int round = 0; round < kRounds; ++round) {
     SCOPED_TRACE("round " + std::to_string(round));
+    // Odd rounds count from the start, so some kills land while the tenant opens (on a loaded
+    // machine an open can outlast the whole run); even rounds count from "ready", so every run
+    // of the test kills children that are appending.
+    const bool from_ready = round % 2 == 0;
     const int run_ms = std::uniform_int_distribution<int>(150, 700)(rng);
-    std::vector<Ack> acks = RunAndKill(dir.path(), round, run_ms);
+    int ready_ms = -1;
+    std::vector<Ack> acks = RunAndKill(dir.path(), round, run_ms, from_ready, &ready_ms);
     all_acks.insert(all_acks.end(), acks.begin(), acks.end());
 
     ledger::LogOptions o;
@@ -139,8 +162,10 @@ TEST(CrashTest, KillNineLosesNoAcknowledgedCommandAndDuplicatesNone) {
       EXPECT_TRUE(retry->replayed);
       EXPECT_EQ(retry->first_position, a.first);
     }
-    std::printf("round %d: killed after %d ms, %zu acknowledged this round, head %llu\n", round,
-                run_ms, acks.size(), static_cast<unsigned long long>(log->Head()));
+    std::printf("round %d: ready after %d ms, killed %d ms after %s, %zu acknowledged this "
+                "round, head %llu\n",
+                round, ready_ms, run_ms, from_ready ? "ready" : "the start", acks.size(),
+                static_cast<unsigned long long>(log->Head()));
     log.reset();
 
     replay::TenantReport report;
