@@ -46,9 +46,9 @@ class ApiFixture : public ::testing::Test {
     spdlog::set_level(spdlog::level::warn);  // the access log would drown the test output
     ApiOptions o;
     o.admin_token = kAdminToken;
-    // The server's own bound: reads-after-writes in the tests must not fail because a loaded CI
-    // machine took more than a moment to project.
-    o.min_position_wait = std::chrono::milliseconds(2000);
+    // Five times kaiind's default (2 s): reads-after-writes in the tests must not fail because a
+    // loaded CI machine took more than a moment to project.
+    o.min_position_wait = std::chrono::milliseconds(10000);
     o.strict_password_hashing = false;  // argon2id's minimum limits: tests stay fast
     o.clock = [this] {
       if (on_clock_) on_clock_();
