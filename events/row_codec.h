@@ -1,6 +1,6 @@
-// A small deterministic binary format: varints and length-prefixed strings. Used for projection
-// rows (deterministic on purpose: a rebuild must give byte-for-byte the same rows, A2) and for
-// write-model snapshots.
+// A small deterministic binary format: varints, length-prefixed strings and, for fields patched
+// in place, fixed 8-byte integers. Used for projection rows (deterministic on purpose: a rebuild
+// must give byte-for-byte the same rows, A2) and for write-model snapshots.
 #pragma once
 
 #include <cstdint>
@@ -11,6 +11,16 @@
 #include "events/event.h"
 
 namespace kaiin::events {
+
+// What RowWriter::Fixed64 wrote at `p`, and writing it there again.
+inline uint64_t LoadFixed64(const char* p) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v |= static_cast<uint64_t>(static_cast<uint8_t>(p[i])) << (8 * i);
+  return v;
+}
+inline void PatchFixed64(char* p, uint64_t v) {
+  for (int i = 0; i < 8; ++i) p[i] = static_cast<char>(v >> (8 * i));
+}
 
 class RowWriter {
  public:
@@ -38,6 +48,14 @@ class RowWriter {
     return *this;
   }
   RowWriter& Bool(bool b) { return U64(b ? 1 : 0); }
+  // Eight bytes, little-endian: a field a reader may patch in place (PatchFixed64) without
+  // decoding the fields before it.
+  RowWriter& Fixed64(uint64_t v) {
+    char buf[8];
+    PatchFixed64(buf, v);
+    out_.append(buf, 8);
+    return *this;
+  }
   RowWriter& Raw(std::string_view encoded) {  // fields another RowWriter wrote
     out_.append(encoded);
     return *this;
@@ -94,6 +112,12 @@ class RowReader {
     if (!U64(&n) || n > in_.size() - pos_) return Fail();
     *s = in_.substr(pos_, n);
     pos_ += n;
+    return true;
+  }
+  bool Fixed64(uint64_t* v) {
+    if (in_.size() - pos_ < 8) return Fail();
+    *v = LoadFixed64(in_.data() + pos_);
+    pos_ += 8;
     return true;
   }
   bool Bool(bool* b) {

@@ -18,6 +18,8 @@ namespace {
 constexpr size_t kScanRowsMax = 20000;  // rows one list call may look at
 constexpr char kMemberPrefix[] = "m/";
 constexpr char kIndexPrefix[] = "x/";
+// A member row ends in four fixed 8-byte integers: version, last_position, outstanding, credit.
+constexpr size_t kTailBytes = 32;
 
 std::string MemberKey(std::string_view id) { return kMemberPrefix + std::string(id); }
 
@@ -145,7 +147,9 @@ std::string EncodeMemberRow(const MemberRow& row) {
   for (const auto& s : row.statuses) w.U64(static_cast<uint64_t>(s.status)).I64(s.date);
   w.U64(row.types.size());
   for (const auto& t : row.types) w.Str(t.member_type).I64(t.date);
-  w.U64(row.version).U64(row.last_position).I64(row.outstanding).I64(row.credit);
+  // The tail, fixed width so that a balance event patches it in place (PatchTail).
+  w.Fixed64(row.version).Fixed64(row.last_position);
+  w.Fixed64(static_cast<uint64_t>(row.outstanding)).Fixed64(static_cast<uint64_t>(row.credit));
   return w.Take();
 }
 
@@ -178,9 +182,14 @@ bool DecodeMemberRow(std::string_view bytes, MemberRow* row) {
     if (!r.Str(&t.member_type) || !r.I32(&t.date)) return false;
     row->types.push_back(std::move(t));
   }
-  return r.U64(&row->version) && r.U64(&row->last_position) && r.I64(&row->outstanding) &&
-         r.I64(&row->credit) && r.done() &&
-         !row->statuses.empty() && !row->types.empty();
+  uint64_t outstanding = 0, credit = 0;
+  if (!(r.Fixed64(&row->version) && r.Fixed64(&row->last_position) && r.Fixed64(&outstanding) &&
+        r.Fixed64(&credit) && r.done() && !row->statuses.empty() && !row->types.empty())) {
+    return false;
+  }
+  row->outstanding = static_cast<int64_t>(outstanding);
+  row->credit = static_cast<int64_t>(credit);
+  return true;
 }
 
 Status MemberViewProjection::Apply(const events::Envelope& event, Rows& rows) {
@@ -193,50 +202,70 @@ Status MemberViewProjection::Apply(const events::Envelope& event, Rows& rows) {
   // Only profile events can change the indexed fields (names, e-mail, number).
   const bool profile_event = IsProfileEvent(event.event);
   if (postings.empty() && !own_stream && !profile_event) return Status::Ok();
+  // Money events of the member move its balance (L1 postings of its own accounts).
+  int64_t outstanding_delta = 0, credit_delta = 0;
+  bool balance_moved = false;
+  for (const events::Posting& p : postings) {
+    const events::MemberAccount account = events::MemberAccountOf(p.account, id);
+    if (account == events::MemberAccount::kReceivable) {
+      outstanding_delta += p.debit - p.credit;
+      balance_moved = true;
+    } else if (account == events::MemberAccount::kCredit) {
+      credit_delta += p.credit - p.debit;
+      balance_moved = true;
+    }
+  }
+  if (!profile_event && !balance_moved && !own_stream) return Status::Ok();
   const std::string key = MemberKey(id);
   std::string stored;
   // A new member has no row yet: skip the read (half the events of a roster import).
   Result<bool> found =
       std::holds_alternative<events::MemberApplied>(event.event) ? false : rows.Get(key, &stored);
   if (!found.ok()) return found.status();
+  if (!profile_event) {
+    // Only the fixed tail changes (the balances, and the version on the member's own stream):
+    // patched in place, the rest of the row neither decoded nor encoded again. Most of a log's
+    // events are of this kind (invoices, payments, their allocations).
+    if (!*found) return Status::Ok();  // not a member we know of
+    if (stored.size() < kTailBytes) {
+      return Status::Corruption("member_view row of " + std::string(id) + " is unreadable");
+    }
+    char* tail = stored.data() + stored.size() - kTailBytes;
+    if (own_stream) {
+      events::PatchFixed64(tail, event.meta.version);
+      events::PatchFixed64(tail + 8, event.meta.position);
+    }
+    const auto outstanding = static_cast<int64_t>(events::LoadFixed64(tail + 16));
+    const auto credit = static_cast<int64_t>(events::LoadFixed64(tail + 24));
+    events::PatchFixed64(tail + 16, static_cast<uint64_t>(outstanding + outstanding_delta));
+    events::PatchFixed64(tail + 24, static_cast<uint64_t>(credit + credit_delta));
+    rows.Put(key, stored);
+    return Status::Ok();
+  }
   MemberRow row;
   if (*found && !DecodeMemberRow(stored, &row)) {
     return Status::Corruption("member_view row of " + std::string(id) + " is unreadable");
   }
-  const Indexed before = *found && profile_event ? IndexedOf(row) : Indexed{};
+  const Indexed before = *found ? IndexedOf(row) : Indexed{};
   ApplyToRow(event.event, &row);
-  // Money events of the member move its balance (L1 postings of its own accounts).
-  bool balance_moved = false;
-  for (const events::Posting& p : postings) {
-    const events::MemberAccount account = events::MemberAccountOf(p.account, id);
-    if (account == events::MemberAccount::kReceivable) {
-      row.outstanding += p.debit - p.credit;
-      balance_moved = true;
-    } else if (account == events::MemberAccount::kCredit) {
-      row.credit += p.credit - p.debit;
-      balance_moved = true;
-    }
-  }
-  if (!profile_event && !balance_moved && !own_stream) return Status::Ok();
-  if (!*found && !profile_event) return Status::Ok();  // not a member we know of
+  row.outstanding += outstanding_delta;
+  row.credit += credit_delta;
   if (own_stream) {
     row.version = event.meta.version;
     row.last_position = event.meta.position;
   }
   // Touch only the index keys that changed, and none when no indexed field did (an admission,
   // a status or type change).
-  if (profile_event) {
-    const Indexed after = IndexedOf(row);
-    if (!*found || !(after == before)) {
-      const std::vector<std::string> old_keys =
-          *found ? IndexKeys(before, id) : std::vector<std::string>{};
-      const std::vector<std::string> new_keys = IndexKeys(after, id);
-      for (const std::string& k : old_keys) {
-        if (std::find(new_keys.begin(), new_keys.end(), k) == new_keys.end()) rows.Delete(k);
-      }
-      for (const std::string& k : new_keys) {
-        if (std::find(old_keys.begin(), old_keys.end(), k) == old_keys.end()) rows.Put(k, "");
-      }
+  const Indexed after = IndexedOf(row);
+  if (!*found || !(after == before)) {
+    const std::vector<std::string> old_keys =
+        *found ? IndexKeys(before, id) : std::vector<std::string>{};
+    const std::vector<std::string> new_keys = IndexKeys(after, id);
+    for (const std::string& k : old_keys) {
+      if (std::find(new_keys.begin(), new_keys.end(), k) == new_keys.end()) rows.Delete(k);
+    }
+    for (const std::string& k : new_keys) {
+      if (std::find(old_keys.begin(), old_keys.end(), k) == old_keys.end()) rows.Put(k, "");
     }
   }
   rows.Put(key, EncodeMemberRow(row));

@@ -40,8 +40,9 @@ class MemberViewProjection final : public Projection {
  public:
   static constexpr std::string_view kName = "member_view";
   std::string_view Name() const override { return kName; }
-  // 2: balances; 3: kana, widths folded; 4: kanji variants folded
-  uint32_t SchemaVersion() const override { return 4; }
+  // 2: balances; 3: kana, widths folded; 4: kanji variants folded; 5: the row's tail (version,
+  // position, balances) fixed width, patched in place by balance events
+  uint32_t SchemaVersion() const override { return 5; }
   Status Apply(const events::Envelope& event, Rows& rows) override;
 };
 

@@ -22,9 +22,10 @@ class MemberViewTest : public ::testing::Test {
     log_ = std::move(ledger::RocksEventLog::Open(dir_.Sub("log"), o)).value();
   }
 
-  void Append(const std::string& id, events::Event e) {
+  void Append(const std::string& id, events::Event e) { AppendTo("member-" + id, std::move(e)); }
+  void AppendTo(const std::string& stream, events::Event e) {
     ledger::CommandMeta m;
-    ASSERT_TRUE(log_->Append(m, {"member-" + id, ledger::kAnyVersion, {{std::move(e), 0, 0}}}).ok());
+    ASSERT_TRUE(log_->Append(m, {stream, ledger::kAnyVersion, {{std::move(e), 0, 0}}}).ok());
   }
 
   std::unique_ptr<ProjectionStore> Build(const std::string& name) {
@@ -73,6 +74,42 @@ TEST_F(MemberViewTest, RowsFollowTheMembersEvents) {
   EXPECT_EQ(events::StatusOn(row.statuses, D("2027-03-31")).status, MemberStatus::kWithdrawn);
   EXPECT_EQ(events::TypeOn(row.types, D("2026-11-21")).member_type, "student");
   EXPECT_FALSE(*ReadMember(*store, "m2", &row));
+}
+
+// Balance events rewrite only the row's fixed tail, in place; the profile around it stays whole,
+// and a profile event after them reads the patched row back.
+TEST_F(MemberViewTest, BalanceEventsPatchTheTailAndLeaveTheProfileWhole) {
+  Append("m1", events::MemberApplied{"m1", "a@example.jp", "regular", D("2026-04-01"),
+                                     {"山田", "太郎", "ヤマダ", "タロウ", "Yamada Taro"}, {}, {}});
+  Append("m1", events::MemberAdmitted{"m1", D("2026-04-01"), true});                    // 2
+  Append("m1", events::InvoiceIssued{"i1", "m1", 2026, events::InvoiceCategory::kAnnual,  // 3
+                                     10000});
+  AppendTo("payment-p1", events::PaymentRecorded{"p1", "m1", 12000,
+                                                 events::PaymentMethod::kBankTransfer,
+                                                 D("2026-05-01"), ""});
+  AppendTo("payment-p1", events::PaymentAllocated{"p1", "m1", "i1", 2026, 10000});
+  Append("m1", events::MemberEmailChanged{"m1", "b@example.jp"});  // 6
+  AppendTo("payment-p1", events::AllocationReleased{"p1", "m1", "i1", 2026, 3000});
+  Append("m1", events::InvoiceIssued{"i2", "m1", 2027, events::InvoiceCategory::kAnnual,  // 8
+                                     2000});
+  AppendTo("payment-p9", events::PaymentRecorded{"p9", "m9", 500,  // no such member
+                                                 events::PaymentMethod::kBankTransfer,
+                                                 D("2026-05-01"), ""});
+  auto store = Build("p");
+  MemberRow row;
+  ASSERT_TRUE(*ReadMember(*store, "m1", &row));
+  EXPECT_EQ(row.outstanding, 5000);  // 12000 issued, 10000 allocated, 3000 released
+  EXPECT_EQ(row.credit, 5000);       // 12000 received, 10000 allocated, 3000 released
+  EXPECT_EQ(row.version, 5u);        // the member stream's events only
+  EXPECT_EQ(row.last_position, 8u);
+  EXPECT_EQ(row.email, "b@example.jp");
+  EXPECT_EQ(row.name.family_kana, "ヤマダ");
+  EXPECT_TRUE(row.admitted);
+  EXPECT_EQ(Search(*store, "b@"), (std::vector<std::string>{"m1"}));
+  std::string bytes;
+  ASSERT_TRUE(*store->Get(MemberViewProjection::kName, "m/m1", &bytes));
+  EXPECT_EQ(bytes, EncodeMemberRow(row));  // the patched bytes are what a whole encoding writes
+  EXPECT_FALSE(*ReadMember(*store, "m9", &row));
 }
 
 TEST_F(MemberViewTest, TheSearchIndexFollowsChangesAndForgetsOldValues) {
