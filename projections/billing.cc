@@ -213,7 +213,7 @@ Status BillingProjection::Apply(const events::Envelope& env, Rows& rows) {
           v.member_adjustment = e.member_adjustment;
           v.amount = e.amount;
           rows.Put(InvoiceKey(e.invoice_id), Encode(v));
-          rows.Put("mi/" + e.member_id + "/" + e.invoice_id, "");
+          rows.Insert("mi/" + e.member_id + "/" + e.invoice_id, "");  // written once, never read
           return Status::Ok();
         } else if constexpr (std::is_same_v<T, events::InvoiceSnapshotTaken>) {
           return OnInvoice(rows, e.invoice_id, [&](InvoiceRow& v) {
@@ -271,7 +271,7 @@ Status BillingProjection::Apply(const events::Envelope& env, Rows& rows) {
           p.received_on = e.received_on;
           p.settlement_number = e.settlement_number;
           rows.Put(PaymentKey(e.payment_id), Encode(p));
-          rows.Put(PaymentDayKey(e.received_on, e.payment_id), "");
+          rows.Insert(PaymentDayKey(e.received_on, e.payment_id), "");  // written once, never read
           return Status::Ok();
         } else if constexpr (std::is_same_v<T, events::PaymentNoteRecorded>) {
           return OnPayment(rows, e.payment_id, [&](PaymentRow& p) {

@@ -47,7 +47,8 @@ Status MemberLedgerProjection::Apply(const events::Envelope& env, Rows& rows) {
     if (events::MemberAccountOf(p.account, ids.member) == events::MemberAccount::kNone) {
       continue;  // not the member's
     }
-    rows.Put(EntryKey(ids.member, env.meta.position, n++),
+    // A new key (the event's position): never looked up.
+    rows.Insert(EntryKey(ids.member, env.meta.position, n++),
              RowWriter()
                  .I64(env.meta.effective_date)
                  .Str(events::EventTypeName(env.event))

@@ -48,10 +48,11 @@ Status OutboxProjection::Apply(const events::Envelope& env, Rows& rows) {
     const std::optional<std::string> found = Seq(m->message_id);
     if (!found) return Status::Corruption("outbox message id " + m->message_id);
     const std::string& seq = *found;
-    rows.Put("m/" + seq, Encode(*m));
+    // A message is written once and never read back here: its rows need no lookup.
+    rows.Insert("m/" + seq, Encode(*m));
     std::string index = "t/" + AsciiLower(m->to);
     index.push_back('\0');
-    rows.Put(index + seq, "");
+    rows.Insert(index + seq, "");
   }
   return Status::Ok();
 }

@@ -76,10 +76,10 @@ class BatchRows final : public Rows {
 
   void Flush() {
     // In key order, so the batch (and so the store) is the same whatever the hash order.
-    overlay_.ForEachInKeyOrder([this](std::string_view key, const std::string* value) {
+    overlay_.ForEachInKeyOrder([this](std::string_view key, const std::string_view* value) {
       const rocksdb::Slice k(key.data(), key.size());
       if (value) {
-        batch_->Put(cf_, k, *value);
+        batch_->Put(cf_, k, rocksdb::Slice(value->data(), value->size()));
       } else {
         batch_->Delete(cf_, k);
       }
@@ -95,6 +95,9 @@ class BatchRows final : public Rows {
     return ReadRow(db_, cf_, key, value);
   }
   void Put(std::string_view key, std::string_view value) override { overlay_.Put(key, value); }
+  void Insert(std::string_view key, std::string_view value) override {
+    overlay_.Insert(key, value);
+  }
   void Delete(std::string_view key) override { overlay_.Delete(key, RowTable::State::kDeleted); }
 
  private:
@@ -125,6 +128,9 @@ class BulkRows final : public Rows {
     return ReadRow(db_, cf_, key, value);
   }
   void Put(std::string_view key, std::string_view value) override { overlay_.Put(key, value); }
+  void Insert(std::string_view key, std::string_view value) override {
+    overlay_.Insert(key, value);
+  }
   void Delete(std::string_view key) override {
     overlay_.Delete(key, base_empty_ ? RowTable::State::kForgotten : RowTable::State::kDeleted);
   }
@@ -136,7 +142,7 @@ class BulkRows final : public Rows {
     rocksdb::SstFileWriter writer(rocksdb::EnvOptions(options), options);
     rocksdb::Status s;
     bool opened = false;
-    overlay_.ForEachInKeyOrder([&](std::string_view key, const std::string* value) {
+    overlay_.ForEachInKeyOrder([&](std::string_view key, const std::string_view* value) {
       if (!s.ok()) return;
       if (!opened) {
         s = writer.Open(path);
@@ -144,7 +150,7 @@ class BulkRows final : public Rows {
         if (!s.ok()) return;
       }
       const rocksdb::Slice k(key.data(), key.size());
-      s = value ? writer.Put(k, *value) : writer.Delete(k);
+      s = value ? writer.Put(k, rocksdb::Slice(value->data(), value->size())) : writer.Delete(k);
     });
     if (!opened) return Status::Ok();  // nothing to write
     if (s.ok()) s = writer.Finish();

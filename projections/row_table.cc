@@ -1,6 +1,7 @@
 #include "projections/row_table.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace kaiin::projections {
 
@@ -35,49 +36,90 @@ void RowTable::Delete(std::string_view key, State state) {
   row.state = state;
 }
 
-std::vector<uint32_t> RowTable::SortedEntries() const {
-  // Sorted 16 bytes at a time, most significant first: by the keys' first 16 bytes held beside
-  // the indexes (two integer compares in one array, no miss into the keys), then each run that
-  // agrees on them by the next 16, and so on. Keys sharing long prefixes (a member's ledger
-  // entries, the search index's common names) would otherwise be compared from their first byte
-  // again and again.
-  std::vector<Item> items;
-  items.reserve(rows_.size());
-  for (uint32_t i = 0; i < rows_.size(); ++i) {
-    if (rows_.value(i).state == State::kForgotten) continue;
-    items.push_back({events::KeyPrefixOf(rows_.key(i)), i});
+void RowTable::Insert(std::string_view key, std::string_view value) {
+  const size_t size = key.size() + value.size();
+  if (size > block_left_) {
+    const size_t block = std::max(size, kInsertedBlockBytes);
+    inserted_blocks_.push_back(std::make_unique_for_overwrite<char[]>(block));
+    block_next_ = inserted_blocks_.back().get();
+    block_left_ = block;
   }
-  SortFrom(items.data(), items.data() + items.size(), 0);
-  std::vector<uint32_t> out;
-  out.reserve(items.size());
-  for (const Item& item : items) out.push_back(item.index);
-  return out;
+  std::memcpy(block_next_, key.data(), key.size());
+  std::memcpy(block_next_ + key.size(), value.data(), value.size());
+  inserted_.push_back({block_next_, static_cast<uint32_t>(key.size()),
+                       static_cast<uint32_t>(value.size())});
+  block_next_ += size;
+  block_left_ -= size;
+  bytes_ += sizeof(Inserted) + size;
 }
 
-void RowTable::SortFrom(Item* begin, Item* end, size_t offset) const {
+namespace {
+
+struct Item {  // a row to be written, while sorting
+  events::KeyPrefix prefix;
+  uint32_t index;
+};
+
+// Sorts items whose keys (key_of(index)) agree on their first `offset` bytes by the rest, and
+// equal keys by their indexes. Sorted 16 bytes at a time, most significant first: by the keys'
+// 16 bytes from `offset` held beside the indexes (two integer compares in one array, no miss
+// into the keys), then each run that agrees on them by the next 16, and so on. Keys sharing long
+// prefixes (a member's ledger entries, the search index's common names) would otherwise be
+// compared from their first byte again and again.
+template <typename KeyOf>
+void SortFrom(Item* begin, Item* end, size_t offset, const KeyOf& key_of) {
   std::sort(begin, end, [](const Item& a, const Item& b) { return a.prefix < b.prefix; });
   for (Item* run = begin; run != end;) {
     Item* next = run + 1;
     while (next != end && next->prefix == run->prefix) ++next;
     if (next - run > 1) {  // these agree on bytes [0, offset + 16)
       bool longer = true;  // every key goes on past them: the next 16 bytes decide
-      for (Item* i = run; i != next && longer; ++i) {
-        longer = rows_.key(i->index).size() > offset + 16;
-      }
+      for (Item* i = run; i != next && longer; ++i) longer = key_of(i->index).size() > offset + 16;
       if (longer) {
         for (Item* i = run; i != next; ++i) {
-          i->prefix = events::KeyPrefixOf(rows_.key(i->index), offset + 16);
+          i->prefix = events::KeyPrefixOf(key_of(i->index), offset + 16);
         }
-        SortFrom(run, next, offset + 16);
+        SortFrom(run, next, offset + 16, key_of);
       } else {  // a key ends here (zeros padded it): the rest of the bytes and the lengths decide
-        std::sort(run, next, [this, offset](const Item& a, const Item& b) {
+        std::sort(run, next, [&key_of, offset](const Item& a, const Item& b) {
           // string_view compares bytes as unsigned char, as RocksDB's comparator does
-          return rows_.key(a.index).substr(offset) < rows_.key(b.index).substr(offset);
+          const int c = key_of(a.index).substr(offset).compare(key_of(b.index).substr(offset));
+          return c < 0 || (c == 0 && a.index < b.index);
         });
       }
     }
     run = next;
   }
+}
+
+template <typename KeyOf>
+std::vector<uint32_t> Sorted(std::vector<Item> items, const KeyOf& key_of) {
+  SortFrom(items.data(), items.data() + items.size(), 0, key_of);
+  std::vector<uint32_t> out;
+  out.reserve(items.size());
+  for (const Item& item : items) out.push_back(item.index);
+  return out;
+}
+
+}  // namespace
+
+std::vector<uint32_t> RowTable::SortedEntries() const {
+  std::vector<Item> items;
+  items.reserve(rows_.size());
+  for (uint32_t i = 0; i < rows_.size(); ++i) {
+    if (rows_.value(i).state == State::kForgotten) continue;
+    items.push_back({events::KeyPrefixOf(rows_.key(i)), i});
+  }
+  return Sorted(std::move(items), [this](uint32_t i) { return rows_.key(i); });
+}
+
+std::vector<uint32_t> RowTable::SortedInserted() const {
+  std::vector<Item> items;
+  items.reserve(inserted_.size());
+  for (uint32_t i = 0; i < inserted_.size(); ++i) {
+    items.push_back({events::KeyPrefixOf(InsertedKey(i)), i});
+  }
+  return Sorted(std::move(items), [this](uint32_t i) { return InsertedKey(i); });
 }
 
 }  // namespace kaiin::projections

@@ -6,9 +6,15 @@
 // a StringTable (events/string_table.h: keys in one arena, entries in one vector, 8-byte slots),
 // where std::unordered_map cost four or five cache misses a lookup. Nothing is ever removed: a
 // deleted row stays, marked, and may be written again.
+//
+// Rows written with Insert (Rows::Insert: keys never read back, such as a ledger entry named by
+// its event's position) are not looked up at all: they are appended to a list of their own and
+// merged with the others when they are written. The lookup of a key not yet held is a cache miss
+// into the slots, most of a rebuild's time in the table.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,20 +44,33 @@ class RowTable {
   // Marks the row deleted: kDeleted, or kForgotten when the store cannot hold it (then a key
   // never written here is not taken in at all).
   void Delete(std::string_view key, State state);
+  // Adds a row without looking its key up, for a key only ever written with Insert (Find does
+  // not see it). Inserted again, the last value counts; should Put or Delete also hold the key,
+  // theirs counts.
+  void Insert(std::string_view key, std::string_view value);
 
   // Rows held, whatever their state.
-  size_t size() const { return rows_.size(); }
+  size_t size() const { return rows_.size() + inserted_.size(); }
   // The memory the rows take, roughly: their keys and values and a fixed cost each.
   size_t bytes() const { return bytes_; }
 
   // Calls fn(key, value) for every row that is to be written, in ascending (unsigned byte) key
-  // order; value is nullptr for a deletion.
+  // order; value is nullptr for a deletion (valid during the call only).
   template <typename Fn>
   void ForEachInKeyOrder(Fn&& fn) const {
-    for (uint32_t i : SortedEntries()) {
-      const Row& row = rows_.value(i);
-      fn(rows_.key(i), row.state == State::kValue ? &row.value : nullptr);
+    const std::vector<uint32_t> held = SortedEntries();
+    const std::vector<uint32_t> inserted = SortedInserted();
+    size_t h = 0;
+    for (size_t i = 0; i < inserted.size(); ++i) {
+      const std::string_view key = InsertedKey(inserted[i]);
+      // Equal keys sort in the order they came: the last counts.
+      if (i + 1 < inserted.size() && InsertedKey(inserted[i + 1]) == key) continue;
+      for (; h < held.size() && rows_.key(held[h]) < key; ++h) Emit(held[h], fn);
+      if (h < held.size() && rows_.key(held[h]) == key) continue;  // Put or Delete counts
+      const std::string_view value = InsertedValue(inserted[i]);
+      fn(key, &value);
     }
+    for (; h < held.size(); ++h) Emit(held[h], fn);
   }
 
  private:
@@ -63,19 +82,43 @@ class RowTable {
   static constexpr size_t kEntryOverhead =
       events::StringTable<Row>::EntryBytes() + 2 * sizeof(uint64_t);
 
-  struct Item {  // an entry to be written, while sorting
-    events::KeyPrefix prefix;
-    uint32_t index;
+  // A row written with Insert: its key and then its value, in one of inserted_blocks_.
+  struct Inserted {
+    const char* data;
+    uint32_t key_size;
+    uint32_t value_size;
   };
+  static constexpr size_t kInsertedBlockBytes = 1 << 20;
+
+  template <typename Fn>
+  void Emit(uint32_t entry, Fn& fn) const {
+    const Row& row = rows_.value(entry);
+    if (row.state != State::kValue) {
+      fn(rows_.key(entry), static_cast<const std::string_view*>(nullptr));
+      return;
+    }
+    const std::string_view value = row.value;
+    fn(rows_.key(entry), &value);
+  }
+  std::string_view InsertedKey(uint32_t i) const {
+    return {inserted_[i].data, inserted_[i].key_size};
+  }
+  std::string_view InsertedValue(uint32_t i) const {
+    return {inserted_[i].data + inserted_[i].key_size, inserted_[i].value_size};
+  }
 
   // The key's row, added (kForgotten, empty) if it was not held.
   Row& Upsert(std::string_view key);
   // The indexes of the entries to be written (not forgotten), sorted by their keys.
   std::vector<uint32_t> SortedEntries() const;
-  // Sorts items whose keys agree on their first `offset` bytes, by the rest.
-  void SortFrom(Item* begin, Item* end, size_t offset) const;
+  // The indexes of the inserted rows, sorted by their keys, equal keys in the order they came.
+  std::vector<uint32_t> SortedInserted() const;
 
   events::StringTable<Row> rows_;
+  std::vector<Inserted> inserted_;
+  std::vector<std::unique_ptr<char[]>> inserted_blocks_;
+  char* block_next_ = nullptr;  // the free room of the last block
+  size_t block_left_ = 0;
   size_t bytes_ = 0;
 };
 
