@@ -265,7 +265,11 @@ Status MemberViewProjection::Apply(const events::Envelope& event, Rows& rows) {
       if (std::find(new_keys.begin(), new_keys.end(), k) == new_keys.end()) rows.Delete(k);
     }
     for (const std::string& k : new_keys) {
-      if (std::find(old_keys.begin(), old_keys.end(), k) == old_keys.end()) rows.Put(k, "");
+      if (!*found) {
+        rows.Insert(k, "");  // a new member's keys (the id is in them): the first write of each
+      } else if (std::find(old_keys.begin(), old_keys.end(), k) == old_keys.end()) {
+        rows.Put(k, "");
+      }
     }
   }
   rows.Put(key, EncodeMemberRow(row));

@@ -19,9 +19,10 @@ class Rows {
   virtual Result<bool> Get(std::string_view key, std::string* value) = 0;
   virtual void Put(std::string_view key, std::string_view value) = 0;
   virtual void Delete(std::string_view key) = 0;
-  // Put for a key that is only ever written with Insert, never read (Get) nor deleted: a
-  // ledger entry or an index row named by something new (the event's position, a new id).
-  // The key is not looked up, saving a rebuild the hash lookup of a key it does not hold.
+  // Put for the first write of a key that nothing holds yet, named by something new (the
+  // event's position, a new member's or payment's id): the key is not looked up, saving a
+  // rebuild the hash lookup of a key it does not hold. Get does not see the row until the
+  // batch is stored; later writes of the key go through Put or Delete.
   virtual void Insert(std::string_view key, std::string_view value) { Put(key, value); }
 };
 

@@ -28,8 +28,9 @@ void RowTable::Put(std::string_view key, std::string_view value) {
 }
 
 void RowTable::Delete(std::string_view key, State state) {
-  // Nothing to hold for a key never written here.
-  if (state == State::kForgotten && rows_.Find(key) == rows_.kNone) return;
+  // Nothing to hold for a key never written here, unless it may have been inserted: then the
+  // deletion is held, to hide the inserted row.
+  if (state == State::kForgotten && inserted_.empty() && rows_.Find(key) == rows_.kNone) return;
   Row& row = Upsert(key);
   bytes_ -= row.value.size();
   std::string().swap(row.value);
@@ -107,7 +108,7 @@ std::vector<uint32_t> RowTable::SortedEntries() const {
   std::vector<Item> items;
   items.reserve(rows_.size());
   for (uint32_t i = 0; i < rows_.size(); ++i) {
-    if (rows_.value(i).state == State::kForgotten) continue;
+    if (rows_.value(i).state == State::kForgotten && inserted_.empty()) continue;
     items.push_back({events::KeyPrefixOf(rows_.key(i)), i});
   }
   return Sorted(std::move(items), [this](uint32_t i) { return rows_.key(i); });

@@ -7,10 +7,10 @@
 // where std::unordered_map cost four or five cache misses a lookup. Nothing is ever removed: a
 // deleted row stays, marked, and may be written again.
 //
-// Rows written with Insert (Rows::Insert: keys never read back, such as a ledger entry named by
-// its event's position) are not looked up at all: they are appended to a list of their own and
-// merged with the others when they are written. The lookup of a key not yet held is a cache miss
-// into the slots, most of a rebuild's time in the table.
+// Rows written with Insert (Rows::Insert: the first write of a new key, such as a ledger entry
+// named by its event's position) are not looked up at all: they are appended to a list of their
+// own and merged with the others when they are written. The lookup of a key not yet held is a
+// cache miss into the slots, most of a rebuild's time in the table.
 #pragma once
 
 #include <cstdint>
@@ -44,9 +44,9 @@ class RowTable {
   // Marks the row deleted: kDeleted, or kForgotten when the store cannot hold it (then a key
   // never written here is not taken in at all).
   void Delete(std::string_view key, State state);
-  // Adds a row without looking its key up, for a key only ever written with Insert (Find does
-  // not see it). Inserted again, the last value counts; should Put or Delete also hold the key,
-  // theirs counts.
+  // Adds a row without looking its key up, for a key whose first write this is (Find does not
+  // see it). Inserted again, the last value counts; once Put or Delete has written the key too,
+  // what they left counts, a deletion that forgets included.
   void Insert(std::string_view key, std::string_view value);
 
   // Rows held, whatever their state.
@@ -93,7 +93,8 @@ class RowTable {
   template <typename Fn>
   void Emit(uint32_t entry, Fn& fn) const {
     const Row& row = rows_.value(entry);
-    if (row.state != State::kValue) {
+    if (row.state == State::kForgotten) return;
+    if (row.state == State::kDeleted) {
       fn(rows_.key(entry), static_cast<const std::string_view*>(nullptr));
       return;
     }
@@ -109,7 +110,8 @@ class RowTable {
 
   // The key's row, added (kForgotten, empty) if it was not held.
   Row& Upsert(std::string_view key);
-  // The indexes of the entries to be written (not forgotten), sorted by their keys.
+  // The indexes of the entries, sorted by their keys: those to be written, and the forgotten
+  // ones that hide an inserted row (all of them while any row is inserted).
   std::vector<uint32_t> SortedEntries() const;
   // The indexes of the inserted rows, sorted by their keys, equal keys in the order they came.
   std::vector<uint32_t> SortedInserted() const;

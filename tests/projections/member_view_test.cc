@@ -28,7 +28,7 @@ class MemberViewTest : public ::testing::Test {
     ASSERT_TRUE(log_->Append(m, {stream, ledger::kAnyVersion, {{std::move(e), 0, 0}}}).ok());
   }
 
-  std::unique_ptr<ProjectionStore> Build(const std::string& name) {
+  std::unique_ptr<ProjectionStore> Build(const std::string& name, bool bulk = false) {
     MemberViewProjection p;
     std::vector<Projection*> raw{&p};
     auto store = std::move(ProjectionStore::Open(dir_.Sub(name), raw)).value();
@@ -36,6 +36,7 @@ class MemberViewTest : public ::testing::Test {
     owned.push_back(std::make_unique<MemberViewProjection>());
     RuntimeOptions options;
     options.batch_events_max = 3;  // several batches, so rows are read back from the store
+    if (bulk) options.bulk_events_min = 1;  // the whole log in one bulk round
     ProjectionRuntime rt(store.get(), log_.get(), std::move(owned), options);
     EXPECT_TRUE(rt.Init().ok());
     EXPECT_TRUE(rt.CatchUp().ok());
@@ -130,6 +131,42 @@ TEST_F(MemberViewTest, TheSearchIndexFollowsChangesAndForgetsOldValues) {
   EXPECT_EQ(Search(*store, "タナカ"), (std::vector<std::string>{"m1"}));
   EXPECT_EQ(Search(*store, "TANAKA"), (std::vector<std::string>{"m1"}));
   EXPECT_EQ(Search(*store, "o").size(), 1u);  // other@ (email) — "old" is gone
+}
+
+// A bulk rebuild (rows held in memory, a new member's index keys inserted unlooked-up, deleted
+// ones forgotten) writes what the projector's batches write, renames and their reversals included.
+TEST_F(MemberViewTest, ABulkRebuildWritesWhatTheBatchesWrite) {  // A2
+  for (int i = 0; i < 6; ++i) {
+    const std::string id = "m" + std::to_string(i);
+    Append(id, events::MemberApplied{id, id + "@example.jp", "regular", D("2026-04-01"),
+                                     {"山田", "太郎", "ヤマダ", "タロウ", ""}, {}, {}});
+  }
+  events::MemberProfileUpdated rename;
+  rename.member_id = "m1";
+  rename.name = events::PersonName{"田中", "太郎", "タナカ", "タロウ", ""};
+  Append("m1", rename);
+  Append("m2", events::MemberEmailChanged{"m2", "new@example.jp"});
+  rename.name = events::PersonName{"山田", "太郎", "ヤマダ", "タロウ", ""};
+  Append("m1", rename);  // back to the name of before
+  rename.member_id = "m3";
+  rename.name = events::PersonName{"佐藤", "", "", "", ""};
+  Append("m3", rename);
+  auto batches = Build("batches");
+  auto bulk = Build("bulk", true);
+  std::vector<std::pair<std::string, std::string>> rows_batches, rows_bulk;
+  auto collect = [](auto* out) {
+    return [out](std::string_view k, std::string_view v) {
+      out->emplace_back(std::string(k), std::string(v));
+      return true;
+    };
+  };
+  ASSERT_TRUE(batches->Scan(MemberViewProjection::kName, "", "", collect(&rows_batches)).ok());
+  ASSERT_TRUE(bulk->Scan(MemberViewProjection::kName, "", "", collect(&rows_bulk)).ok());
+  EXPECT_EQ(rows_bulk, rows_batches);
+  EXPECT_EQ(Search(*bulk, "ヤマダ").size(), 5u);  // m3 is 佐藤 now
+  EXPECT_EQ(Search(*bulk, "佐藤"), (std::vector<std::string>{"m3"}));
+  EXPECT_TRUE(Search(*bulk, "m2@").empty());
+  EXPECT_TRUE(Search(*bulk, "田中").empty());
 }
 
 TEST_F(MemberViewTest, ARebuildWritesTheSameBytes) {  // A2

@@ -128,6 +128,21 @@ TEST(RowTableTest, InsertedRowsAreWrittenMergedInKeyOrder) {
   EXPECT_EQ(Written(t), model);
 }
 
+// A rebuild from nothing forgets a deleted row rather than write a tombstone; an inserted row
+// deleted so is forgotten too, and written again by a Put after it.
+TEST(RowTableTest, AForgettingDeleteHidesAnInsertedRow) {
+  RowTable t;
+  t.Insert("x/a", "");
+  t.Insert("x/b", "");
+  t.Insert("x/c", "");
+  t.Put("m/1", "row");
+  t.Delete("x/a", RowTable::State::kForgotten);
+  t.Delete("x/b", RowTable::State::kForgotten);
+  t.Put("x/b", "again");
+  t.Delete("x/never", RowTable::State::kForgotten);
+  EXPECT_EQ(Written(t), (Model{{"m/1", "row"}, {"x/b", "again"}, {"x/c", ""}}));
+}
+
 TEST(RowTableTest, BytesFollowTheKeysAndValuesHeld) {
   RowTable t;
   EXPECT_EQ(t.bytes(), 0u);
