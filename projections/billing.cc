@@ -15,6 +15,10 @@
 namespace kaiin::projections {
 namespace {
 
+// An invoice row's flags (its tail's last field).
+constexpr uint64_t kConfirmed = 1;
+constexpr uint64_t kReceiptVoid = 2;
+
 std::string InvoiceKey(std::string_view id) { return "i/" + std::string(id); }
 std::string BatchKey(std::string_view id) { return "b/" + std::string(id); }
 std::string PaymentKey(std::string_view id) { return "p/" + std::string(id); }
@@ -27,31 +31,66 @@ std::string Encode(const InvoiceRow& v) {
   RowWriter w;
   w.Str(v.invoice_id).Str(v.member_id).Str(v.batch_id).Str(v.title).Str(v.member_type);
   w.I64(v.fiscal_year).U64(static_cast<uint64_t>(v.category)).I64(v.issue_date).I64(v.due_date);
-  w.I64(v.fee).I64(v.member_adjustment).I64(v.amount).I64(v.allocated).I64(v.adjustments);
-  w.Bool(v.confirmed).Bool(v.cancelled);
-  w.Str(v.receipt_number).U64(v.receipts).I64(v.receipt_last_issued).Bool(v.receipt_void);
+  w.I64(v.fee).I64(v.member_adjustment).I64(v.amount).I64(v.adjustments);
+  w.Bool(v.cancelled).Str(v.receipt_number).I64(v.receipt_last_issued);
   PutPersonName(w, v.name);
   PutOptionalAddress(w, v.address);
+  // The tail, fixed width so that an issue, an allocation or a release patches it in place
+  // (InvoiceTail).
+  w.Fixed64(static_cast<uint64_t>(v.allocated)).Fixed64(v.receipts);
+  w.Fixed64((v.confirmed ? kConfirmed : 0) | (v.receipt_void ? kReceiptVoid : 0));
   return w.Take();
 }
 
 bool Decode(std::string_view bytes, InvoiceRow* v) {
   RowReader r(bytes);
-  uint64_t category = 0, receipts = 0;
+  uint64_t category = 0, allocated = 0, receipts = 0, flags = 0;
   if (!(r.Str(&v->invoice_id) && r.Str(&v->member_id) && r.Str(&v->batch_id) && r.Str(&v->title) &&
         r.Str(&v->member_type) && r.I32(&v->fiscal_year) && r.U64(&category) && category <= 2 &&
         r.I32(&v->issue_date) && r.I32(&v->due_date) && r.I64(&v->fee) &&
-        r.I64(&v->member_adjustment) && r.I64(&v->amount) && r.I64(&v->allocated) &&
-        r.I64(&v->adjustments) && r.Bool(&v->confirmed) && r.Bool(&v->cancelled) &&
-        r.Str(&v->receipt_number) && r.U64(&receipts) && receipts <= UINT32_MAX &&
-        r.I32(&v->receipt_last_issued) && r.Bool(&v->receipt_void) && GetPersonName(r, &v->name) &&
-        GetOptionalAddress(r, &v->address))) {
+        r.I64(&v->member_adjustment) && r.I64(&v->amount) && r.I64(&v->adjustments) &&
+        r.Bool(&v->cancelled) && r.Str(&v->receipt_number) && r.I32(&v->receipt_last_issued) &&
+        GetPersonName(r, &v->name) && GetOptionalAddress(r, &v->address) &&
+        r.Fixed64(&allocated) && r.Fixed64(&receipts) && receipts <= UINT32_MAX &&
+        r.Fixed64(&flags) && flags <= (kConfirmed | kReceiptVoid))) {
     return false;
   }
   v->category = static_cast<events::InvoiceCategory>(category);
+  v->allocated = static_cast<int64_t>(allocated);
   v->receipts = static_cast<uint32_t>(receipts);
+  v->confirmed = (flags & kConfirmed) != 0;
+  v->receipt_void = (flags & kReceiptVoid) != 0;
   return r.done();
 }
+
+// An invoice row's fixed tail, patched in place: what allocations, releases and the issue change
+// (the rest of the row is neither decoded nor encoded again), and the batch id from the head.
+class InvoiceTail {
+ public:
+  // False when the row is too short to hold the tail and its first three fields.
+  bool Open(std::string* bytes) {
+    if (bytes->size() < kBytes) return false;
+    tail_ = bytes->data() + bytes->size() - kBytes;
+    RowReader r(std::string_view(*bytes).substr(0, bytes->size() - kBytes));
+    return r.SkipStr() && r.SkipStr() && r.StrView(&batch_id_);
+  }
+  std::string_view batch_id() const { return batch_id_; }
+  void AddAllocated(int64_t yen) {
+    events::PatchFixed64(tail_, events::LoadFixed64(tail_) + static_cast<uint64_t>(yen));
+  }
+  // R2: what was paid changed after a receipt: the receipt is void.
+  void VoidReceiptIfAny() {
+    if (events::LoadFixed64(tail_ + 8) > 0) SetFlag(kReceiptVoid);
+  }
+  void SetFlag(uint64_t flag) {
+    events::PatchFixed64(tail_ + 16, events::LoadFixed64(tail_ + 16) | flag);
+  }
+  static constexpr size_t kBytes = 24;
+
+ private:
+  char* tail_ = nullptr;
+  std::string_view batch_id_;
+};
 
 std::string Encode(const BatchRow& v) {
   RowWriter w;
@@ -75,29 +114,37 @@ bool Decode(std::string_view bytes, BatchRow* v) {
   return r.done();
 }
 
+// One entry of a payment's history, as its row ends with them.
+void AppendEntry(RowWriter& w, std::string_view kind, std::string_view invoice_id, int fiscal_year,
+                 int64_t amount, uint64_t position, Date date) {
+  w.Str(kind).Str(invoice_id).I64(fiscal_year).I64(amount).U64(position).I64(date);
+}
+
 std::string Encode(const PaymentRow& v) {
   RowWriter w;
   w.Str(v.payment_id).Str(v.member_id).Str(v.settlement_number).Str(v.payer_name).Str(v.memo);
   w.Str(v.reversal_reason).I64(v.amount).U64(static_cast<uint64_t>(v.method)).I64(v.received_on);
-  w.Bool(v.reversed).U64(v.history.size());
+  w.Bool(v.reversed);
+  // The history last, uncounted, so that an allocation or a release appends its entry to the
+  // row's bytes (AppendEntry) without decoding them.
   for (const auto& h : v.history) {
-    w.Str(h.kind).Str(h.invoice_id).I64(h.fiscal_year).I64(h.amount).U64(h.position).I64(h.date);
+    AppendEntry(w, h.kind, h.invoice_id, h.fiscal_year, h.amount, h.position, h.date);
   }
   return w.Take();
 }
 
 bool Decode(std::string_view bytes, PaymentRow* v) {
   RowReader r(bytes);
-  uint64_t method = 0, n = 0;
+  uint64_t method = 0;
   if (!(r.Str(&v->payment_id) && r.Str(&v->member_id) && r.Str(&v->settlement_number) &&
         r.Str(&v->payer_name) && r.Str(&v->memo) && r.Str(&v->reversal_reason) &&
         r.I64(&v->amount) && r.U64(&method) && method <= 8 && r.I32(&v->received_on) &&
-        r.Bool(&v->reversed) && r.U64(&n))) {
+        r.Bool(&v->reversed))) {
     return false;
   }
   v->method = static_cast<events::PaymentMethod>(method);
   v->history.clear();
-  for (uint64_t i = 0; i < n; ++i) {
+  while (r.remaining() > 0) {
     AllocationEntry h;
     if (!(r.Str(&h.kind) && r.Str(&h.invoice_id) && r.I32(&h.fiscal_year) && r.I64(&h.amount) &&
           r.U64(&h.position) && r.I32(&h.date))) {
@@ -160,6 +207,48 @@ Status OnPayment(Rows& rows, const std::string& payment_id, const std::function<
   if (!*found) return Status::Corruption("billing: event for unknown payment " + payment_id);
   fn(p.row);
   p.Save();
+  return Status::Ok();
+}
+
+// OnInvoice for a change of the tail alone (InvoiceTail), patched in place; then `batch_fn` to
+// the invoice's batch, if it exists.
+Status PatchInvoice(Rows& rows, const std::string& invoice_id,
+                    const std::function<void(InvoiceTail&)>& fn,
+                    const std::function<void(BatchRow&)>& batch_fn = nullptr) {
+  const std::string key = InvoiceKey(invoice_id);
+  std::string bytes;
+  Result<bool> found = rows.Get(key, &bytes);
+  if (!found.ok()) return found.status();
+  if (!*found) return Status::Corruption("billing: event for unknown invoice " + invoice_id);
+  InvoiceTail tail;
+  if (!tail.Open(&bytes)) return Status::Corruption("billing row " + key + " is unreadable");
+  fn(tail);
+  rows.Put(key, bytes);
+  if (!batch_fn) return Status::Ok();
+  Edit<BatchRow> batch(rows, BatchKey(tail.batch_id()));
+  found = batch.Load();
+  if (!found.ok()) return found.status();
+  if (*found) {
+    batch_fn(batch.row);
+    batch.Save();
+  }
+  return Status::Ok();
+}
+
+// OnPayment for an allocation or a release: its entry appended to the row's history, in place.
+Status AppendToPayment(Rows& rows, const std::string& payment_id, std::string_view kind,
+                       std::string_view invoice_id, int fiscal_year, int64_t amount,
+                       uint64_t position, Date date) {
+  if (payment_id.empty()) return Status::Ok();  // a credit application has no payment
+  const std::string key = PaymentKey(payment_id);
+  std::string bytes;
+  Result<bool> found = rows.Get(key, &bytes);
+  if (!found.ok()) return found.status();
+  if (!*found) return Status::Corruption("billing: event for unknown payment " + payment_id);
+  RowWriter w;
+  AppendEntry(w, kind, invoice_id, fiscal_year, amount, position, date);
+  bytes.append(w.view());
+  rows.Put(key, bytes);
   return Status::Ok();
 }
 
@@ -229,7 +318,7 @@ Status BillingProjection::Apply(const events::Envelope& env, Rows& rows) {
           if (*found) b.Save();
           return Status::Ok();
         } else if constexpr (std::is_same_v<T, events::InvoiceIssued>) {
-          return OnInvoice(rows, e.invoice_id, [&](InvoiceRow& v) { v.confirmed = true; });
+          return PatchInvoice(rows, e.invoice_id, [](InvoiceTail& t) { t.SetFlag(kConfirmed); });
         } else if constexpr (std::is_same_v<T, events::InvoiceTitleChanged>) {
           return OnInvoice(rows, e.invoice_id, [&](InvoiceRow& v) { v.title = e.title; });
         } else if constexpr (std::is_same_v<T, events::ReceiptIssued>) {
@@ -279,33 +368,31 @@ Status BillingProjection::Apply(const events::Envelope& env, Rows& rows) {
             p.memo = e.memo;
           });
         } else if constexpr (std::is_same_v<T, events::PaymentAllocated>) {
-          if (Status s = OnPayment(rows, e.payment_id, [&](PaymentRow& p) {
-                p.history.push_back({"allocated", e.invoice_id, e.fiscal_year, e.amount, position, date});
-              });
+          if (Status s = AppendToPayment(rows, e.payment_id, "allocated", e.invoice_id,
+                                         e.fiscal_year, e.amount, position, date);
               !s.ok()) {
             return s;
           }
-          return OnInvoice(
+          return PatchInvoice(
               rows, e.invoice_id,
-              [&](InvoiceRow& v) {
-                v.allocated += e.amount;
-                v.receipt_void = v.receipts > 0;
+              [&](InvoiceTail& t) {
+                t.AddAllocated(e.amount);
+                t.VoidReceiptIfAny();  // R2
               },
-              [&](BatchRow& b, int64_t) { b.allocated += e.amount; });
+              [&](BatchRow& b) { b.allocated += e.amount; });
         } else if constexpr (std::is_same_v<T, events::AllocationReleased>) {
-          if (Status s = OnPayment(rows, e.payment_id, [&](PaymentRow& p) {
-                p.history.push_back({"released", e.invoice_id, e.fiscal_year, e.amount, position, date});
-              });
+          if (Status s = AppendToPayment(rows, e.payment_id, "released", e.invoice_id,
+                                         e.fiscal_year, e.amount, position, date);
               !s.ok()) {
             return s;
           }
-          return OnInvoice(
+          return PatchInvoice(
               rows, e.invoice_id,
-              [&](InvoiceRow& v) {
-                v.allocated -= e.amount;
-                v.receipt_void = v.receipts > 0;
+              [&](InvoiceTail& t) {
+                t.AddAllocated(-e.amount);
+                t.VoidReceiptIfAny();  // R2
               },
-              [&](BatchRow& b, int64_t) { b.allocated -= e.amount; });
+              [&](BatchRow& b) { b.allocated -= e.amount; });
         } else if constexpr (std::is_same_v<T, events::PaymentReversed>) {
           return OnPayment(rows, e.payment_id, [&](PaymentRow& p) {
             p.reversed = true;

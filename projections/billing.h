@@ -64,8 +64,9 @@ class BillingProjection final : public Projection {
  public:
   static constexpr std::string_view kName = "billing";
   std::string_view Name() const override { return kName; }
-  // 2: payments by the day received; 3: receipts; 4: a receipt made void
-  uint32_t SchemaVersion() const override { return 4; }
+  // 2: payments by the day received; 3: receipts; 4: a receipt made void; 5: an invoice's
+  // allocated, receipts and flags in a fixed tail, a payment's history last (patched in place)
+  uint32_t SchemaVersion() const override { return 5; }
   Status Apply(const events::Envelope& event, Rows& rows) override;
 };
 
