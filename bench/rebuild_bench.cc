@@ -1,7 +1,7 @@
 // Projection rebuild speed against a raw RocksDB scan of the same log, in the same run.
 //
 //   kaiin-bench-rebuild --data-dir DIR --tenant T [--only all|PROJECTION] [--memory-mb N]
-//                       [--page-events N]
+//                       [--page-events N] [--apply-threads N] [--read-threads N]
 //
 //   raw scan      iterate the log's events column family with RocksDB, touching every value;
 //   decode only   read through the log API and verify+decode every envelope (no projection);
@@ -61,8 +61,14 @@ double RawScan(const std::string& path, uint64_t* events) {
   return s;
 }
 
+struct Knobs {
+  size_t memory_mb = 0;  // 0: kaiind's default
+  size_t page_events = 10000;
+  size_t apply_threads = 0, read_threads = 0;  // 0: kaiind's defaults
+};
+
 double Rebuild(kaiin::ledger::RocksEventLog* log, const std::string& scratch,
-               const std::string& only, size_t memory_mb, size_t page_events) {
+               const std::string& only, const Knobs& knobs) {
   std::filesystem::remove_all(scratch);
   auto all = kaiin::projections::MakeAllProjections();
   std::vector<std::unique_ptr<kaiin::projections::Projection>> chosen;
@@ -75,9 +81,11 @@ double Rebuild(kaiin::ledger::RocksEventLog* log, const std::string& scratch,
   {
     auto store = std::move(kaiin::projections::ProjectionStore::Open(scratch, raw)).value();
     kaiin::projections::RuntimeOptions options;
-    options.batch_events_max = page_events;
-    options.bulk_page_events = page_events;
-    if (memory_mb > 0) options.bulk_memory_max = memory_mb << 20;
+    options.batch_events_max = knobs.page_events;
+    options.bulk_page_events = knobs.page_events;
+    if (knobs.memory_mb > 0) options.bulk_memory_max = knobs.memory_mb << 20;
+    if (knobs.apply_threads > 0) options.bulk_threads = knobs.apply_threads;
+    if (knobs.read_threads > 0) options.bulk_read_threads = knobs.read_threads;
     kaiin::projections::ProjectionRuntime rt(store.get(), log, std::move(chosen), options);
     if (!rt.Init().ok()) std::exit(1);
     const auto start = Clock::now();
@@ -95,17 +103,20 @@ double Rebuild(kaiin::ledger::RocksEventLog* log, const std::string& scratch,
 
 int main(int argc, char** argv) {
   std::string data_dir, tenant, only;
-  size_t memory_mb = 0;  // 0: kaiind's default
-  size_t page_events = 10000;
+  Knobs knobs;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
     if (a == "--data-dir") data_dir = argv[i + 1];
     if (a == "--tenant") tenant = argv[i + 1];
     if (a == "--only") only = argv[i + 1];  // "all" or a projection: that rebuild alone
     // The rows a rebuild holds before it writes them out (RuntimeOptions::bulk_memory_max)
-    if (a == "--memory-mb") memory_mb = std::stoul(argv[i + 1]);
+    if (a == "--memory-mb") knobs.memory_mb = std::stoul(argv[i + 1]);
     // Events read, decoded and applied at a time (kaiin-replay's default)
-    if (a == "--page-events") page_events = std::stoul(argv[i + 1]);
+    if (a == "--page-events") knobs.page_events = std::stoul(argv[i + 1]);
+    // Threads applying projections, and reading the log for them (RuntimeOptions::bulk_threads,
+    // bulk_read_threads)
+    if (a == "--apply-threads") knobs.apply_threads = std::stoul(argv[i + 1]);
+    if (a == "--read-threads") knobs.read_threads = std::stoul(argv[i + 1]);
   }
   if (data_dir.empty() || tenant.empty()) {
     std::fprintf(stderr, "usage: kaiin-bench-rebuild --data-dir DIR --tenant T\n");
@@ -137,14 +148,14 @@ int main(int argc, char** argv) {
   }
   const std::string scratch = "/tmp/kaiin-bench-rebuild-scratch";
   if (!only.empty()) {
-    const double s = Rebuild(log.get(), scratch, only == "all" ? "" : only, memory_mb, page_events);
+    const double s = Rebuild(log.get(), scratch, only == "all" ? "" : only, knobs);
     std::printf("| rebuild %s | %.3f | %.0f | %.2f |\n", only.c_str(), s, events / s, raw / s);
     return 0;
   }
-  const double all = Rebuild(log.get(), scratch, "", memory_mb, page_events);
+  const double all = Rebuild(log.get(), scratch, "", knobs);
   std::printf("| rebuild all projections | %.3f | %.0f | %.2f |\n", all, events / all, raw / all);
   for (const auto& p : kaiin::projections::MakeAllProjections()) {
-    const double s = Rebuild(log.get(), scratch, std::string(p->Name()), memory_mb, page_events);
+    const double s = Rebuild(log.get(), scratch, std::string(p->Name()), knobs);
     std::printf("| rebuild %s | %.3f | %.0f | %.2f |\n", std::string(p->Name()).c_str(), s,
                 events / s, raw / s);
   }
