@@ -176,6 +176,18 @@ class Edit {
   std::string key_;
 };
 
+// Applies `fn` to the batch's row, if it exists.
+Status EditBatch(Rows& rows, std::string_view batch_id, const std::function<void(BatchRow&)>& fn) {
+  Edit<BatchRow> batch(rows, BatchKey(batch_id));
+  Result<bool> found = batch.Load();
+  if (!found.ok()) return found.status();
+  if (*found) {
+    fn(batch.row);
+    batch.Save();
+  }
+  return Status::Ok();
+}
+
 // Applies `fn` to the invoice and then `batch_fn` to its batch (given the invoice's amount before
 // `fn`), if they exist.
 Status OnInvoice(Rows& rows, const std::string& invoice_id,
@@ -189,14 +201,8 @@ Status OnInvoice(Rows& rows, const std::string& invoice_id,
   fn(inv.row);
   inv.Save();
   if (!batch_fn) return Status::Ok();
-  Edit<BatchRow> batch(rows, BatchKey(inv.row.batch_id));
-  found = batch.Load();
-  if (!found.ok()) return found.status();
-  if (*found) {
-    batch_fn(batch.row, amount_before);
-    batch.Save();
-  }
-  return Status::Ok();
+  return EditBatch(rows, inv.row.batch_id,
+                   [&](BatchRow& b) { batch_fn(b, amount_before); });
 }
 
 Status OnPayment(Rows& rows, const std::string& payment_id, const std::function<void(PaymentRow&)>& fn) {
@@ -210,6 +216,19 @@ Status OnPayment(Rows& rows, const std::string& payment_id, const std::function<
   return Status::Ok();
 }
 
+// The bytes of a row an event names, which must exist: the rows of `what` (an invoice, a
+// payment) are written by the events that create them.
+Status GetExisting(Rows& rows, const std::string& key, std::string_view what,
+                   std::string_view id, std::string* bytes) {
+  Result<bool> found = rows.Get(key, bytes);
+  if (!found.ok()) return found.status();
+  if (!*found) {
+    return Status::Corruption("billing: event for unknown " + std::string(what) + " " +
+                              std::string(id));
+  }
+  return Status::Ok();
+}
+
 // OnInvoice for a change of the tail alone (InvoiceTail), patched in place; then `batch_fn` to
 // the invoice's batch, if it exists.
 Status PatchInvoice(Rows& rows, const std::string& invoice_id,
@@ -217,22 +236,13 @@ Status PatchInvoice(Rows& rows, const std::string& invoice_id,
                     const std::function<void(BatchRow&)>& batch_fn = nullptr) {
   const std::string key = InvoiceKey(invoice_id);
   std::string bytes;
-  Result<bool> found = rows.Get(key, &bytes);
-  if (!found.ok()) return found.status();
-  if (!*found) return Status::Corruption("billing: event for unknown invoice " + invoice_id);
+  if (Status s = GetExisting(rows, key, "invoice", invoice_id, &bytes); !s.ok()) return s;
   InvoiceTail tail;
   if (!tail.Open(&bytes)) return Status::Corruption("billing row " + key + " is unreadable");
   fn(tail);
   rows.Put(key, bytes);
   if (!batch_fn) return Status::Ok();
-  Edit<BatchRow> batch(rows, BatchKey(tail.batch_id()));
-  found = batch.Load();
-  if (!found.ok()) return found.status();
-  if (*found) {
-    batch_fn(batch.row);
-    batch.Save();
-  }
-  return Status::Ok();
+  return EditBatch(rows, tail.batch_id(), batch_fn);
 }
 
 // OnPayment for an allocation or a release: its entry appended to the row's history, in place.
@@ -242,9 +252,7 @@ Status AppendToPayment(Rows& rows, const std::string& payment_id, std::string_vi
   if (payment_id.empty()) return Status::Ok();  // a credit application has no payment
   const std::string key = PaymentKey(payment_id);
   std::string bytes;
-  Result<bool> found = rows.Get(key, &bytes);
-  if (!found.ok()) return found.status();
-  if (!*found) return Status::Corruption("billing: event for unknown payment " + payment_id);
+  if (Status s = GetExisting(rows, key, "payment", payment_id, &bytes); !s.ok()) return s;
   RowWriter w;
   AppendEntry(w, kind, invoice_id, fiscal_year, amount, position, date);
   bytes.append(w.view());

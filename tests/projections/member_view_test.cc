@@ -43,6 +43,17 @@ class MemberViewTest : public ::testing::Test {
     return store;
   }
 
+  static std::vector<std::pair<std::string, std::string>> AllRows(const ProjectionStore& s) {
+    std::vector<std::pair<std::string, std::string>> out;
+    EXPECT_TRUE(s.Scan(MemberViewProjection::kName, "", "",
+                       [&](std::string_view k, std::string_view v) {
+                         out.emplace_back(std::string(k), std::string(v));
+                         return true;
+                       })
+                    .ok());
+    return out;
+  }
+
   std::vector<std::string> Search(const ProjectionStore& s, const std::string& q) {
     MemberQuery query;
     query.q = q;
@@ -153,16 +164,7 @@ TEST_F(MemberViewTest, ABulkRebuildWritesWhatTheBatchesWrite) {  // A2
   Append("m3", rename);
   auto batches = Build("batches");
   auto bulk = Build("bulk", true);
-  std::vector<std::pair<std::string, std::string>> rows_batches, rows_bulk;
-  auto collect = [](auto* out) {
-    return [out](std::string_view k, std::string_view v) {
-      out->emplace_back(std::string(k), std::string(v));
-      return true;
-    };
-  };
-  ASSERT_TRUE(batches->Scan(MemberViewProjection::kName, "", "", collect(&rows_batches)).ok());
-  ASSERT_TRUE(bulk->Scan(MemberViewProjection::kName, "", "", collect(&rows_bulk)).ok());
-  EXPECT_EQ(rows_bulk, rows_batches);
+  EXPECT_EQ(AllRows(*bulk), AllRows(*batches));
   EXPECT_EQ(Search(*bulk, "ヤマダ").size(), 5u);  // m3 is 佐藤 now
   EXPECT_EQ(Search(*bulk, "佐藤"), (std::vector<std::string>{"m3"}));
   EXPECT_TRUE(Search(*bulk, "m2@").empty());
@@ -176,18 +178,8 @@ TEST_F(MemberViewTest, ARebuildWritesTheSameBytes) {  // A2
                                      {"姓" + std::to_string(i % 3), "", "", "", ""}, {}, {}});
     if (i % 2) Append(id, events::MemberAdmitted{id, D("2026-04-02"), false});
   }
-  auto a = Build("a");
-  auto b = Build("b");
-  std::vector<std::pair<std::string, std::string>> rows_a, rows_b;
-  auto collect = [](auto* out) {
-    return [out](std::string_view k, std::string_view v) {
-      out->emplace_back(std::string(k), std::string(v));
-      return true;
-    };
-  };
-  ASSERT_TRUE(a->Scan(MemberViewProjection::kName, "", "", collect(&rows_a)).ok());
-  ASSERT_TRUE(b->Scan(MemberViewProjection::kName, "", "", collect(&rows_b)).ok());
-  EXPECT_EQ(rows_a, rows_b);
+  const auto rows_a = AllRows(*Build("a"));
+  EXPECT_EQ(rows_a, AllRows(*Build("b")));
   // Each member: its row and three index keys (e-mail, family name, full name).
   EXPECT_EQ(rows_a.size(), 20u * 4);
 }
