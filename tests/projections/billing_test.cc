@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "ledger/rocks_event_log.h"
-#include "projections/runtime.h"
+#include "tests/projections/build_util.h"
 #include "tests/test_util.h"
 
 namespace kaiin::projections {
@@ -52,30 +52,12 @@ class BillingTest : public ::testing::Test {
     }
   }
 
+  // Batches of two (rows read back from the store), or one bulk round.
   std::unique_ptr<ProjectionStore> Build(const std::string& name, bool bulk) {
-    BillingProjection p;
-    std::vector<Projection*> raw{&p};
-    auto store = std::move(ProjectionStore::Open(dir_.Sub(name), raw)).value();
-    std::vector<std::unique_ptr<Projection>> owned;
-    owned.push_back(std::make_unique<BillingProjection>());
-    RuntimeOptions options;
-    options.batch_events_max = 2;  // rows read back from the store between batches
-    if (bulk) options.bulk_events_min = 1;  // the whole log in one bulk round
-    ProjectionRuntime rt(store.get(), log_.get(), std::move(owned), options);
-    EXPECT_TRUE(rt.Init().ok());
-    EXPECT_TRUE(rt.CatchUp().ok());
-    return store;
+    return BuildFromLog<BillingProjection>(log_.get(), dir_.Sub(name), 2, bulk);
   }
-
   static std::vector<std::pair<std::string, std::string>> AllRows(const ProjectionStore& s) {
-    std::vector<std::pair<std::string, std::string>> out;
-    EXPECT_TRUE(s.Scan(BillingProjection::kName, "", "",
-                       [&](std::string_view k, std::string_view v) {
-                         out.emplace_back(std::string(k), std::string(v));
-                         return true;
-                       })
-                    .ok());
-    return out;
+    return projections::AllRows(s, BillingProjection::kName);
   }
 
   testing::TempDir dir_;

@@ -5,6 +5,7 @@
 
 #include "ledger/rocks_event_log.h"
 #include "projections/runtime.h"
+#include "tests/projections/build_util.h"
 #include "tests/test_util.h"
 
 namespace kaiin::projections {
@@ -28,30 +29,12 @@ class MemberViewTest : public ::testing::Test {
     ASSERT_TRUE(log_->Append(m, {stream, ledger::kAnyVersion, {{std::move(e), 0, 0}}}).ok());
   }
 
+  // Several batches of three (rows read back from the store), or one bulk round.
   std::unique_ptr<ProjectionStore> Build(const std::string& name, bool bulk = false) {
-    MemberViewProjection p;
-    std::vector<Projection*> raw{&p};
-    auto store = std::move(ProjectionStore::Open(dir_.Sub(name), raw)).value();
-    std::vector<std::unique_ptr<Projection>> owned;
-    owned.push_back(std::make_unique<MemberViewProjection>());
-    RuntimeOptions options;
-    options.batch_events_max = 3;  // several batches, so rows are read back from the store
-    if (bulk) options.bulk_events_min = 1;  // the whole log in one bulk round
-    ProjectionRuntime rt(store.get(), log_.get(), std::move(owned), options);
-    EXPECT_TRUE(rt.Init().ok());
-    EXPECT_TRUE(rt.CatchUp().ok());
-    return store;
+    return BuildFromLog<MemberViewProjection>(log_.get(), dir_.Sub(name), 3, bulk);
   }
-
   static std::vector<std::pair<std::string, std::string>> AllRows(const ProjectionStore& s) {
-    std::vector<std::pair<std::string, std::string>> out;
-    EXPECT_TRUE(s.Scan(MemberViewProjection::kName, "", "",
-                       [&](std::string_view k, std::string_view v) {
-                         out.emplace_back(std::string(k), std::string(v));
-                         return true;
-                       })
-                    .ok());
-    return out;
+    return projections::AllRows(s, MemberViewProjection::kName);
   }
 
   std::vector<std::string> Search(const ProjectionStore& s, const std::string& q) {
