@@ -39,7 +39,7 @@ void RowTable::Delete(std::string_view key, State state) {
 
 void RowTable::Insert(std::string_view key, std::string_view value) {
   const size_t size = key.size() + value.size();
-  if (size > block_left_) {
+  if (size > block_left_ || block_next_ == nullptr) {
     const size_t block = std::max(size, kInsertedBlockBytes);
     inserted_blocks_.push_back(std::make_unique_for_overwrite<char[]>(block));
     block_next_ = inserted_blocks_.back().get();

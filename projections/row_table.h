@@ -42,7 +42,8 @@ class RowTable {
   bool Find(std::string_view key, Held* held) const;
   void Put(std::string_view key, std::string_view value);
   // Marks the row deleted: kDeleted, or kForgotten when the store cannot hold it (then a key
-  // never written here is not taken in at all).
+  // never written here is not taken in at all, unless some row was inserted: it may be this
+  // key's).
   void Delete(std::string_view key, State state);
   // Adds a row without looking its key up, for a key whose first write this is (Find does not
   // see it). Inserted again, the last value counts; once Put or Delete has written the key too,
@@ -55,7 +56,8 @@ class RowTable {
   size_t bytes() const { return bytes_; }
 
   // Calls fn(key, value) for every row that is to be written, in ascending (unsigned byte) key
-  // order; value is nullptr for a deletion (valid during the call only).
+  // order; value points to the row's bytes (valid during the call only), or is nullptr for a
+  // deletion.
   template <typename Fn>
   void ForEachInKeyOrder(Fn&& fn) const {
     const std::vector<uint32_t> held = SortedEntries();
