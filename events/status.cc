@@ -21,9 +21,9 @@ const char* StatusCodeName(StatusCode code) {
 
 std::string Status::ToString() const {
   if (ok()) return "OK";
-  std::string s = StatusCodeName(code_);
-  if (!reason_.empty()) s += " [" + reason_ + "]";
-  if (!message_.empty()) s += ": " + message_;
+  std::string s = StatusCodeName(code());
+  if (!reason().empty()) s += " [" + reason() + "]";
+  if (!message().empty()) s += ": " + message();
   return s;
 }
 

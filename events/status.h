@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cassert>
+#include <memory>
 #include <string>
 #include <utility>
 #include <variant>
@@ -34,15 +35,24 @@ struct FieldError {
   std::string message;
 };
 
+// An OK status is one null pointer (as LevelDB's): returned and dropped on every call of the
+// hot paths, it costs nothing to make, copy or destroy; an error holds its parts on the heap.
 class Status {
  public:
   Status() = default;  // OK
+  Status(const Status& other) : error_(other.error_ ? new Error(*other.error_) : nullptr) {}
+  Status& operator=(const Status& other) {
+    if (this != &other) error_.reset(other.error_ ? new Error(*other.error_) : nullptr);
+    return *this;
+  }
+  Status(Status&&) noexcept = default;
+  Status& operator=(Status&&) noexcept = default;
 
   static Status Ok() { return Status(); }
   static Status InvalidArgument(std::string reason, std::string message,
                                 std::vector<FieldError> errors = {}) {
     Status s(StatusCode::kInvalidArgument, std::move(reason), std::move(message));
-    s.field_errors_ = std::move(errors);
+    s.error_->field_errors = std::move(errors);
     return s;
   }
   static Status FailedPrecondition(std::string reason, std::string message) {
@@ -73,27 +83,39 @@ class Status {
     return Status(StatusCode::kInternal, "internal", std::move(message));
   }
 
-  // Attaches per-field (or per-item) details to any error, e.g. the members a bulk change refused.
+  // Attaches per-field (or per-item) details to an error, e.g. the members a bulk change
+  // refused. An OK status has none: it stays as it is.
   Status&& WithFieldErrors(std::vector<FieldError> errors) && {
-    field_errors_ = std::move(errors);
+    if (error_) error_->field_errors = std::move(errors);
     return std::move(*this);
   }
 
-  bool ok() const { return code_ == StatusCode::kOk; }
-  StatusCode code() const { return code_; }
-  const std::string& reason() const { return reason_; }
-  const std::string& message() const { return message_; }
-  const std::vector<FieldError>& field_errors() const { return field_errors_; }
+  bool ok() const { return error_ == nullptr; }
+  StatusCode code() const { return error_ ? error_->code : StatusCode::kOk; }
+  const std::string& reason() const { return error_ ? error_->reason : Empty().reason; }
+  const std::string& message() const { return error_ ? error_->message : Empty().message; }
+  const std::vector<FieldError>& field_errors() const {
+    return error_ ? error_->field_errors : Empty().field_errors;
+  }
   std::string ToString() const;
 
  private:
-  Status(StatusCode code, std::string reason, std::string message)
-      : code_(code), reason_(std::move(reason)), message_(std::move(message)) {}
+  struct Error {
+    StatusCode code;
+    std::string reason;
+    std::string message;
+    std::vector<FieldError> field_errors;
+  };
+  // What an OK status answers for its parts.
+  static const Error& Empty() {
+    static const Error kEmpty{StatusCode::kOk, {}, {}, {}};
+    return kEmpty;
+  }
 
-  StatusCode code_ = StatusCode::kOk;
-  std::string reason_;
-  std::string message_;
-  std::vector<FieldError> field_errors_;
+  Status(StatusCode code, std::string reason, std::string message)
+      : error_(new Error{code, std::move(reason), std::move(message), {}}) {}
+
+  std::unique_ptr<Error> error_;  // null: OK
 };
 
 const char* StatusCodeName(StatusCode code);
