@@ -155,6 +155,23 @@ bool Decode(std::string_view bytes, PaymentRow* v) {
   return r.done();
 }
 
+Status Unreadable(std::string_view key) {
+  return Status::Corruption("billing row " + std::string(key) + " is unreadable");
+}
+
+// The bytes of a row an event names, which must exist: the rows of `what` (an invoice, a
+// payment) are written by the events that create them.
+Status GetExisting(Rows& rows, const std::string& key, std::string_view what,
+                   std::string_view id, std::string* bytes) {
+  Result<bool> found = rows.Get(key, bytes);
+  if (!found.ok()) return found.status();
+  if (!*found) {
+    return Status::Corruption("billing: event for unknown " + std::string(what) + " " +
+                              std::string(id));
+  }
+  return Status::Ok();
+}
+
 // Read-modify-write of one row.
 template <typename Row>
 class Edit {
@@ -165,13 +182,24 @@ class Edit {
     std::string bytes;
     Result<bool> found = rows_.Get(key_, &bytes);
     if (!found.ok() || !*found) return found;
-    if (!Decode(bytes, &row)) return Status::Corruption("billing row " + key_ + " is unreadable");
+    if (Status s = DecodeRow(bytes); !s.ok()) return s;
     return true;
+  }
+  // Loads a row an event names, which must exist (GetExisting: `what` and `id` name it).
+  Status LoadExisting(std::string_view what, std::string_view id) {
+    std::string bytes;
+    if (Status s = GetExisting(rows_, key_, what, id, &bytes); !s.ok()) return s;
+    return DecodeRow(bytes);
   }
   void Save() { rows_.Put(key_, Encode(row)); }
   Row row;
 
  private:
+  Status DecodeRow(std::string_view bytes) {
+    if (!Decode(bytes, &row)) return Unreadable(key_);
+    return Status::Ok();
+  }
+
   Rows& rows_;
   std::string key_;
 };
@@ -194,9 +222,7 @@ Status OnInvoice(Rows& rows, const std::string& invoice_id,
                  const std::function<void(InvoiceRow&)>& fn,
                  const std::function<void(BatchRow&, int64_t amount_before)>& batch_fn = nullptr) {
   Edit<InvoiceRow> inv(rows, InvoiceKey(invoice_id));
-  Result<bool> found = inv.Load();
-  if (!found.ok()) return found.status();
-  if (!*found) return Status::Corruption("billing: event for unknown invoice " + invoice_id);
+  if (Status s = inv.LoadExisting("invoice", invoice_id); !s.ok()) return s;
   const int64_t amount_before = inv.row.amount;
   fn(inv.row);
   inv.Save();
@@ -208,24 +234,9 @@ Status OnInvoice(Rows& rows, const std::string& invoice_id,
 Status OnPayment(Rows& rows, const std::string& payment_id, const std::function<void(PaymentRow&)>& fn) {
   if (payment_id.empty()) return Status::Ok();  // a credit application has no payment
   Edit<PaymentRow> p(rows, PaymentKey(payment_id));
-  Result<bool> found = p.Load();
-  if (!found.ok()) return found.status();
-  if (!*found) return Status::Corruption("billing: event for unknown payment " + payment_id);
+  if (Status s = p.LoadExisting("payment", payment_id); !s.ok()) return s;
   fn(p.row);
   p.Save();
-  return Status::Ok();
-}
-
-// The bytes of a row an event names, which must exist: the rows of `what` (an invoice, a
-// payment) are written by the events that create them.
-Status GetExisting(Rows& rows, const std::string& key, std::string_view what,
-                   std::string_view id, std::string* bytes) {
-  Result<bool> found = rows.Get(key, bytes);
-  if (!found.ok()) return found.status();
-  if (!*found) {
-    return Status::Corruption("billing: event for unknown " + std::string(what) + " " +
-                              std::string(id));
-  }
   return Status::Ok();
 }
 
@@ -238,7 +249,7 @@ Status PatchInvoice(Rows& rows, const std::string& invoice_id,
   std::string bytes;
   if (Status s = GetExisting(rows, key, "invoice", invoice_id, &bytes); !s.ok()) return s;
   InvoiceTail tail;
-  if (!tail.Open(&bytes)) return Status::Corruption("billing row " + key + " is unreadable");
+  if (!tail.Open(&bytes)) return Unreadable(key);
   fn(tail);
   rows.Put(key, bytes);
   if (!batch_fn) return Status::Ok();

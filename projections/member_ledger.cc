@@ -49,15 +49,15 @@ Status MemberLedgerProjection::Apply(const events::Envelope& env, Rows& rows) {
     }
     // A new key (the event's position): never looked up.
     rows.Insert(EntryKey(ids.member, env.meta.position, n++),
-             RowWriter()
-                 .I64(env.meta.effective_date)
-                 .Str(events::EventTypeName(env.event))
-                 .Str(p.account)
-                 .I64(p.debit)
-                 .I64(p.credit)
-                 .Str(ids.invoice)
-                 .Str(ids.payment)
-                 .Take());
+                RowWriter()
+                    .I64(env.meta.effective_date)
+                    .Str(events::EventTypeName(env.event))
+                    .Str(p.account)
+                    .I64(p.debit)
+                    .I64(p.credit)
+                    .Str(ids.invoice)
+                    .Str(ids.payment)
+                    .Take());
   }
   return Status::Ok();
 }
