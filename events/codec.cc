@@ -247,10 +247,11 @@ PostalAddress DecodeAddress(const fb::PostalAddress* a) {
 bool ValidStatus(fb::MemberStatus s) { return s <= fb::MemberStatus::MAX; }
 
 Status DecodeEvent(const fb::Envelope& env, Event* out) {
-  const Status bad = Status::Corruption("envelope carries an invalid event");
+  // Made only when it is returned: a Status that is not OK is an allocation.
+  const auto bad = [] { return Status::Corruption("envelope carries an invalid event"); };
   // The verifier accepts a union whose type is set but whose table is absent (found by
   // fuzz/envelope_fuzz.cc); every case below reads the table.
-  if (env.event() == nullptr) return bad;
+  if (env.event() == nullptr) return bad();
   switch (env.event_type()) {
     case fb::Event::TenantConfigured: {
       const auto* e = env.event_as_TenantConfigured();
@@ -259,7 +260,7 @@ Status DecodeEvent(const fb::Envelope& env, Event* out) {
     }
     case fb::Event::MemberTypeDefined: {
       const auto* e = env.event_as_MemberTypeDefined();
-      if (e->kind() > fb::MemberKind::MAX) return bad;
+      if (e->kind() > fb::MemberKind::MAX) return bad();
       *out = MemberTypeDefined{Str(e->code()), Str(e->name()), static_cast<MemberKind>(e->kind())};
       return Status::Ok();
     }
@@ -293,7 +294,7 @@ Status DecodeEvent(const fb::Envelope& env, Event* out) {
     }
     case fb::Event::MemberStatusChanged: {
       const auto* e = env.event_as_MemberStatusChanged();
-      if (!ValidStatus(e->status())) return bad;
+      if (!ValidStatus(e->status())) return bad();
       *out = MemberStatusChanged{Str(e->member_id()), static_cast<MemberStatus>(e->status()),
                                  e->effective_date(), Str(e->reason())};
       return Status::Ok();
@@ -327,14 +328,14 @@ Status DecodeEvent(const fb::Envelope& env, Event* out) {
     }
     case fb::Event::MemberAdjustmentSet: {
       const auto* e = env.event_as_MemberAdjustmentSet();
-      if (e->kind() > fb::AdjustmentKind::MAX) return bad;
+      if (e->kind() > fb::AdjustmentKind::MAX) return bad();
       *out = MemberAdjustmentSet{Str(e->member_id()), static_cast<AdjustmentKind>(e->kind()),
                                  e->amount(), Str(e->reason())};
       return Status::Ok();
     }
     case fb::Event::InvoiceBatchCreated: {
       const auto* e = env.event_as_InvoiceBatchCreated();
-      if (e->category() > fb::InvoiceCategory::MAX) return bad;
+      if (e->category() > fb::InvoiceCategory::MAX) return bad();
       *out = InvoiceBatchCreated{Str(e->batch_id()),
                                  e->fiscal_year(),
                                  static_cast<InvoiceCategory>(e->category()),
@@ -348,7 +349,7 @@ Status DecodeEvent(const fb::Envelope& env, Event* out) {
     }
     case fb::Event::InvoiceDrafted: {
       const auto* e = env.event_as_InvoiceDrafted();
-      if (e->category() > fb::InvoiceCategory::MAX) return bad;
+      if (e->category() > fb::InvoiceCategory::MAX) return bad();
       InvoiceDrafted v;
       v.invoice_id = Str(e->invoice_id());
       v.batch_id = Str(e->batch_id());
@@ -383,7 +384,7 @@ Status DecodeEvent(const fb::Envelope& env, Event* out) {
     }
     case fb::Event::InvoiceIssued: {
       const auto* e = env.event_as_InvoiceIssued();
-      if (e->category() > fb::InvoiceCategory::MAX) return bad;
+      if (e->category() > fb::InvoiceCategory::MAX) return bad();
       *out = InvoiceIssued{Str(e->invoice_id()), Str(e->member_id()), e->fiscal_year(),
                            static_cast<InvoiceCategory>(e->category()), e->amount()};
       return Status::Ok();
@@ -401,7 +402,7 @@ Status DecodeEvent(const fb::Envelope& env, Event* out) {
     }
     case fb::Event::InvoiceCancelled: {
       const auto* e = env.event_as_InvoiceCancelled();
-      if (e->category() > fb::InvoiceCategory::MAX) return bad;
+      if (e->category() > fb::InvoiceCategory::MAX) return bad();
       *out = InvoiceCancelled{Str(e->invoice_id()),
                               Str(e->member_id()),
                               e->fiscal_year(),
@@ -418,7 +419,7 @@ Status DecodeEvent(const fb::Envelope& env, Event* out) {
     }
     case fb::Event::PaymentRecorded: {
       const auto* e = env.event_as_PaymentRecorded();
-      if (e->method() > fb::PaymentMethod::MAX) return bad;
+      if (e->method() > fb::PaymentMethod::MAX) return bad();
       *out = PaymentRecorded{Str(e->payment_id()), Str(e->member_id()), e->amount(),
                              static_cast<PaymentMethod>(e->method()), e->received_on(),
                              Str(e->settlement_number())};
@@ -444,27 +445,27 @@ Status DecodeEvent(const fb::Envelope& env, Event* out) {
     }
     case fb::Event::PaymentReversed: {
       const auto* e = env.event_as_PaymentReversed();
-      if (e->method() > fb::PaymentMethod::MAX) return bad;
+      if (e->method() > fb::PaymentMethod::MAX) return bad();
       *out = PaymentReversed{Str(e->payment_id()), Str(e->member_id()), e->amount(),
                              static_cast<PaymentMethod>(e->method()), Str(e->reason())};
       return Status::Ok();
     }
     case fb::Event::StaffAccountCreated: {
       const auto* e = env.event_as_StaffAccountCreated();
-      if (e->role() > fb::StaffRole::MAX) return bad;
+      if (e->role() > fb::StaffRole::MAX) return bad();
       *out = StaffAccountCreated{Str(e->login()), static_cast<StaffRole>(e->role())};
       return Status::Ok();
     }
     case fb::Event::PasswordSet: {
       const auto* e = env.event_as_PasswordSet();
-      if (e->subject_kind() > fb::SubjectKind::MAX) return bad;
+      if (e->subject_kind() > fb::SubjectKind::MAX) return bad();
       *out = PasswordSet{static_cast<SubjectKind>(e->subject_kind()), Str(e->subject()),
                          Str(e->password_hash())};
       return Status::Ok();
     }
     case fb::Event::PasswordResetIssued: {
       const auto* e = env.event_as_PasswordResetIssued();
-      if (e->subject_kind() > fb::SubjectKind::MAX) return bad;
+      if (e->subject_kind() > fb::SubjectKind::MAX) return bad();
       *out = PasswordResetIssued{static_cast<SubjectKind>(e->subject_kind()), Str(e->subject()),
                                  Str(e->token_hash()), e->expires_at_us()};
       return Status::Ok();
