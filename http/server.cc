@@ -23,9 +23,16 @@ namespace bhttp = boost::beast::http;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
+// Each connection runs on a strand of the server's io_context, named by its concrete type: with
+// beast::tcp_stream's type-erased executor (net::any_io_executor) every handler's hand-off went
+// through a copy of that executor, a shared count and indirect calls.
+using Executor = net::strand<net::io_context::executor_type>;
+using Socket = tcp::socket::rebind_executor<Executor>::other;
+using Stream = beast::basic_stream<tcp, Executor>;
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket&& socket, const ServerOptions* options, const Server::Handler* handler)
+  Session(Socket&& socket, const ServerOptions* options, const Server::Handler* handler)
       : stream_(std::move(socket)), options_(options), handler_(handler) {
     // Once per connection, not once per request (a system call each).
     beast::error_code ec;
@@ -174,7 +181,7 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   bhttp::response<bhttp::string_body> response_;
@@ -201,7 +208,7 @@ struct Server::Impl {
   bool stopped = false;
 
   void DoAccept() {
-    acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket s) {
+    acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, Socket s) {
       if (ec == net::error::operation_aborted) return;  // the acceptor was closed
       if (!ec) std::make_shared<Session>(std::move(s), &options, &handler)->Run();
       DoAccept();
