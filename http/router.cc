@@ -19,6 +19,9 @@ std::vector<std::string_view> Split(std::string_view path) {
   return parts;
 }
 
+// A {name} segment, which captures the path's segment in its place.
+bool IsCapture(std::string_view seg) { return seg.size() > 2 && seg.front() == '{' && seg.back() == '}'; }
+
 }  // namespace
 
 void Router::Add(std::string method, std::string pattern, Handler handler) {
@@ -36,21 +39,22 @@ Router::Match Router::Find(std::string_view method, std::string_view path,
   bool path_matched = false;
   for (const Route& r : routes_) {
     if (r.segments.size() != parts.size()) continue;
-    Params captured;
     bool ok = true;
     for (size_t i = 0; i < parts.size() && ok; ++i) {
       const std::string& seg = r.segments[i];
-      if (seg.size() > 2 && seg.front() == '{' && seg.back() == '}') {
-        captured[seg.substr(1, seg.size() - 2)] = std::string(parts[i]);
-      } else {
-        ok = seg == parts[i];
-      }
+      ok = IsCapture(seg) || seg == parts[i];
     }
     if (!ok) continue;
     path_matched = true;
     if (r.method != method) continue;
+    // The captures are made for the route that matched only (a map for every route tried was
+    // most of the routing's cost).
+    params->clear();
+    for (size_t i = 0; i < parts.size(); ++i) {
+      const std::string& seg = r.segments[i];
+      if (IsCapture(seg)) (*params)[seg.substr(1, seg.size() - 2)] = std::string(parts[i]);
+    }
     *handler = &r.handler;
-    *params = std::move(captured);
     *pattern = r.pattern;
     return Match::kFound;
   }

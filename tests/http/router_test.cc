@@ -23,6 +23,19 @@ TEST(RouterTest, MatchesSegmentsAndCapturesParameters) {
   EXPECT_EQ(r.Find("GET", "/v1/tenants", &h, &p, &pattern), Router::Match::kNoPath);
 }
 
+TEST(RouterTest, CapturesOnlyTheMatchingRoutesParameters) {
+  Router r;
+  r.Add("GET", "/v1/tenants/{tenant}/members/{member}", [](const Request&, const Params&, Responder) {});
+  r.Add("GET", "/v1/tenants/{tenant}/invoices/{invoice}", [](const Request&, const Params&, Responder) {});
+  const Handler* h = nullptr;
+  Params p{{"stale", "x"}};
+  std::string pattern;
+  ASSERT_EQ(r.Find("GET", "/v1/tenants/t1/invoices/i9", &h, &p, &pattern), Router::Match::kFound);
+  EXPECT_EQ(pattern, "/v1/tenants/{tenant}/invoices/{invoice}");
+  EXPECT_EQ(p, (Params{{"tenant", "t1"}, {"invoice", "i9"}}));
+  ASSERT_EQ(r.Find("POST", "/v1/tenants/t2/members/m1", &h, &p, &pattern), Router::Match::kNoMethod);
+}
+
 TEST(RequestTest, SplitsTargetsAndDecodesQueries) {
   Request r;
   ASSERT_TRUE(r.SetTarget("/a/b?x=1&q=%E4%BC%9A+%E5%93%A1&empty="));
