@@ -12,6 +12,7 @@
 
 #include "commands/decision.h"
 #include "commands/model.h"
+#include "events/hash.h"
 #include "events/json_writer.h"
 #include "http/auth.h"
 #include "http/client_address.h"
@@ -233,6 +234,7 @@ class Api {
 
   TenantRegistry* tenants_;
   ApiOptions options_;
+  events::Hash admin_token_hash_{};  // of options_.admin_token: hashed once, compared per request
   Router router_;
   mutable RequestMetrics metrics_;
   SessionTable sessions_;
