@@ -20,7 +20,9 @@ std::vector<std::string_view> Split(std::string_view path) {
 }
 
 // A {name} segment, which captures the path's segment in its place.
-bool IsCapture(std::string_view seg) { return seg.size() > 2 && seg.front() == '{' && seg.back() == '}'; }
+bool IsCapture(std::string_view seg) {
+  return seg.size() > 2 && seg.front() == '{' && seg.back() == '}';
+}
 
 }  // namespace
 
