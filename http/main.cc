@@ -16,7 +16,6 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sodium.h>
-#include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -29,6 +28,7 @@
 
 #include "events/hash.h"
 #include "http/api.h"
+#include "http/log_sink.h"
 #include "http/server.h"
 #include "http/tenant_registry.h"
 
@@ -42,19 +42,6 @@ const char* malloc_conf = "background_thread:true";
 }
 
 namespace {
-
-// stdout through stdio's buffer, flushed every second and at once for warnings: the access log
-// writes a line per request, and a write(2) per line (spdlog's stdout sinks flush each line) is
-// a cost on the command path. A kill -9 may lose the last second of log lines, never a command.
-class BufferedStdoutSink final : public spdlog::sinks::base_sink<std::mutex> {
- protected:
-  void sink_it_(const spdlog::details::log_msg& msg) override {
-    spdlog::memory_buf_t line;
-    formatter_->format(msg, line);
-    std::fwrite(line.data(), 1, line.size(), stdout);
-  }
-  void flush_() override { std::fflush(stdout); }
-};
 
 struct Flags {
   std::string data_dir;
@@ -205,7 +192,8 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
   // After the mask: the flusher thread must not take the stop signals either.
-  auto logger = std::make_shared<spdlog::logger>("kaiind", std::make_shared<BufferedStdoutSink>());
+  auto logger = std::make_shared<spdlog::logger>(
+      "kaiind", std::make_shared<kaiin::http::WholeLineSink>(STDOUT_FILENO));
   logger->flush_on(spdlog::level::warn);
   spdlog::set_default_logger(logger);
   spdlog::flush_every(std::chrono::seconds(1));
