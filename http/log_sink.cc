@@ -6,13 +6,15 @@
 
 namespace kaiin::http {
 
+WholeLineSink::WholeLineSink(int fd) : fd_(fd), terminal_(::isatty(fd) == 1) {}
+
 WholeLineSink::~WholeLineSink() { WritePending(); }
 
 void WholeLineSink::sink_it_(const spdlog::details::log_msg& msg) {
   spdlog::memory_buf_t line;
   formatter_->format(msg, line);
   pending_.append(line.data(), line.size());
-  if (pending_.size() >= kWriteBytes) WritePending();
+  if (terminal_ || pending_.size() >= kWriteBytes) WritePending();
 }
 
 void WholeLineSink::flush_() { WritePending(); }

@@ -7,7 +7,7 @@
 // write(2) ends at the end of a line, so RocksDB's warnings, which go to stderr as they come
 // (ledger/rocks_logger.h), land between lines when both streams share a file; stdio's buffer,
 // used before, was written in 4 KiB pieces that cut lines in two. A kill -9 may lose the lines
-// not yet written, never a command.
+// not yet written, never a command. On a terminal each line is written as it comes.
 #pragma once
 
 #include <spdlog/sinks/base_sink.h>
@@ -22,7 +22,7 @@ class WholeLineSink final : public spdlog::sinks::base_sink<std::mutex> {
  public:
   static constexpr size_t kWriteBytes = size_t{64} << 10;
 
-  explicit WholeLineSink(int fd) : fd_(fd) {}
+  explicit WholeLineSink(int fd);
   ~WholeLineSink() override;
 
  protected:
@@ -33,6 +33,7 @@ class WholeLineSink final : public spdlog::sinks::base_sink<std::mutex> {
   void WritePending();
 
   const int fd_;
+  const bool terminal_;  // someone reads as it comes: no gathering
   std::string pending_;  // whole lines not yet written
 };
 

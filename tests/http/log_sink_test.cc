@@ -1,6 +1,8 @@
 #include "http/log_sink.h"
 
 #include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
 #include <gtest/gtest.h>
 #include <spdlog/logger.h>
 #include <unistd.h>
@@ -76,6 +78,28 @@ TEST(WholeLineSinkTest, WritesWhatIsLeftWhenItGoes) {
   const ssize_t n = ::read(pipe_fds[0], buf, sizeof(buf) - 1);
   ::close(pipe_fds[0]);
   EXPECT_EQ(std::string(buf, n > 0 ? static_cast<size_t>(n) : 0), "stopped cleanly\n");
+}
+
+// Someone watching a terminal sees each line as it comes, not a second later.
+TEST(WholeLineSinkTest, WritesEachLineAtOnceToATerminal) {
+  const int master = ::posix_openpt(O_RDWR | O_NOCTTY);
+  ASSERT_GE(master, 0);
+  ASSERT_EQ(::grantpt(master), 0);
+  ASSERT_EQ(::unlockpt(master), 0);
+  const int terminal = ::open(::ptsname(master), O_RDWR | O_NOCTTY);
+  ASSERT_GE(terminal, 0);
+  auto sink = std::make_shared<WholeLineSink>(terminal);
+  sink->set_pattern("%v");
+  spdlog::logger logger("test", sink);
+  logger.info("kaiind listening");  // no flush
+  // Written by now; the wait only keeps a failure from blocking the read forever.
+  pollfd ready{master, POLLIN, 0};
+  ASSERT_EQ(::poll(&ready, 1, 10000), 1) << "nothing written to the terminal";
+  char buf[64] = {};
+  const ssize_t n = ::read(master, buf, sizeof(buf) - 1);
+  EXPECT_EQ(std::string(buf, n > 0 ? static_cast<size_t>(n) : 0).substr(0, 16), "kaiind listening");
+  ::close(terminal);
+  ::close(master);
 }
 
 }  // namespace
