@@ -83,7 +83,7 @@ TEST(WholeLineSinkTest, WritesWhatIsLeftWhenItGoes) {
 // Someone watching a terminal sees each line as it comes, not a second later.
 TEST(WholeLineSinkTest, WritesEachLineAtOnceToATerminal) {
   const int master = ::posix_openpt(O_RDWR | O_NOCTTY);
-  ASSERT_GE(master, 0);
+  if (master < 0) GTEST_SKIP() << "this machine gives no pseudo-terminal";
   ASSERT_EQ(::grantpt(master), 0);
   ASSERT_EQ(::unlockpt(master), 0);
   const int terminal = ::open(::ptsname(master), O_RDWR | O_NOCTTY);
