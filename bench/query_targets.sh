@@ -22,6 +22,10 @@ seconds=${3:-15}
 port=${PORT:-18113}
 members=${MEMBERS:-100000}
 load=./build/bench/kaiin-load
+# A copy made just before leaves hundreds of MB for the kernel to write back, and kaiind's first
+# synced commits waited behind that writeback (one stall of ~180 ms at the mix's start without
+# this sync, none with it: docs/benchmarks.md). Written out first.
+sync
 start_kaiind "$data" "$port" /tmp/kaiin-query-targets.log
 trap 'kill $pid 2>/dev/null || true' EXIT
 wait_ready "$port"
