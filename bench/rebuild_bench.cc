@@ -134,11 +134,11 @@ int main(int argc, char** argv) {
   {
     const auto start = Clock::now();
     uint64_t after = 0;
+    kaiin::events::Envelope env;  // decoded into again, as the runtime's readers do
     for (;;) {
       std::vector<kaiin::events::RecordedEvent> page;
       if (!log->ReadAfter(after, 10000, &page).ok() || page.empty()) break;
       for (const auto& r : page) {
-        kaiin::events::Envelope env;
         if (!kaiin::events::DecodeEnvelope(r.bytes, &env).ok()) return 1;
       }
       after = page.back().position;

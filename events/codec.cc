@@ -230,6 +230,14 @@ Offset<void> EncodeEvent(FlatBufferBuilder& fbb, const Event& event, fb::Event* 
 }
 
 std::string Str(const flatbuffers::String* s) { return s ? s->str() : std::string(); }
+// Into a string that may hold an earlier envelope's field: its buffer is kept.
+void AssignStr(std::string* out, const flatbuffers::String* s) {
+  if (s) {
+    out->assign(s->c_str(), s->size());
+  } else {
+    out->clear();
+  }
+}
 std::optional<std::string> OptStr(const flatbuffers::String* s) {
   return s ? std::optional<std::string>(s->str()) : std::nullopt;
 }
@@ -634,15 +642,15 @@ Status DecodeEnvelope(std::string_view bytes, Envelope* out) {
   if (!env->stream() || !env->prev_hash() || env->prev_hash()->size() != 32) {
     return Status::Corruption("envelope lacks a stream or a 32-byte prev_hash");
   }
-  EnvelopeMeta& m = out->meta;
-  m.tenant = Str(env->tenant());
+  EnvelopeMeta& m = out->meta;  // perhaps an earlier envelope's (a reader's reused page)
+  AssignStr(&m.tenant, env->tenant());
   m.position = env->position();
-  m.stream = env->stream()->str();
+  AssignStr(&m.stream, env->stream());
   m.version = env->version();
   m.recorded_at = env->recorded_at_us();
   m.effective_date = env->effective_date();
-  m.actor = Str(env->actor());
-  m.command_id = Str(env->command_id());
+  AssignStr(&m.actor, env->actor());
+  AssignStr(&m.command_id, env->command_id());
   m.causation = env->causation();
   std::memcpy(m.prev_hash.data(), env->prev_hash()->data(), 32);
   return DecodeEvent(*env, &out->event);

@@ -578,7 +578,6 @@ Status ProjectionStore::BulkApply(std::span<Projection* const> projections,
     }
     size_t held = 0;
     while (held <= memory_max) {
-      batch.clear();
       if (Status s = next(&batch); !s.ok()) return s;
       if (batch.empty()) {
         more = false;

@@ -99,6 +99,8 @@ class ProjectionStore {
   // rounds read the store for rows they do not hold). On success updates `checkpoints`; on
   // failure nothing of the unfinished round is visible. Projections are applied, and their
   // files written, on up to `threads` threads (one projection on one thread at a time).
+  // `next` is given the batch just applied (empty at first) and replaces it with the next one;
+  // it may reuse its envelopes, whose strings keep their buffers (ProjectionRuntime's reader does).
   using NextBatch = std::function<Status(std::vector<events::Envelope>* batch)>;
   Status BulkApply(std::span<Projection* const> projections, std::span<uint64_t> checkpoints,
                    const NextBatch& next, size_t memory_max, size_t threads);

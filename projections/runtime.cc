@@ -55,9 +55,12 @@ class PageReader {
     for (auto& t : threads_) t.join();
   }
 
+  // Replaces *page (the page the caller is done with, or empty) with the next page; the old one
+  // goes back to the readers, who decode into its envelopes and so keep their strings' buffers.
   Status Next(std::vector<events::Envelope>* page) {
-    page->clear();
     std::unique_lock<std::mutex> lock(mu_);
+    if (!page->empty() && spare_.size() < kPagesAhead) spare_.push_back(std::move(*page));
+    page->clear();
     if (next_ >= pages_total_) return Status::Ok();
     cv_.wait(lock, [this] { return ready_.count(next_) > 0; });
     auto it = ready_.find(next_);
@@ -92,6 +95,13 @@ class PageReader {
       const uint64_t from = after_ + k * page_events_;
       const size_t want = static_cast<size_t>(std::min<uint64_t>(page_events_, up_to_ - from));
       Page page;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (!spare_.empty()) {
+          page.events = std::move(spare_.back());
+          spare_.pop_back();
+        }
+      }
       records.clear();
       // A reader may answer fewer events than asked (it caps one read) before its head: read
       // on until the page is full or the log ends, as Next takes a short page for the end.
@@ -116,6 +126,7 @@ class PageReader {
   uint64_t pages_total_ = 0;  // lowered when a page fails or comes back short
   uint64_t next_ = 0;         // the page Next returns next
   std::map<uint64_t, Page> ready_;
+  std::vector<std::vector<events::Envelope>> spare_;  // pages given back by Next, to decode into
   bool stop_ = false;
   std::vector<std::thread> threads_;  // last: started once the members above exist
 };
@@ -168,9 +179,8 @@ Status ProjectionRuntime::ApplyOnce(uint64_t up_to, bool* progressed) {
   const size_t want = static_cast<size_t>(std::min<uint64_t>(options_.batch_events_max, up_to - from));
   if (Status s = reader_->ReadAfter(from, want, &records); !s.ok()) return s;
   if (records.empty()) return Status::Ok();
-  std::vector<events::Envelope> decoded;
-  if (Status s = DecodePage(records, &decoded); !s.ok()) return s;
-  if (Status s = store_->ApplyBatch(raw_, checkpoints_, decoded); !s.ok()) return s;
+  if (Status s = DecodePage(records, &decoded_); !s.ok()) return s;
+  if (Status s = store_->ApplyBatch(raw_, checkpoints_, decoded_); !s.ok()) return s;
   position_.store(MinCheckpoint(), std::memory_order_release);
   *progressed = true;
   return Status::Ok();

@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "events/event.h"
 #include "events/log_reader.h"
 #include "projections/projection.h"
 #include "projections/projection_store.h"
@@ -102,6 +103,9 @@ class ProjectionRuntime {
 
   std::mutex apply_mu_;  // one batch or drop at a time
   std::vector<uint64_t> checkpoints_;
+  // The last batch's envelopes, decoded into again by the next (their strings keep their
+  // buffers). Under apply_mu_.
+  std::vector<events::Envelope> decoded_;
   std::atomic<uint64_t> position_{0};
 
   mutable std::mutex mu_;

@@ -46,6 +46,40 @@ TEST(CodecTest, A1_EncodesAndDecodesEveryMetadataField) {
   EXPECT_EQ(EventTypeName(out.event), "TenantConfigured");
 }
 
+// Readers decode into the envelopes of their last page (projections/runtime.cc): nothing of
+// the envelope decoded before may stay.
+TEST(CodecTest, DecodingIntoAnEnvelopeThatHeldAnotherLeavesNothingOfIt) {
+  EnvelopeEncoder encoder;
+  EnvelopeMeta first = SampleMeta();
+  first.stream = "payment-p000000000000000001-with-a-long-name";
+  first.actor = "secretariat-with-a-long-login-name";
+  first.command_id = "0123456789abcdef0123456789abcdef";
+  const std::string first_bytes(encoder.Encode(
+      first, PaymentRecorded{"p1", "m1", 5000, PaymentMethod::kBankTransfer, 19700, "s-1"}));
+  EnvelopeMeta second = SampleMeta();
+  second.tenant = "t2";
+  second.position = 43;
+  second.stream = "tenant-t2";
+  second.actor = "";
+  second.command_id = "";
+  second.causation = 0;
+  second.prev_hash = Sha256("other");
+  const Event second_event = TenantConfigured{"学会", 4, "UTC"};
+  const std::string second_bytes(encoder.Encode(second, second_event));
+
+  Envelope out;
+  ASSERT_TRUE(DecodeEnvelope(first_bytes, &out).ok());
+  ASSERT_TRUE(DecodeEnvelope(second_bytes, &out).ok());
+  EXPECT_EQ(out.meta.tenant, "t2");
+  EXPECT_EQ(out.meta.position, 43u);
+  EXPECT_EQ(out.meta.stream, "tenant-t2");
+  EXPECT_EQ(out.meta.actor, "");
+  EXPECT_EQ(out.meta.command_id, "");
+  EXPECT_EQ(out.meta.causation, 0u);
+  EXPECT_EQ(out.meta.prev_hash, Sha256("other"));
+  EXPECT_EQ(out.event, second_event);
+}
+
 TEST(CodecTest, EncodingIsDeterministic) {  // A2 needs byte-equal replays
   EnvelopeEncoder a, b;
   const Event event = TenantConfigured{"x", 4, "UTC"};

@@ -118,6 +118,7 @@ TEST(ProjectionStoreTest, TablesAreWrittenWithLz4) {
       if (bulk) {
         bool given = false;
         auto next = [&](std::vector<events::Envelope>* batch) {
+          batch->clear();
           if (!given) batch->push_back(e);
           given = true;
           return Status::Ok();
