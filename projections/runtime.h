@@ -103,8 +103,8 @@ class ProjectionRuntime {
 
   std::mutex apply_mu_;  // one batch or drop at a time
   std::vector<uint64_t> checkpoints_;
-  // The last batch's envelopes, decoded into again by the next (their strings keep their
-  // buffers). Under apply_mu_.
+  // The last batch's envelopes (at most batch_events_max), decoded into again by the next
+  // (their strings keep their buffers). Under apply_mu_.
   std::vector<events::Envelope> decoded_;
   std::atomic<uint64_t> position_{0};
 
