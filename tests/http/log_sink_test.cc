@@ -7,10 +7,11 @@
 #include <spdlog/logger.h>
 #include <unistd.h>
 
-#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <string>
+
+#include "tests/test_util.h"
 
 namespace kaiin::http {
 namespace {
@@ -19,9 +20,8 @@ namespace {
 // sink's writes must end at line ends, so that a line written beside them (here, straight to
 // the file between log lines, as RocksDB's logger writes stderr) never lands inside one.
 TEST(WholeLineSinkTest, WritesOnlyWholeLinesBesideAnotherWriter) {
-  const std::string path =
-      (std::filesystem::temp_directory_path() / ("kaiin-log-sink-" + std::to_string(getpid())))
-          .string();
+  testing::TempDir dir;
+  const std::string path = dir.Sub("kaiind.log");
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0600);
   ASSERT_GE(fd, 0);
   const int other = ::dup(fd);  // stderr beside stdout: one open file
@@ -60,7 +60,6 @@ TEST(WholeLineSinkTest, WritesOnlyWholeLinesBesideAnotherWriter) {
   }
   EXPECT_EQ(next, 20000);
   EXPECT_EQ(others, 200);
-  std::filesystem::remove(path);
 }
 
 // What is logged before the sink goes (a stop's last lines) is written then.
