@@ -271,6 +271,26 @@ Status AppendToPayment(Rows& rows, const std::string& payment_id, std::string_vi
   return Status::Ok();
 }
 
+// An allocation (PaymentAllocated) or its release (AllocationReleased), `change` being what it
+// adds to the invoice's allocated amount: the entry of `kind` on the payment's history, then the
+// invoice's and its batch's allocated amounts, an issued receipt made void (R2).
+template <typename E>
+Status ChangeAllocation(Rows& rows, const E& e, std::string_view kind, int64_t change,
+                        uint64_t position, Date date) {
+  if (Status s = AppendToPayment(rows, e.payment_id, kind, e.invoice_id, e.fiscal_year, e.amount,
+                                 position, date);
+      !s.ok()) {
+    return s;
+  }
+  return PatchInvoice(
+      rows, e.invoice_id,
+      [&](InvoiceTail& t) {
+        t.AddAllocated(change);
+        t.VoidReceiptIfAny();
+      },
+      [&](BatchRow& b) { b.allocated += change; });
+}
+
 }  // namespace
 
 std::string_view InvoiceRow::status() const {
@@ -387,31 +407,9 @@ Status BillingProjection::Apply(const events::Envelope& env, Rows& rows) {
             p.memo = e.memo;
           });
         } else if constexpr (std::is_same_v<T, events::PaymentAllocated>) {
-          if (Status s = AppendToPayment(rows, e.payment_id, "allocated", e.invoice_id,
-                                         e.fiscal_year, e.amount, position, date);
-              !s.ok()) {
-            return s;
-          }
-          return PatchInvoice(
-              rows, e.invoice_id,
-              [&](InvoiceTail& t) {
-                t.AddAllocated(e.amount);
-                t.VoidReceiptIfAny();  // R2
-              },
-              [&](BatchRow& b) { b.allocated += e.amount; });
+          return ChangeAllocation(rows, e, "allocated", e.amount, position, date);
         } else if constexpr (std::is_same_v<T, events::AllocationReleased>) {
-          if (Status s = AppendToPayment(rows, e.payment_id, "released", e.invoice_id,
-                                         e.fiscal_year, e.amount, position, date);
-              !s.ok()) {
-            return s;
-          }
-          return PatchInvoice(
-              rows, e.invoice_id,
-              [&](InvoiceTail& t) {
-                t.AddAllocated(-e.amount);
-                t.VoidReceiptIfAny();  // R2
-              },
-              [&](BatchRow& b) { b.allocated -= e.amount; });
+          return ChangeAllocation(rows, e, "released", -e.amount, position, date);
         } else if constexpr (std::is_same_v<T, events::PaymentReversed>) {
           return OnPayment(rows, e.payment_id, [&](PaymentRow& p) {
             p.reversed = true;
