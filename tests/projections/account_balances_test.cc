@@ -9,6 +9,7 @@
 #include "events/postings.h"
 #include "ledger/rocks_event_log.h"
 #include "projections/runtime.h"
+#include "tests/projections/build_util.h"
 #include "tests/raw_db.h"
 #include "tests/test_util.h"
 
@@ -24,11 +25,7 @@ Date D(const char* s) {
 
 class AccountBalancesTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    ledger::LogOptions o;
-    o.tenant = "t";
-    log_ = std::move(ledger::RocksEventLog::Open(dir_.Sub("log"), o)).value();
-  }
+  void SetUp() override { log_ = OpenTestLog(dir_.Sub("log")); }
 
   void Append(events::Event e, Date effective) {
     ledger::CommandMeta m;

@@ -15,15 +15,10 @@ Date D(const char* s) { return *ParseDate(s); }
 
 class BillingTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    ledger::LogOptions o;
-    o.tenant = "t";
-    log_ = std::move(ledger::RocksEventLog::Open(dir_.Sub("log"), o)).value();
-  }
+  void SetUp() override { log_ = OpenTestLog(dir_.Sub("log")); }
 
   void Append(const std::string& stream, events::Event e) {
-    ledger::CommandMeta m;
-    ASSERT_TRUE(log_->Append(m, {stream, ledger::kAnyVersion, {{std::move(e), 0, 0}}}).ok());
+    AppendEvent(log_.get(), stream, std::move(e));
   }
 
   // A batch of two invoices of 10,000 yen, confirmed and issued.

@@ -1,5 +1,6 @@
-// Builds one projection from a test's log into a store of its own, as the projector does (in
-// batches) or as a rebuild does (in bulk), and reads all its rows back to compare.
+// The projection tests' log, and one projection built from it into a store of its own, as the
+// projector does (in batches) or as a rebuild does (in bulk), with all its rows read back to
+// compare.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -14,6 +15,19 @@
 #include "projections/runtime.h"
 
 namespace kaiin::projections {
+
+// A log of tenant "t" at `path`, which a test appends its events to.
+inline std::unique_ptr<ledger::RocksEventLog> OpenTestLog(const std::string& path) {
+  ledger::LogOptions o;
+  o.tenant = "t";
+  return std::move(ledger::RocksEventLog::Open(path, o)).value();
+}
+
+// Appends `e` to `stream` as a command of its own.
+inline void AppendEvent(ledger::RocksEventLog* log, const std::string& stream, events::Event e) {
+  ledger::CommandMeta m;
+  ASSERT_TRUE(log->Append(m, {stream, ledger::kAnyVersion, {{std::move(e), 0, 0}}}).ok());
+}
 
 // `P` built from the whole log into a new store at `path`: in batches of `batch_events_max`
 // events (rows read back from the store between them), or, with `bulk`, in one bulk round.

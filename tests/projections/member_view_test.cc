@@ -17,16 +17,11 @@ Date D(const char* s) { return *ParseDate(s); }
 
 class MemberViewTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    ledger::LogOptions o;
-    o.tenant = "t";
-    log_ = std::move(ledger::RocksEventLog::Open(dir_.Sub("log"), o)).value();
-  }
+  void SetUp() override { log_ = OpenTestLog(dir_.Sub("log")); }
 
   void Append(const std::string& id, events::Event e) { AppendTo("member-" + id, std::move(e)); }
   void AppendTo(const std::string& stream, events::Event e) {
-    ledger::CommandMeta m;
-    ASSERT_TRUE(log_->Append(m, {stream, ledger::kAnyVersion, {{std::move(e), 0, 0}}}).ok());
+    AppendEvent(log_.get(), stream, std::move(e));
   }
 
   // Several batches of three (rows read back from the store), or one bulk round.

@@ -13,6 +13,7 @@
 #include "ledger/rocks_event_log.h"
 #include "ledger/storage_faults.h"
 #include "projections/event_counts.h"
+#include "tests/projections/build_util.h"
 #include "tests/test_util.h"
 
 namespace kaiin::projections {
@@ -73,11 +74,7 @@ class ProbedLastPosition final : public Projection {
 
 class RuntimeTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    ledger::LogOptions o;
-    o.tenant = "t";
-    log_ = std::move(ledger::RocksEventLog::Open(dir_.Sub("log"), o)).value();
-  }
+  void SetUp() override { log_ = OpenTestLog(dir_.Sub("log")); }
 
   void AppendEvents(int n, const std::string& stream = "s-1") {
     for (int i = 0; i < n; ++i) {
